@@ -1,0 +1,155 @@
+"""The public pipeline: read -> validate -> score, for files or DataFrames.
+
+``assess.score(...)`` is what ``assess score`` runs; every report writer takes its
+:class:`~assess.result.Result`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .read import RawTable, read_table
+from .result import Result, SourceInfo
+from .rubric import DEFAULT_RUBRIC, Rubric, load_rubric
+from .scorer import STATUS_SCORED, input_columns, score_frame
+from .validate import Problem, Rejection, Validated, validate
+
+Source = str | Path | pd.DataFrame
+
+
+def validate_file(source: Source, rubric: Rubric, sheet: str | int | None = None) -> Validated:
+    """Read and validate one file (or DataFrame) without scoring it."""
+    table: RawTable = read_table(source, rubric, sheet=sheet)
+    return validate(table, rubric)
+
+
+def _drop_cross_file_duplicates(parts: list[Validated]) -> None:
+    """An id already seen in an earlier file rejects the later row, naming the first."""
+    seen: dict[str, tuple[str, int]] = {}
+    for part in parts:
+        id_col = part.table.column("id")
+        dup = [i for i in part.ratings.index if i in seen]
+        for eid in dup:
+            first_file, first_row = seen[eid]
+            row = int(part.rows[eid])
+            part.rejected.append(Rejection(
+                part.table.name, part.table.sheet, row,
+                (Problem(id_col.letter, id_col.header, eid,
+                         f"duplicate engagement id {eid!r} (first in {first_file} row {first_row})"),),
+            ))
+        if dup:
+            keep = ~part.ratings.index.isin(dup)
+            part.ratings, part.carried, part.rows = part.ratings[keep], part.carried[keep], part.rows[keep]
+            part.rejected.sort(key=lambda r: r.row)
+        for eid in part.ratings.index:
+            seen[eid] = (part.table.name, int(part.rows[eid]))
+
+
+def score(
+    sources: Source | Iterable[Source],
+    rubric: str | Path | Rubric = DEFAULT_RUBRIC,
+    sheet: str | int | None = None,
+) -> Result:
+    """Read, validate and score engagements from one or more spreadsheets.
+
+    Parameters
+    ----------
+    sources:
+        A path (``.xlsx``, ``.xlsm``, ``.xls``, ``.ods``, ``.csv``, ``.tsv``), a pandas DataFrame
+        laid out like a sheet, or a list of them.  Several sources are scored together as one
+        set (one ranking); an id repeated across them rejects the later row.
+    rubric:
+        A built-in rubric name, a path to a rubric YAML file, or a loaded :class:`Rubric`.
+    sheet:
+        Sheet name (or 1-based position) to read; by default the best-matching sheet.
+
+    Returns
+    -------
+    Result
+        Every input row is in exactly one of ``result.scored``, ``result.insufficient`` or
+        ``result.rejected``.
+
+    Raises
+    ------
+    AssessError
+        ``RubricError`` or ``InputError`` when the rubric or an input cannot be used at all.
+
+    Examples
+    --------
+    >>> import assess
+    >>> result = assess.score("examples/engagements.xlsx")          # doctest: +SKIP
+    >>> result.summary_line()                                        # doctest: +SKIP
+    '44 scored, 1 insufficient evidence, 4 rejected of 49 rows'
+    """
+    rub = load_rubric(rubric)
+    if isinstance(sources, (str, Path, pd.DataFrame)):
+        sources = [sources]
+    parts = [validate_file(s, rub, sheet=sheet) for s in sources]
+    _drop_cross_file_duplicates(parts)
+    return combine(parts, rub)
+
+
+def combine(parts: list[Validated], rubric: Rubric) -> Result:
+    """Score validated tables together and assemble the :class:`Result`."""
+    frames, infos, rejected, carried_cols = [], [], [], []
+    for part in parts:
+        ratings = part.ratings
+        scores = score_frame(ratings, rubric)
+        inputs = ratings[input_columns(rubric)].rename(columns=_input_label(rubric))
+        meta = pd.DataFrame(
+            {"source": part.table.name, "sheet": part.table.sheet, "row": part.rows.astype("int64")},
+            index=ratings.index,
+        )
+        frames.append(pd.concat([meta, scores, inputs, part.carried], axis=1))
+        for col in part.carried.columns:
+            if col not in carried_cols:
+                carried_cols.append(col)
+        n_scored = int((scores["status"] == STATUS_SCORED).sum())
+        infos.append(SourceInfo(
+            file=part.table.name,
+            path=str(part.table.path),
+            sha256=part.table.sha256,
+            sheet=part.table.sheet,
+            header_row=part.table.header_row,
+            data_rows=part.data_rows,
+            scored=n_scored,
+            insufficient=len(scores) - n_scored,
+            rejected=len(part.rejected),
+            blank_rows=part.table.blank_rows,
+            notes=tuple(part.table.notes),
+        ))
+        rejected.extend(part.rejected)
+    if len(frames) > 1:
+        table = pd.concat(frames, axis=0)
+        # ranks are over the whole set, not per file
+        table["rank"] = table["score"].rank(method="min", ascending=False).astype("Int64")
+    else:
+        table = frames[0]
+    table = _order(table)
+    return Result(rubric=rubric, sources=infos, engagements=table, rejected=rejected,
+                  carried_columns=carried_cols)
+
+
+def _input_label(rubric: Rubric) -> dict[str, str]:
+    names = {}
+    for c in rubric.criteria:
+        if c.rated:
+            names[c.id] = f"{c.id}.rating"
+        for i in c.indicators:
+            names[i.id] = f"{i.id}.value"
+    return names
+
+
+def _order(table: pd.DataFrame) -> pd.DataFrame:
+    """Best first: scored rows by rank then id, insufficient-evidence rows last by id."""
+    key = pd.DataFrame({
+        "unscored": (table["status"] != STATUS_SCORED).to_numpy(),
+        "rank": table["rank"].fillna(np.iinfo(np.int64).max).to_numpy(dtype="int64"),
+        "id": table.index.astype(str),
+    })
+    order = np.lexsort((key["id"].to_numpy(), key["rank"].to_numpy(), key["unscored"].to_numpy()))
+    return table.iloc[order]

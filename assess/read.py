@@ -1,0 +1,431 @@
+"""Spreadsheets -> a raw table, and where every cell came from.
+
+:func:`read_table` opens an ``.xlsx``/``.xlsm``/``.xls``/``.ods`` workbook (via python-calamine,
+which also returns the cached value of formula cells) or a ``.csv``/``.tsv``/``.txt`` file
+(encoding and delimiter sniffed), finds the table whose header row best matches the
+rubric's columns — under a title block, on a later sheet, with headers that differ in
+case, spacing, punctuation or a unit suffix — and returns it untouched as a
+:class:`RawTable`.  Nothing is interpreted here; :mod:`assess.validate` does that.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import hashlib
+import io
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import pandas as pd
+
+from .errors import InputError
+from .rubric import Rubric
+
+WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"}
+TEXT_SUFFIXES = {".csv", ".tsv", ".txt"}
+SUPPORTED_SUFFIXES = WORKBOOK_SUFFIXES | TEXT_SUFFIXES
+HEADER_SCAN_ROWS = 50
+
+_BRACKETED = re.compile(r"[\(\[\{][^\)\]\}]*[\)\]\}]")
+_NON_ALNUM = re.compile(r"[^0-9a-z]+")
+
+
+def normalise_header(text: Any) -> str:
+    """The form in which headers are compared: case, spacing, punctuation and a bracketed
+    unit suffix do not matter (``'Transparency (0-4)'`` -> ``'transparency'``)."""
+    s = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode().casefold()
+    s = _BRACKETED.sub(" ", s)
+    return _NON_ALNUM.sub(" ", s).strip()
+
+
+def column_letter(index: int) -> str:
+    """0-based column index -> Excel letters (0 -> A, 27 -> AB)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+Role = Literal["id", "criterion", "indicator", "carry"]
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of the found table."""
+
+    index: int  # 0-based position in the sheet
+    header: str  # header text as written
+    role: Role
+    key: str  # criterion/indicator id, "id", or the carried column's name
+
+    @property
+    def letter(self) -> str:
+        return column_letter(self.index)
+
+
+@dataclass
+class RawTable:
+    """The table found in a file, cells as read, with their provenance.
+
+    ``data`` has one column per :class:`Column` (named by ``Column.key``) and is indexed by
+    the Excel row number of each data row (for CSV: the line's record number).  Blank rows
+    are already dropped and counted in ``blank_rows``.
+    """
+
+    path: Path
+    sha256: str
+    sheet: str
+    header_row: int
+    columns: list[Column]
+    data: pd.DataFrame
+    decimal: str = "."
+    blank_rows: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    def column(self, key: str) -> Column:
+        for c in self.columns:
+            if c.key == key:
+                return c
+        raise KeyError(key)
+
+
+# -- targets --------------------------------------------------------------------------
+
+
+def _targets(rubric: Rubric) -> dict[str, tuple[Role, str, str]]:
+    """normalised header -> (role, key, display name) for everything the rubric reads."""
+    out: dict[str, tuple[Role, str, str]] = {}
+    ident = rubric.identifier
+    for name in (ident.column, *ident.aliases):
+        out.setdefault(normalise_header(name), ("id", "id", ident.column))
+    for c in rubric.criteria:
+        if c.rated:
+            for name in (c.column, *c.aliases, c.label, c.id):
+                out.setdefault(normalise_header(name), ("criterion", c.id, c.column))
+        for ind in c.indicators:
+            for name in (ind.column, *ind.aliases, ind.label, ind.id):
+                out.setdefault(normalise_header(name), ("indicator", ind.id, ind.column))
+    return out
+
+
+def _expected_names(rubric: Rubric) -> list[str]:
+    names = [rubric.identifier.column]
+    for c in rubric.criteria:
+        names += [c.column] if c.rated else [i.column for i in c.indicators]
+    return names
+
+
+def _row_matches(row: list[Any], targets: dict[str, tuple[Role, str, str]]) -> int:
+    keys = {targets[n][1] for n in (normalise_header(v) for v in row if _present(v)) if n in targets}
+    return len(keys)
+
+
+def _present(value: Any) -> bool:
+    if value is None:
+        return False
+    if isinstance(value, str):
+        return bool(value.strip())
+    if isinstance(value, float) and value != value:
+        return False
+    return True
+
+
+# -- file access ----------------------------------------------------------------------
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _sniff_kind(path: Path, head: bytes) -> str:
+    suffix = path.suffix.lower()
+    if head.startswith(b"PK\x03\x04"):
+        return "zip"
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        return "ole"
+    if suffix in TEXT_SUFFIXES:
+        return "text"
+    return "unknown"
+
+
+def _open_workbook(path: Path, kind: str) -> list[tuple[str, bool, list[list[Any]]]]:
+    """All sheets as (name, visible, rows)."""
+    from python_calamine import CalamineWorkbook
+
+    try:
+        wb = CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # calamine raises its own error types; all mean "cannot read"
+        if kind == "ole" and path.suffix.lower() != ".xls":
+            raise InputError(
+                f"{path.name}: cannot open: the file is encrypted (password-protected) or an "
+                "old binary workbook that could not be read; save it unprotected as .xlsx"
+            ) from exc
+        raise InputError(f"{path.name}: cannot open as a workbook ({_short(exc)})") from exc
+    sheets = []
+    try:
+        for meta in wb.sheets_metadata:
+            if "WorkSheet" not in str(meta.typ):
+                continue
+            rows = wb.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
+            sheets.append((meta.name, "Visible" in str(meta.visible), rows))
+    except Exception as exc:
+        raise InputError(f"{path.name}: the workbook is damaged ({_short(exc)})") from exc
+    finally:
+        wb.close()
+    return sheets
+
+
+def _short(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return text[:160] if text else exc.__class__.__name__
+
+
+def _decode(raw: bytes) -> str:
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return raw[3:].decode("utf-8", errors="replace")
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return raw.decode("utf-16")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return raw.decode("cp1252")
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")
+
+
+def _read_text_table(path: Path, raw: bytes) -> tuple[list[list[Any]], str, str]:
+    """CSV rows (as strings), the delimiter, and the decimal mark it implies."""
+    text = _decode(raw)
+    if "\x00" in text:
+        raise InputError(f"{path.name}: binary data in a text file; is it really a CSV?")
+    sample = text[:65536]
+    try:
+        delimiter = csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
+    except csv.Error:
+        delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    # European exports separate fields with ';' because ',' is their decimal mark.
+    return rows, delimiter, "," if delimiter == ";" else "."
+
+
+def read_sheets(path: str | Path) -> tuple[list[tuple[str, bool, list[list[Any]]]], str, str]:
+    """Every sheet of a file as ``(name, visible, rows)``, plus its SHA-256 and decimal mark.
+
+    CSV files have one sheet named after the file.  Raises :class:`InputError` for files that
+    are missing, empty, or not a readable spreadsheet.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"{path}: no such file")
+    if path.is_dir():
+        raise InputError(f"{path}: is a folder, not a spreadsheet")
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise InputError(
+            f"{path.name}: unsupported file type {suffix or '(none)'}; "
+            f"use one of {', '.join(sorted(SUPPORTED_SUFFIXES))}"
+        )
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{path.name}: cannot read ({exc.strerror or exc})") from exc
+    if not raw.strip():
+        raise InputError(f"{path.name}: the file is empty")
+    digest = hashlib.sha256(raw).hexdigest()
+    kind = _sniff_kind(path, raw[:8])
+    if suffix in TEXT_SUFFIXES:
+        if kind in {"zip", "ole"}:
+            raise InputError(f"{path.name}: this is a workbook saved with a {suffix} name; rename it")
+        rows, _, decimal = _read_text_table(path, raw)
+        return [(path.stem, True, rows)], digest, decimal
+    if suffix in {".xlsx", ".xlsm", ".xlsb", ".ods"} and kind == "unknown":
+        raise InputError(f"{path.name}: not a {suffix} workbook (the file is not a zip archive)")
+    return _open_workbook(path, kind), digest, "."
+
+
+# -- finding the table ----------------------------------------------------------------
+
+
+def _find_header(rows: list[list[Any]], targets: dict[str, tuple[Role, str, str]]) -> tuple[int, int]:
+    """(row index, number of rubric columns matched) of the best header row."""
+    best = (-1, 0)
+    for i, row in enumerate(rows[:HEADER_SCAN_ROWS]):
+        n = _row_matches(row, targets)
+        if n > best[1]:
+            best = (i, n)
+    return best
+
+
+def _describe_miss(path: Path, sheets: list[tuple[str, bool, list[list[Any]]]], rubric: Rubric) -> str:
+    expected = _expected_names(rubric)
+    found: list[str] = []
+    for _, _, rows in sheets:
+        for row in rows[:HEADER_SCAN_ROWS]:
+            found += [str(v).strip() for v in row if isinstance(v, str) and v.strip()]
+    found = list(dict.fromkeys(found))
+    hints = []
+    norm_found = {normalise_header(f): f for f in found}
+    for name in expected:
+        close = difflib.get_close_matches(normalise_header(name), list(norm_found), n=1, cutoff=0.6)
+        if close:
+            hints.append(f"{norm_found[close[0]]!r} for {name!r}?")
+    shown = ", ".join(repr(f) for f in found[:12]) + (" ..." if len(found) > 12 else "")
+    msg = (
+        f"{path.name}: no table with the rubric's columns; looked for "
+        f"{', '.join(repr(e) for e in expected)}; found {shown or 'no headers at all'}"
+    )
+    if hints:
+        msg += "; did you mean " + " ".join(hints)
+    return msg
+
+
+def _build_columns(header: list[Any], targets: dict[str, tuple[Role, str, str]], where: str) -> list[Column]:
+    columns: list[Column] = []
+    claimed: dict[str, Column] = {}
+    carried_names: set[str] = set()
+    for idx, value in enumerate(header):
+        text = str(value).strip() if _present(value) else ""
+        hit = targets.get(normalise_header(text)) if text else None
+        if hit is not None:
+            role, key, _ = hit
+            if key in claimed:
+                first = claimed[key]
+                raise InputError(
+                    f"{where}: columns {first.letter} ({first.header!r}) and {column_letter(idx)} "
+                    f"({text!r}) both read as {key!r}; rename or remove one"
+                )
+            col = Column(idx, text, role, key)
+            claimed[key] = col
+        else:
+            name = text or f"Column {column_letter(idx)}"
+            base, n = name, 2
+            while name in carried_names or normalise_header(name) in {"id"}:
+                name, n = f"{base} ({n})", n + 1
+            carried_names.add(name)
+            col = Column(idx, text, "carry", name)
+        columns.append(col)
+    return columns
+
+
+def _frame_sheet(df: pd.DataFrame) -> tuple[list[tuple[str, bool, list[list[Any]]]], str, str]:
+    """A DataFrame laid out like a sheet: its column names are the header row."""
+    rows = [list(map(str, df.columns))] + df.astype(object).where(df.notna(), None).values.tolist()
+    digest = hashlib.sha256(df.to_csv(index=False).encode("utf-8")).hexdigest()
+    return [("DataFrame", True, rows)], digest, "."
+
+
+def read_table(path: str | Path | pd.DataFrame, rubric: Rubric, sheet: str | int | None = None) -> RawTable:
+    """Find the engagements table in a spreadsheet and return it with cell provenance.
+
+    Parameters
+    ----------
+    path:
+        ``.xlsx``, ``.xlsm``, ``.xls``, ``.ods``, ``.csv`` or ``.tsv`` file, or a pandas
+        DataFrame whose column names are the header row.
+    rubric:
+        The rubric whose identifier and criterion columns locate the header row.
+    sheet:
+        A sheet name (or 1-based position) to read; by default every visible sheet is
+        searched and the one whose header best matches the rubric wins.
+
+    Raises
+    ------
+    InputError
+        The file cannot be read, or holds no table with the rubric's columns.
+    """
+    if isinstance(path, pd.DataFrame):
+        sheets, digest, decimal = _frame_sheet(path)
+        path = Path("<DataFrame>")
+    else:
+        path = Path(path)
+        sheets, digest, decimal = read_sheets(path)
+    targets = _targets(rubric)
+    notes: list[str] = []
+    if sheet is not None:
+        chosen = [s for s in sheets if s[0] == str(sheet)]
+        if not chosen and str(sheet).isdigit() and 1 <= int(sheet) <= len(sheets):
+            chosen = [sheets[int(sheet) - 1]]
+        if not chosen:
+            names = ", ".join(repr(s[0]) for s in sheets)
+            raise InputError(f"{path.name}: no sheet {sheet!r} (sheets: {names})")
+        candidates = chosen
+    else:
+        visible = [s for s in sheets if s[1]]
+        candidates = visible + [s for s in sheets if not s[1]]
+    best: tuple[int, int, int] = (-1, -1, 0)  # (sheet index, header row index, matches)
+    for si, (_, visible, rows) in enumerate(candidates):
+        ri, n = _find_header(rows, targets)
+        # a hidden sheet only wins if no visible sheet holds a table at all
+        if n > best[2] and (visible or best[2] < 2 or sheet is not None):
+            best = (si, ri, n)
+    si, ri, n = best
+    if si < 0 or n < 2:
+        raise InputError(_describe_miss(path, candidates, rubric))
+    name, visible, rows = candidates[si]
+    if not visible:
+        notes.append(f"the table was found on hidden sheet {name!r}")
+    header = rows[ri]
+    where = f"{name}!{ri + 1}" if path.suffix.lower() not in TEXT_SUFFIXES else f"{path.name} line {ri + 1}"
+    columns = _build_columns(header, targets, where)
+    if not any(c.role == "id" for c in columns):
+        raise InputError(
+            f"{path.name}: the table on sheet {name!r} (header row {ri + 1}) has no "
+            f"{rubric.identifier.column!r} column"
+        )
+    width = max((len(r) for r in rows[ri + 1 :]), default=0)
+    width = max(width, len(header))
+    body = [list(r) + [""] * (width - len(r)) for r in rows[ri + 1 :]]
+    # Columns with no header but with data are carried too, so nothing is lost.
+    for extra in range(len(columns), width):
+        if any(_present(r[extra]) for r in body):
+            columns.append(Column(extra, "", "carry", f"Column {column_letter(extra)}"))
+    frame = pd.DataFrame(
+        [[r[c.index] for c in columns] for r in body],
+        columns=[c.key for c in columns],
+        index=pd.RangeIndex(ri + 2, ri + 2 + len(body), name="row"),
+        dtype=object,
+    )
+    if frame.empty:
+        blank = pd.Series([], dtype=bool)
+    else:
+        blank = ~frame.map(_present).any(axis=1)
+    n_blank = int(blank.sum())
+    # Trailing blank rows are the sheet's padding, not "skipped rows" worth mentioning.
+    frame = frame.loc[~blank]
+    return RawTable(
+        path=path,
+        sha256=digest,
+        sheet=name,
+        header_row=ri + 1,
+        columns=columns,
+        data=frame,
+        decimal=decimal,
+        blank_rows=n_blank - _trailing_blank(blank),
+        notes=notes,
+    )
+
+
+def _trailing_blank(blank: pd.Series) -> int:
+    values = blank.to_numpy()
+    n = 0
+    for v in values[::-1]:
+        if not v:
+            break
+        n += 1
+    return n

@@ -1,0 +1,101 @@
+"""CSV, JSON and Markdown reports."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from ..result import Result
+from . import atomic_path, atomic_write_bytes
+from .safety import safe_cell
+
+LEAD_COLUMNS = ["rank", "id", "score", "band", "status", "completeness", "gates", "source", "sheet", "row"]
+
+
+def flat_table(result: Result) -> pd.DataFrame:
+    """One row per valid engagement (best first), in the column order every tabular report
+    uses: lead columns, carried columns, then per criterion rating, normalised, contribution."""
+    eng = result.engagements.reset_index()
+    per_criterion: list[str] = []
+    for c in result.rubric.criteria:
+        if c.rated:
+            per_criterion.append(f"{c.id}.rating")
+        else:
+            per_criterion += [f"{i.id}.value" for i in c.indicators]
+        per_criterion += [f"{c.id}.normalised", f"{c.id}.contribution"]
+    carried = [c for c in result.carried_columns if c not in LEAD_COLUMNS]
+    return eng[LEAD_COLUMNS + carried + per_criterion]
+
+
+def rejected_table(result: Result) -> pd.DataFrame:
+    """One row per problem cell of every rejected row."""
+    rows = [
+        {"file": r.file, "sheet": r.sheet, "row": r.row, "column": p.column, "cell": f"{r.sheet}!{p.column}{r.row}",
+         "header": p.header, "value": p.value, "reason": p.reason}
+        for r in result.rejected for p in r.problems
+    ]
+    return pd.DataFrame(rows, columns=["file", "sheet", "row", "column", "cell", "header", "value", "reason"])
+
+
+def to_json(result: Result) -> str:
+    return json.dumps(result.to_dict(), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def write_json(result: Result, path: Path) -> None:
+    atomic_write_bytes(path, to_json(result).encode("utf-8"))
+
+
+def to_csv(result: Result) -> str:
+    table = flat_table(result)
+    for col in table.columns:
+        if table[col].dtype == object:
+            table[col] = table[col].map(safe_cell)
+    return table.to_csv(index=False, lineterminator="\n")
+
+
+def write_csv(result: Result, path: Path) -> None:
+    atomic_write_bytes(path, to_csv(result).encode("utf-8"))
+
+
+def _md_cell(value) -> str:
+    if value is None or (isinstance(value, float) and value != value) or value is pd.NA:
+        return ""
+    if isinstance(value, float):
+        return f"{value:.1f}"
+    text = str(safe_cell(value)) if isinstance(value, str) else str(value)
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def to_markdown(result: Result) -> str:
+    r = result.rubric
+    lines = [
+        f"# Effectiveness report: {', '.join(s.file for s in result.sources)}",
+        "",
+        f"Rubric **{r.name}** {r.version} (hash `{r.short_hash}`), aggregation {r.aggregation}.",
+        "",
+        f"**{result.summary_line()}.**",
+        "",
+        "| Rank | ID | Score | Band | " + " | ".join(c.label for c in r.criteria) + " |",
+        "|---:|---|---:|---|" + "---:|" * len(r.criteria),
+    ]
+    for eid, row in result.scored.iterrows():
+        ratings = [_md_cell(row[f"{c.id}.rating"]) if c.rated else _md_cell(row[f"{c.id}.normalised"])
+                   for c in r.criteria]
+        lines.append(f"| {row['rank']} | {_md_cell(eid)} | {row['score']:.1f} | {row['band']} | "
+                     + " | ".join(ratings) + " |")
+    if len(result.insufficient):
+        lines += ["", "## Insufficient evidence", ""]
+        for eid, row in result.insufficient.iterrows():
+            lines.append(f"- {_md_cell(eid)} ({row['sheet']} row {row['row']}): "
+                         f"{row['completeness']:.0%} of the weight rated")
+    if result.rejected:
+        lines += ["", "## Rejected rows", ""]
+        lines += [f"- {_md_cell(str(rej))}" for rej in result.rejected]
+    return "\n".join(lines) + "\n"
+
+
+def write_markdown(result: Result, path: Path) -> None:
+    with atomic_path(path) as tmp:
+        tmp.write_text(to_markdown(result), encoding="utf-8")

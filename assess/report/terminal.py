@@ -1,0 +1,80 @@
+"""The ranked table printed in the terminal."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from ..read import normalise_header
+from ..result import Result
+
+NAME_HEADERS = ("engagement", "engagement name", "name", "title", "activity")
+
+
+def _find(result: Result, candidates: tuple[str, ...]) -> str | None:
+    for col in result.carried_columns:
+        if normalise_header(col) in candidates:
+            return col
+    return None
+
+
+def _plain(value) -> str:
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    text = " ".join(str(value).split())
+    return text if len(text) <= 48 else text[:47] + "…"
+
+
+def print_result(result: Result, console: Console, limit: int | None = None) -> None:
+    """Ranked table, one-line summary, then insufficient-evidence and rejected rows."""
+    rubric = result.rubric
+    colours = {b.name: b.colour for b in rubric.bands}
+    name_col = _find(result, NAME_HEADERS)
+    table = Table(title=f"{rubric.title or rubric.name} — rubric {rubric.name} {rubric.version} "
+                        f"({rubric.short_hash})", title_justify="left", expand=False)
+    rows = result.scored if limit is None else result.scored.head(limit)
+    id_width = max([len(_plain(i)) for i in rows.index] + [2])
+    band_width = max(len(b) for b in rubric.band_names) + 2
+    ratings_width = 3 * len(rubric.criteria)
+    fixed = {"Rank": 4, "ID": id_width, "Score": 5, "Band": band_width, "Ratings": ratings_width}
+    # what is left of the console's width (each column costs 3 more for borders and padding)
+    spare = console.width - sum(fixed.values()) - 3 * (len(fixed) + 1) - 1
+    if name_col and spare < 12:
+        name_col = None
+    table.add_column("Rank", justify="right", no_wrap=True, min_width=fixed["Rank"])
+    table.add_column("ID", no_wrap=True, min_width=id_width)
+    if name_col:
+        table.add_column(name_col, no_wrap=True, overflow="ellipsis", max_width=min(spare, 40))
+    table.add_column("Score", justify="right", no_wrap=True, min_width=5)
+    table.add_column("Band", no_wrap=True, min_width=band_width)
+    table.add_column("Ratings", no_wrap=True, min_width=ratings_width)
+    for eid, row in rows.iterrows():
+        cells = [str(row["rank"]), _plain(eid)]
+        if name_col:
+            cells.append(_plain(row[name_col]))
+        cells.append(f"{row['score']:.1f}")
+        band = Text(str(row["band"]) + (" *" if row["gates"] else ""), style=colours.get(row["band"], ""))
+        ratings = []
+        for c in rubric.criteria:
+            v = row[f"{c.id}.rating"] if c.rated else row[f"{c.id}.normalised"]
+            ratings.append("-" if v != v else f"{v:g}" if c.rated else f"{v:.2f}")
+        table.add_row(*cells, band, " ".join(f"{r:>2}" for r in ratings))
+    console.print(table)
+    console.print("Ratings: " + ", ".join(c.label for c in rubric.criteria) + ".", soft_wrap=True)
+    if limit is not None and len(result.scored) > limit:
+        console.print(f"(top {limit} of {len(result.scored)} shown)")
+    if result.scored["gates"].astype(bool).any():
+        console.print("* band capped by a gate: " + "; ".join(g.describe() for g in rubric.gates))
+    console.print(Text(result.summary_line(), style="bold"))
+    if len(result.insufficient):
+        console.print(Text("Insufficient evidence:", style="bold yellow"))
+        for eid, row in result.insufficient.iterrows():
+            missing = [c.label for c in rubric.criteria if row[f"{c.id}.normalised"] != row[f"{c.id}.normalised"]]
+            console.print(f"  {row['sheet']} row {row['row']} {eid}: {row['completeness']:.0%} of the weight "
+                          f"rated (need {rubric.missing.min_weight_share:.0%}); missing {', '.join(missing)}",
+                          markup=False, highlight=False)
+    if result.rejected:
+        console.print(Text("Rejected:", style="bold red"))
+        for rej in result.rejected:
+            console.print(f"  {rej}", markup=False, highlight=False)

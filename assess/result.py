@@ -1,0 +1,183 @@
+"""The Result of scoring one or more tables: what every report writer is fed.
+
+``Result.engagements`` has one row per valid engagement (scored or insufficient evidence),
+``Result.rejected`` one :class:`~assess.validate.Rejection` per rejected row, and
+``Result.to_dict()`` is the documented JSON contract.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from . import __version__
+from .rubric import Rubric
+from .scorer import STATUS_INSUFFICIENT, STATUS_SCORED
+from .validate import Rejection, json_value
+
+#: Keys of an engagement object in the JSON contract; carried columns never replace them.
+RESERVED_KEYS = frozenset(
+    {"id", "source", "sheet", "row", "status", "score", "band", "rank", "completeness", "gates",
+     "criteria", "missing"}
+)
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    """Where a table came from and how its rows were accounted for."""
+
+    file: str
+    path: str
+    sha256: str
+    sheet: str
+    header_row: int
+    data_rows: int
+    scored: int
+    insufficient: int
+    rejected: int
+    blank_rows: int = 0
+    notes: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "sha256": self.sha256,
+            "sheet": self.sheet,
+            "header_row": self.header_row,
+            "rows": self.data_rows,
+            "scored": self.scored,
+            "insufficient": self.insufficient,
+            "rejected": self.rejected,
+            "blank_rows_skipped": self.blank_rows,
+            "notes": list(self.notes),
+        }
+
+
+@dataclass
+class Result:
+    """Scores, insufficient-evidence rows and rejections, with the rubric and sources used.
+
+    ``engagements`` is indexed by engagement id and sorted best first (scored rows by rank,
+    then id; insufficient-evidence rows last).  Its columns: ``source``, ``sheet``, ``row``,
+    the scorer's columns (see :func:`assess.score_frame`), ``<criterion>.rating`` (or
+    ``<indicator>.value``) for every input, and the carried columns by their header.
+    """
+
+    rubric: Rubric
+    sources: list[SourceInfo]
+    engagements: pd.DataFrame
+    rejected: list[Rejection] = field(default_factory=list)
+    carried_columns: list[str] = field(default_factory=list)
+
+    # -- views ------------------------------------------------------------------------
+    @property
+    def scored(self) -> pd.DataFrame:
+        return self.engagements[self.engagements["status"] == STATUS_SCORED]
+
+    @property
+    def insufficient(self) -> pd.DataFrame:
+        return self.engagements[self.engagements["status"] == STATUS_INSUFFICIENT]
+
+    @property
+    def counts(self) -> dict[str, int]:
+        n_scored = int((self.engagements["status"] == STATUS_SCORED).sum())
+        n_insufficient = int((self.engagements["status"] == STATUS_INSUFFICIENT).sum())
+        return {
+            "rows": n_scored + n_insufficient + len(self.rejected),
+            "scored": n_scored,
+            "insufficient": n_insufficient,
+            "rejected": len(self.rejected),
+        }
+
+    @property
+    def clean(self) -> bool:
+        """True when every row was scored (exit code 0)."""
+        c = self.counts
+        return c["scored"] == c["rows"]
+
+    @property
+    def exit_code(self) -> int:
+        return 0 if self.clean else 1
+
+    def summary_line(self) -> str:
+        c = self.counts
+        return (
+            f"{c['scored']} scored, {c['insufficient']} insufficient evidence, "
+            f"{c['rejected']} rejected of {c['rows']} rows"
+        )
+
+    def band_counts(self) -> dict[str, int]:
+        counts = self.scored["band"].value_counts()
+        return {name: int(counts.get(name, 0)) for name in self.rubric.band_names}
+
+    def rating_column(self, criterion_id: str) -> str:
+        return f"{criterion_id}.rating"
+
+    # -- the JSON contract ------------------------------------------------------------
+    def summary(self) -> dict[str, Any]:
+        return {**self.counts, "blank_rows_skipped": sum(s.blank_rows for s in self.sources),
+                "bands": self.band_counts()}
+
+    def _engagement(self, eid: str, row: pd.Series, scored: bool) -> dict[str, Any]:
+        item: dict[str, Any] = {
+            "id": eid,
+            "source": row["source"],
+            "sheet": row["sheet"],
+            "row": int(row["row"]),
+        }
+        criteria: dict[str, Any] = {}
+        missing = []
+        for c in self.rubric.criteria:
+            entry: dict[str, Any] = {}
+            if c.rated:
+                entry["rating"] = _num(row[f"{c.id}.rating"])
+            else:
+                entry["indicators"] = {i.id: _num(row[f"{i.id}.value"]) for i in c.indicators}
+            entry["normalised"] = _num(row[f"{c.id}.normalised"])
+            if scored:
+                entry["contribution"] = _num(row[f"{c.id}.contribution"])
+            if entry["normalised"] is None:
+                missing.append(c.id)
+            criteria[c.id] = entry
+        if scored:
+            item.update(
+                score=_num(row["score"]),
+                band=row["band"],
+                rank=int(row["rank"]),
+                completeness=_num(row["completeness"]),
+                gates=[g for g in str(row["gates"]).split(",") if g],
+                criteria=criteria,
+            )
+        else:
+            item.update(completeness=_num(row["completeness"]), missing=missing, criteria=criteria)
+        for col in self.carried_columns:
+            key = col if col not in RESERVED_KEYS else f"{col} (input)"
+            item[key] = json_value(row[col])
+        return item
+
+    def to_dict(self) -> dict[str, Any]:
+        """The machine contract written by ``--format json`` (see the README)."""
+        eng = self.engagements
+        scored = [self._engagement(i, r, True) for i, r in eng[eng["status"] == STATUS_SCORED].iterrows()]
+        insufficient = [
+            self._engagement(i, r, False) for i, r in eng[eng["status"] == STATUS_INSUFFICIENT].iterrows()
+        ]
+        return {
+            "assess_version": __version__,
+            "rubric": self.rubric.describe(),
+            "sources": [s.to_dict() for s in self.sources],
+            "summary": self.summary(),
+            "engagements": scored,
+            "insufficient": insufficient,
+            "rejected": [r.to_dict() for r in self.rejected],
+        }
+
+
+def _num(value: Any) -> float | None:
+    if value is None or value is pd.NA:
+        return None
+    v = float(value)
+    return v if math.isfinite(v) else None
