@@ -121,6 +121,7 @@ def combine(parts: list[Validated], rubric: Rubric) -> Result:
             rejected=len(part.rejected),
             blank_rows=part.table.blank_rows,
             notes=tuple(part.table.notes),
+            columns=tuple((c.key, c.letter) for c in part.table.columns if c.role != "carry"),
         ))
         rejected.extend(part.rejected)
     if len(frames) > 1:

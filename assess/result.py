@@ -7,7 +7,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
+import os
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,6 +42,11 @@ class SourceInfo:
     rejected: int
     blank_rows: int = 0
     notes: tuple[str, ...] = ()
+    #: Excel column letter of the id column and of every criterion/indicator column read
+    columns: tuple[tuple[str, str], ...] = ()
+
+    def letter(self, key: str) -> str:
+        return dict(self.columns).get(key, "")
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -71,6 +78,8 @@ class Result:
     engagements: pd.DataFrame
     rejected: list[Rejection] = field(default_factory=list)
     carried_columns: list[str] = field(default_factory=list)
+    #: when scoring ran (UTC, ISO 8601); honours SOURCE_DATE_EPOCH for reproducible builds
+    scored_at: str = field(default_factory=lambda: utc_now())
 
     # -- views ------------------------------------------------------------------------
     @property
@@ -129,7 +138,6 @@ class Result:
             "row": int(row["row"]),
         }
         criteria: dict[str, Any] = {}
-        missing = []
         for c in self.rubric.criteria:
             entry: dict[str, Any] = {}
             if c.rated:
@@ -139,8 +147,6 @@ class Result:
             entry["normalised"] = _num(row[f"{c.id}.normalised"])
             if scored:
                 entry["contribution"] = _num(row[f"{c.id}.contribution"])
-            if entry["normalised"] is None:
-                missing.append(c.id)
             criteria[c.id] = entry
         if scored:
             item.update(
@@ -152,7 +158,8 @@ class Result:
                 criteria=criteria,
             )
         else:
-            item.update(completeness=_num(row["completeness"]), missing=missing, criteria=criteria)
+            item.update(completeness=_num(row["completeness"]), missing=missing_criteria(self, row),
+                        criteria=criteria)
         for col in self.carried_columns:
             key = col if col not in RESERVED_KEYS else f"{col} (input)"
             item[key] = json_value(row[col])
@@ -174,6 +181,18 @@ class Result:
             "insufficient": insufficient,
             "rejected": [r.to_dict() for r in self.rejected],
         }
+
+
+def utc_now() -> str:
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    moment = (dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc) if epoch and epoch.isdigit()
+              else dt.datetime.now(dt.timezone.utc))
+    return moment.replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def missing_criteria(result: Result, row: pd.Series) -> list[str]:
+    """Ids of the criteria with no usable value in an engagement row."""
+    return [c.id for c in result.rubric.criteria if pd.isna(row[f"{c.id}.normalised"])]
 
 
 def _num(value: Any) -> float | None:

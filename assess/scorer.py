@@ -109,7 +109,8 @@ def aggregate(x: np.ndarray, weights: np.ndarray, method: str, min_share: float)
     # Rounded so that equal ratings give exactly equal scores (ties rank together) whatever
     # the order of floating-point additions; 1e-10 points is far below any meaningful change.
     total = np.where(sufficient, np.round(total, 10), np.nan)
-    contrib = np.where(sufficient[:, None], contrib, np.nan)
+    # a criterion that was not rated contributes nothing: NaN, not 0 points
+    contrib = np.where(sufficient[:, None] & present, contrib, np.nan)
     return total, contrib, completeness, sufficient
 
 

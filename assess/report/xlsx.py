@@ -1,18 +1,42 @@
-"""The Excel report."""
+"""The Excel report: a workbook analysts can keep working in.
+
+Sheets: **Summary** (counts, bands, per-criterion statistics, top and bottom engagements,
+provenance), **Scores** (one row per engagement; normalised values, contributions, score,
+band and rank are live formulas reading the **Weights** sheet, with the engine's values
+stored as cached results), **Charts** (native charts), **Weights** (editable weights, band
+cut-offs and gate thresholds), **Criteria** (the rubric, every level's descriptor) and
+**Rejected** (every rejected or insufficient-evidence row, with its cell).
+
+Text from the input is always written as a text cell, never as a formula.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import math
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import xlsxwriter
+from xlsxwriter.utility import xl_col_to_name
 
-from ..result import Result
+from .. import __version__
+from ..errors import OutputError
+from ..read import normalise_header
+from ..result import Result, missing_criteria
+from ..rubric import Rubric
 from . import atomic_path
 from .safety import clean_text
-from .tabular import flat_table, rejected_table
+
+INSUFFICIENT = "Insufficient evidence"
+MAX_ROWS = 1_048_575  # Excel's row limit, less the header
+TOP_N = 5
+CHART_ENGAGEMENTS = 30
+MAX_TYPES = 12
+EPS = "1E-9"
 
 WORKBOOK_OPTIONS = {
     # Input text must stay text: never a formula, URL or number.
@@ -20,53 +44,773 @@ WORKBOOK_OPTIONS = {
     "strings_to_urls": False,
     "strings_to_numbers": False,
     "nan_inf_to_errors": True,
+    # Rows are streamed to disk as they are written: memory stays flat for large reports.
+    "constant_memory": True,
 }
+CRITERION_COLOURS = ["#4472C4", "#ED7D31", "#A5A5A5", "#FFC000", "#5B9BD5", "#70AD47",
+                     "#264478", "#9E480E", "#636363", "#997300"]
 
 
-def _write_cell(ws, r: int, c: int, value: Any, fmt=None) -> None:
-    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+def is_missing(value: Any) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+
+
+def write_value(ws, r: int, c: int, value: Any, fmt=None, date_fmt=None) -> None:
+    """Write a value from the input with its own type; text is always a text cell."""
+    if is_missing(value):
         ws.write_blank(r, c, None, fmt)
     elif isinstance(value, str):
         ws.write_string(r, c, clean_text(value), fmt)
-    elif isinstance(value, bool):
-        ws.write_boolean(r, c, value, fmt)
-    elif isinstance(value, (int, float)):
-        ws.write_number(r, c, value, fmt)
-    elif hasattr(value, "isoformat"):
-        ws.write_datetime(r, c, value, fmt)
+    elif isinstance(value, (bool, np.bool_)):
+        ws.write_boolean(r, c, bool(value), fmt)
+    elif isinstance(value, (int, float, np.integer, np.floating)):
+        ws.write_number(r, c, float(value), fmt)
+    elif isinstance(value, (dt.datetime, dt.date)):
+        ws.write_datetime(r, c, value, date_fmt or fmt)
     else:
         ws.write_string(r, c, clean_text(str(value)), fmt)
 
 
-def _write_frame(wb, ws, frame: pd.DataFrame) -> None:
-    head = wb.add_format({"bold": True, "bg_color": "#DDE3EA", "border": 1, "text_wrap": True})
-    date_fmt = wb.add_format({"num_format": "yyyy-mm-dd"})
-    for c, name in enumerate(frame.columns):
-        ws.write_string(0, c, str(name), head)
-    for r, row in enumerate(frame.itertuples(index=False), start=1):
-        for c, value in enumerate(row):
-            _write_cell(ws, r, c, value, date_fmt if hasattr(value, "isoformat") else None)
+def _abs(sheet: str, col: int, row: int) -> str:
+    """An absolute reference like 'Weights'!$G$5 (row is 0-based)."""
+    return f"'{sheet}'!${xl_col_to_name(col)}${row + 1}"
+
+
+def _rng(sheet: str, col: int, first: int, last: int) -> str:
+    c = xl_col_to_name(col)
+    return f"'{sheet}'!${c}${first + 1}:${c}${last + 1}"
+
+
+@dataclass
+class _Layout:
+    """Where everything lives, so that formulas on one sheet can point into another."""
+
+    rubric: Rubric
+    n: int  # engagements on Scores
+    carried: list[str]
+    # Weights sheet (0-based rows/cols)
+    w_first: int = 4  # first criterion row
+    w_col_min: int = 3
+    w_col_max: int = 4
+    w_col_raw: int = 5
+    w_col_norm: int = 6
+
+    @property
+    def k(self) -> int:
+        return len(self.rubric.criteria)
+
+    @property
+    def minshare_row(self) -> int:
+        return self.w_first + self.k + 1
+
+    @property
+    def bands_first(self) -> int:
+        return self.minshare_row + 4
+
+    @property
+    def gates_first(self) -> int:
+        return self.bands_first + len(self.rubric.bands) + 3
+
+    def weight(self, i: int) -> str:
+        return _abs("Weights", self.w_col_norm, self.w_first + i)
+
+    def smin(self, i: int) -> str:
+        return _abs("Weights", self.w_col_min, self.w_first + i)
+
+    def smax(self, i: int) -> str:
+        return _abs("Weights", self.w_col_max, self.w_first + i)
+
+    @property
+    def minshare(self) -> str:
+        return _abs("Weights", 2, self.minshare_row)
+
+    @property
+    def band_mins(self) -> str:
+        return _rng("Weights", 1, self.bands_first, self.bands_first + len(self.rubric.bands) - 1)
+
+    @property
+    def band_names(self) -> str:
+        return _rng("Weights", 0, self.bands_first, self.bands_first + len(self.rubric.bands) - 1)
+
+    def gate_threshold(self, g: int) -> str:
+        return _abs("Weights", 3, self.gates_first + g)
+
+    def gate_cap_position(self, g: int) -> str:
+        return _abs("Weights", 5, self.gates_first + g)
+
+    # Scores sheet columns
+    @property
+    def c_rank(self) -> int:
+        return 0
+
+    @property
+    def c_id(self) -> int:
+        return 1
+
+    @property
+    def c_carried(self) -> int:
+        return 2
+
+    @property
+    def c_rating(self) -> int:
+        return self.c_carried + len(self.carried)
+
+    @property
+    def c_norm(self) -> int:
+        return self.c_rating + self.k
+
+    @property
+    def c_contrib(self) -> int:
+        return self.c_norm + self.k
+
+    @property
+    def c_completeness(self) -> int:
+        return self.c_contrib + self.k
+
+    @property
+    def c_score(self) -> int:
+        return self.c_completeness + 1
+
+    @property
+    def c_score_band(self) -> int:
+        return self.c_score + 1
+
+    @property
+    def c_band(self) -> int:
+        return self.c_score + 2
+
+    @property
+    def c_gates(self) -> int:
+        return self.c_score + 3
+
+    @property
+    def c_source(self) -> int:
+        return self.c_score + 4
+
+    @property
+    def c_key(self) -> int:
+        return self.c_source + 3
+
+    def scores_col(self, col: int) -> str:
+        return _rng("Scores", col, 1, max(self.n, 1))
+
+
+def _ratings_frame(result: Result) -> pd.DataFrame:
+    """What the Scores sheet shows as each criterion's input: the rating, or for an indicator
+    criterion its combined 0-1 amount (before direction)."""
+    eng = result.engagements
+    out = {}
+    for c in result.rubric.criteria:
+        if c.rated:
+            out[c.id] = eng[f"{c.id}.rating"].to_numpy(dtype=float)
+        else:
+            x = eng[f"{c.id}.normalised"].to_numpy(dtype=float)
+            out[c.id] = 1.0 - x if c.direction == "cost" else x
+    return pd.DataFrame(out, index=eng.index)
+
+
+def _scale(rubric: Rubric, i: int) -> tuple[float, float]:
+    c = rubric.criteria[i]
+    return (c.scale.min, c.scale.max) if c.rated else (0.0, 1.0)
+
+
+class _Formats:
+    def __init__(self, wb) -> None:
+        add = wb.add_format
+        self.title = add({"bold": True, "font_size": 14})
+        self.h2 = add({"bold": True, "font_size": 12, "font_color": "#1F3864"})
+        self.head = add({"bold": True, "bg_color": "#DDE3EA", "border": 1, "text_wrap": True,
+                         "valign": "top"})
+        self.label = add({"bold": True})
+        self.wrap = add({"text_wrap": True, "valign": "top"})
+        self.date = add({"num_format": "yyyy-mm-dd"})
+        self.score = add({"num_format": "0.0"})
+        self.points = add({"num_format": "0.00"})
+        self.norm = add({"num_format": "0.000"})
+        self.rating = add({"num_format": "0.0#"})
+        self.pct = add({"num_format": "0%"})
+        self.pct1 = add({"num_format": "0.0%"})
+        self.input = add({"bg_color": "#FFF2CC", "border": 1, "num_format": "0.000"})
+        self.input_num = add({"bg_color": "#FFF2CC", "border": 1, "num_format": "0.##"})
+        self.note = add({"italic": True, "font_color": "#595959"})
+        self.mono = add({"font_name": "Consolas"})
+        self.band = {}
+
+
+def _band_formats(wb, rubric: Rubric) -> dict[str, Any]:
+    out = {}
+    for b in rubric.bands:
+        rgb = b.colour.lstrip("#")
+        r, g, bl = int(rgb[:2], 16), int(rgb[2:4], 16), int(rgb[4:], 16)
+        dark = (0.299 * r + 0.587 * g + 0.114 * bl) < 140
+        out[b.name] = wb.add_format({"bg_color": b.colour, "font_color": "#FFFFFF" if dark else "#000000"})
+    out[INSUFFICIENT] = wb.add_format({"bg_color": "#D9D9D9", "font_color": "#404040"})
+    return out
+
+
+# -- Weights ---------------------------------------------------------------------------
+
+
+def _write_weights(wb, f: _Formats, lay: _Layout) -> None:
+    rubric = lay.rubric
+    ws = wb.add_worksheet("Weights")
+    ws.write_string(0, 0, "Weights, band cut-offs and gates", f.title)
+    ws.write_string(1, 0, "Change the yellow cells: every score, band and rank on the Scores sheet "
+                          "updates. Weights need not add up to 1; they are normalised.", f.note)
+    hdr = ["Criterion", "Label", "Direction", "Scale min", "Scale max", "Weight", "Normalised weight"]
+    for c, h in enumerate(hdr):
+        ws.write_string(lay.w_first - 1, c, h, f.head)
+    last = lay.w_first + lay.k - 1
+    raw_range = f"${xl_col_to_name(lay.w_col_raw)}${lay.w_first + 1}:${xl_col_to_name(lay.w_col_raw)}${last + 1}"
+    for i, c in enumerate(rubric.criteria):
+        r = lay.w_first + i
+        lo, hi = _scale(rubric, i)
+        ws.write_string(r, 0, c.id)
+        ws.write_string(r, 1, c.label)
+        ws.write_string(r, 2, c.direction)
+        ws.write_number(r, 3, lo)
+        ws.write_number(r, 4, hi)
+        ws.write_number(r, lay.w_col_raw, c.weight, f.input)
+        cell = f"{xl_col_to_name(lay.w_col_raw)}{r + 1}"
+        ws.write_formula(r, lay.w_col_norm, f"=IF(SUM({raw_range})>0,{cell}/SUM({raw_range}),0)",
+                         f.pct1, c.weight)
+    ws.data_validation(lay.w_first, lay.w_col_raw, last, lay.w_col_raw, {
+        "validate": "decimal", "criteria": ">=", "value": 0,
+        "error_title": "Weight", "error_message": "A weight is a number >= 0.",
+    })
+    ws.write_string(lay.minshare_row, 0, "Minimum share of weight rated", f.label)
+    ws.write_number(lay.minshare_row, 2, rubric.missing.min_weight_share, f.input)
+    ws.write_string(lay.minshare_row + 1, 0, "Aggregation", f.label)
+    ws.write_string(lay.minshare_row + 1, 2, rubric.aggregation)
+    ws.write_string(lay.bands_first - 2, 0, "Bands (a score at or above 'From score' falls in the band)", f.h2)
+    for c, h in enumerate(["Band", "From score", "Position"]):
+        ws.write_string(lay.bands_first - 1, c, h, f.head)
+    ascending = list(reversed(rubric.bands))
+    for p, b in enumerate(ascending):
+        r = lay.bands_first + p
+        ws.write_string(r, 0, b.name)
+        ws.write_number(r, 1, b.min, f.input_num)
+        ws.write_number(r, 2, p + 1)
+    ws.write_string(lay.gates_first - 2, 0, "Gates (cap the band whatever the score)", f.h2)
+    for c, h in enumerate(["Gate", "Criterion", "Condition", "Threshold", "Caps at", "Cap position",
+                           "Reason"]):
+        ws.write_string(lay.gates_first - 1, c, h, f.head)
+    names_asc = [b.name for b in ascending]
+    for g, gate in enumerate(rubric.gates):
+        r = lay.gates_first + g
+        crit = rubric.criterion(gate.criterion)
+        thr = gate.at_least if gate.at_least is not None else gate.at_most
+        if not crit.rated:  # indicator criteria are shown on 0-1 on the Scores sheet
+            thr = (thr - crit.scale.min) / (crit.scale.max - crit.scale.min)
+        ws.write_string(r, 0, gate.id)
+        ws.write_string(r, 1, gate.criterion)
+        ws.write_string(r, 2, "at least" if gate.at_least is not None else "at most")
+        ws.write_number(r, 3, thr, f.input_num)
+        ws.write_string(r, 4, gate.cap)
+        ws.write_number(r, 5, names_asc.index(gate.cap) + 1)
+        ws.write_string(r, 6, clean_text(" ".join(gate.reason.split())))
+    ws.set_column(0, 0, 28)
+    ws.set_column(1, 1, 34)
+    ws.set_column(2, 6, 14)
+
+
+# -- Scores ----------------------------------------------------------------------------
+
+
+def _row_formulas(lay: _Layout, r: int) -> dict[int, str]:
+    """Formulas of one Scores row (0-based row r) keyed by column."""
+    rubric = lay.rubric
+    k = lay.k
+    ref = {col: f"{xl_col_to_name(col)}{r + 1}" for col in range(lay.c_rating, lay.c_key + 1)}
+    R = [ref[lay.c_rating + i] for i in range(k)]
+    N = [ref[lay.c_norm + i] for i in range(k)]
+    C, S = ref[lay.c_completeness], ref[lay.c_score]
+    out: dict[int, str] = {}
+    for i, c in enumerate(rubric.criteria):
+        amount = f"({R[i]}-{lay.smin(i)})/({lay.smax(i)}-{lay.smin(i)})"
+        value = f"1-{amount}" if c.direction == "cost" else amount
+        out[lay.c_norm + i] = f'=IF(ISNUMBER({R[i]}),{value},"")'
+    out[lay.c_completeness] = "=" + "+".join(f"IF(ISNUMBER({R[i]}),{lay.weight(i)},0)" for i in range(k))
+    sufficient = f"{C}>={lay.minshare}-1E-12"
+    if rubric.aggregation == "weighted_arithmetic":
+        for i in range(k):
+            out[lay.c_contrib + i] = (f'=IF(AND(ISNUMBER({N[i]}),{sufficient}),'
+                                      f'100*{lay.weight(i)}*{N[i]}/{C},"")')
+        first, last = ref[lay.c_contrib], ref[lay.c_contrib + k - 1]
+        out[lay.c_score] = f'=IF({sufficient},ROUND(SUM({first}:{last}),10),"")'
+    else:
+        terms = ",".join(
+            f"IF(AND(ISNUMBER({N[i]}),{lay.weight(i)}>0),POWER({N[i]},{lay.weight(i)}/{C}),1)"
+            for i in range(k)
+        )
+        out[lay.c_score] = f'=IF({sufficient},ROUND(100*PRODUCT({terms}),10),"")'
+        linear = "+".join(f"{lay.weight(i)}*N({N[i]})" for i in range(k))
+        for i in range(k):
+            out[lay.c_contrib + i] = (f'=IF(AND(ISNUMBER({N[i]}),ISNUMBER({S})),'
+                                      f'IF(({linear})>0,{S}*{lay.weight(i)}*{N[i]}/({linear}),0),"")')
+    position = f"MATCH({S}+{EPS},{lay.band_mins},1)"
+    out[lay.c_score_band] = f'=IF(ISNUMBER({S}),INDEX({lay.band_names},{position}),"{INSUFFICIENT}")'
+    caps, labels = [], []
+    for g, gate in enumerate(rubric.gates):
+        j = rubric.ids.index(gate.criterion)
+        op = ">=" if gate.at_least is not None else "<="
+        cond = f"AND(ISNUMBER({R[j]}),{R[j]}{op}{lay.gate_threshold(g)})"
+        caps.append(f"IF({cond},{lay.gate_cap_position(g)},{len(rubric.bands)})")
+        labels.append(f'IF(AND({cond},{position}>{lay.gate_cap_position(g)}),"{gate.id} ","")')
+    band_position = f"MIN({position},{','.join(caps)})" if caps else position
+    out[lay.c_band] = f'=IF(ISNUMBER({S}),INDEX({lay.band_names},{band_position}),"{INSUFFICIENT}")'
+    out[lay.c_gates] = (f'=IF(ISNUMBER({S}),SUBSTITUTE(TRIM({"&".join(labels)})," ",","),"")'
+                        if labels else '=""')
+    out[lay.c_rank] = f'=IF(ISNUMBER({S}),RANK({S},{lay.scores_col(lay.c_score)},0),"")'
+    # a tie-free sort key for the Summary's top and bottom lists (earlier row wins a tie)
+    out[lay.c_key] = f'=IF(ISNUMBER({S}),{S}-ROW()*1E-12,"")'
+    return out
+
+
+def _headers(lay: _Layout) -> dict[int, str]:
+    rubric = lay.rubric
+    h = {lay.c_rank: "Rank", lay.c_id: "Engagement ID"}
+    for j, name in enumerate(lay.carried):
+        h[lay.c_carried + j] = name
+    for i, c in enumerate(rubric.criteria):
+        h[lay.c_rating + i] = f"{c.label} rating" if c.rated else f"{c.label} (0-1 from indicators)"
+        h[lay.c_norm + i] = f"{c.label} normalised"
+        h[lay.c_contrib + i] = f"{c.label} points"
+    h.update({lay.c_completeness: "Completeness", lay.c_score: "Score", lay.c_score_band: "Band by score",
+              lay.c_band: "Band", lay.c_gates: "Gates applied", lay.c_source: "Source file",
+              lay.c_source + 1: "Sheet", lay.c_source + 2: "Row", lay.c_key: "Sort key"})
+    return h
+
+
+def _cached(result: Result, lay: _Layout) -> dict[int, np.ndarray]:
+    """The engine's value for every formula column, row by row."""
+    eng = result.engagements
+    rubric = result.rubric
+    scored = (eng["status"] == "scored").to_numpy()
+    score = eng["score"].to_numpy(dtype=float)
+    band = eng["band"].to_numpy(dtype=object)
+    mins = np.array([b.min for b in rubric.bands])
+    score_band = np.array([
+        rubric.bands[int(np.argmax(s >= mins - 1e-9))].name if ok else INSUFFICIENT
+        for s, ok in zip(score, scored)
+    ], dtype=object)
+    rows = np.arange(1, len(eng) + 1) + 1  # Excel row numbers on the Scores sheet
+    out: dict[int, np.ndarray] = {
+        lay.c_rank: eng["rank"].to_numpy(dtype=object),
+        lay.c_completeness: eng["completeness"].to_numpy(dtype=float),
+        lay.c_score: score,
+        lay.c_score_band: score_band,
+        lay.c_band: np.where(scored, band, INSUFFICIENT),
+        lay.c_gates: eng["gates"].fillna("").to_numpy(dtype=object),
+        lay.c_key: np.where(scored, score - rows * 1e-12, np.nan),
+    }
+    for i, c in enumerate(rubric.criteria):
+        out[lay.c_norm + i] = eng[f"{c.id}.normalised"].to_numpy(dtype=float)
+        out[lay.c_contrib + i] = eng[f"{c.id}.contribution"].to_numpy(dtype=float)
+    return out
+
+
+def _write_scores(wb, f: _Formats, lay: _Layout, result: Result, band_fmt: dict[str, Any]) -> None:
+    ws = wb.add_worksheet("Scores")
+    eng = result.engagements
+    headers = _headers(lay)
+    for col in range(lay.c_key + 1):
+        ws.write_string(0, col, headers[col], f.head)
+    ws.set_row(0, 45)
+    cached = _cached(result, lay)
+    ratings = _ratings_frame(result).to_numpy(dtype=float)
+    carried = [eng[c].to_numpy(dtype=object) for c in lay.carried]
+    ids = eng.index.to_numpy(dtype=object)
+    sources = eng[["source", "sheet", "row"]].to_numpy(dtype=object)
+    col_fmt = {lay.c_score: f.score, lay.c_completeness: f.pct, lay.c_rank: None}
+    for i in range(lay.k):
+        col_fmt[lay.c_norm + i] = f.norm
+        col_fmt[lay.c_contrib + i] = f.points
+    for n in range(lay.n):
+        r = n + 1
+        ws.write_string(r, lay.c_id, clean_text(str(ids[n])))
+        for j, values in enumerate(carried):
+            write_value(ws, r, lay.c_carried + j, values[n], date_fmt=f.date)
+        for i in range(lay.k):
+            v = ratings[n, i]
+            if math.isnan(v):
+                ws.write_blank(r, lay.c_rating + i, None)
+            else:
+                ws.write_number(r, lay.c_rating + i, v, f.rating)
+        for col, formula in _row_formulas(lay, r).items():
+            value = cached[col][n]
+            if is_missing(value):
+                value = ""
+            elif isinstance(value, (np.floating, np.integer)):
+                value = value.item()
+            ws.write_formula(r, col, formula, col_fmt.get(col), value)
+        ws.write_string(r, lay.c_source, clean_text(str(sources[n][0])))
+        ws.write_string(r, lay.c_source + 1, clean_text(str(sources[n][1])))
+        ws.write_number(r, lay.c_source + 2, int(sources[n][2]))
+    last = max(lay.n, 1)
+    ws.freeze_panes(1, 2)
+    ws.autofilter(0, 0, last, lay.c_source + 2)
+    for name, fmt in band_fmt.items():
+        ws.conditional_format(1, lay.c_score_band, last, lay.c_band, {
+            "type": "cell", "criteria": "==", "value": f'"{name}"', "format": fmt})
+    for i, c in enumerate(lay.rubric.criteria):
+        lo, hi = _scale(lay.rubric, i)
+        ws.data_validation(1, lay.c_rating + i, last, lay.c_rating + i, {
+            "validate": "decimal", "criteria": "between", "minimum": lo, "maximum": hi,
+            "ignore_blank": True, "input_title": c.label[:32],
+            "input_message": f"A rating {lo:g}-{hi:g}; leave blank if not assessed."[:255],
+            "error_title": "Rating", "error_message": f"A rating is a number from {lo:g} to {hi:g}.",
+        })
+    ws.set_column(lay.c_rank, lay.c_rank, 6)
+    ws.set_column(lay.c_id, lay.c_id, 16)
+    for j, name in enumerate(lay.carried):
+        width = _width(name, eng[name])
+        ws.set_column(lay.c_carried + j, lay.c_carried + j, width, f.date if _is_date(eng[name]) else None)
+    ws.set_column(lay.c_rating, lay.c_contrib + lay.k - 1, 12)
+    ws.set_column(lay.c_completeness, lay.c_score, 11)
+    ws.set_column(lay.c_score_band, lay.c_band, 20)
+    ws.set_column(lay.c_gates, lay.c_gates, 14)
+    ws.set_column(lay.c_source, lay.c_source + 1, 18)
+    ws.set_column(lay.c_source + 2, lay.c_source + 2, 6)
+    ws.set_column(lay.c_key, lay.c_key, 12, None, {"hidden": True})
+
+
+def _is_date(series: pd.Series) -> bool:
+    sample = series.dropna().head(20)
+    return len(sample) > 0 and all(isinstance(v, (dt.date, dt.datetime)) for v in sample)
+
+
+def _width(name: str, series: pd.Series) -> float:
+    sample = series.dropna().head(200).map(lambda v: len(str(v)))
+    longest = int(sample.quantile(0.9)) if len(sample) else 0
+    return float(min(max(len(name) + 2, longest + 2, 8), 48))
+
+
+# -- Summary ---------------------------------------------------------------------------
+
+
+def _carried_column(lay: _Layout, names: tuple[str, ...]) -> int | None:
+    for j, col in enumerate(lay.carried):
+        if normalise_header(col) in names:
+            return j
+    return None
+
+
+def _write_summary(wb, f: _Formats, lay: _Layout, result: Result, band_fmt: dict[str, Any]) -> dict[str, int]:
+    ws = wb.add_worksheet("Summary")
+    rubric = result.rubric
+    counts = result.counts
+    band_col = lay.scores_col(lay.c_band)
+    score_col = lay.scores_col(lay.c_score)
+    r = 0
+    ws.write_string(r, 0, rubric.title or "Effectiveness report", f.title)
+    r += 2
+    provenance = [
+        ("Rubric", f"{rubric.name} {rubric.version}"),
+        ("Rubric hash (SHA-256)", rubric.content_hash),
+        ("Aggregation", rubric.aggregation),
+        ("Scored at (UTC)", result.scored_at),
+        ("assess version", __version__),
+    ]
+    for s in result.sources:
+        provenance.append(("Source file", s.file))
+        provenance.append(("  SHA-256", s.sha256))
+        provenance.append(("  Sheet, header row", f"{s.sheet}, row {s.header_row}"))
+    for label, value in provenance:
+        ws.write_string(r, 0, label, f.label)
+        ws.write_string(r, 1, clean_text(value), f.mono if "SHA" in label or "hash" in label else None)
+        r += 1
+    r += 1
+    ws.write_string(r, 0, "Rows", f.h2)
+    r += 1
+    n_rows = r
+    count_rows = [
+        ("Scored", f"=COUNT({score_col})", counts["scored"]),
+        ("Insufficient evidence", f'=COUNTIF({band_col},"{INSUFFICIENT}")', counts["insufficient"]),
+        ("Rejected", None, counts["rejected"]),
+    ]
+    for label, formula, value in count_rows:
+        ws.write_string(r, 0, label)
+        if formula:
+            ws.write_formula(r, 1, formula, None, value)
+        else:
+            ws.write_number(r, 1, value)
+        r += 1
+    ws.write_string(r, 0, "Data rows", f.label)
+    ws.write_formula(r, 1, f"=SUM(B{n_rows + 1}:B{r})", None, counts["rows"])
+    r += 2
+    ws.write_string(r, 0, "Bands", f.h2)
+    r += 1
+    bands_first = r
+    for b in rubric.bands:
+        ws.write_string(r, 0, b.name, band_fmt[b.name])
+        ws.write_formula(r, 1, f'=COUNTIF({band_col},"{b.name}")', None, result.band_counts()[b.name])
+        ws.write_formula(r, 2, f'=IF(B{n_rows + 1}>0,B{r + 1}/B{n_rows + 1},0)', f.pct,
+                         result.band_counts()[b.name] / counts["scored"] if counts["scored"] else 0)
+        r += 1
+    bands_last = r - 1
+    r += 1
+    ws.write_string(r, 0, "Criteria (ratings on the Scores sheet)", f.h2)
+    r += 1
+    for c, h in enumerate(["Criterion", "Weight", "Rated", "Mean", "Std. dev.", "Min", "Max"]):
+        ws.write_string(r, c, h, f.head)
+    r += 1
+    ratings = _ratings_frame(result)
+    for i, c in enumerate(rubric.criteria):
+        col = lay.scores_col(lay.c_rating + i)
+        x = ratings[c.id].dropna()
+        ws.write_string(r, 0, c.label)
+        ws.write_formula(r, 1, f"={lay.weight(i)}", f.pct1, c.weight)
+        ws.write_formula(r, 2, f"=COUNT({col})", None, int(len(x)))
+        ws.write_formula(r, 3, f'=IF(COUNT({col})>0,AVERAGE({col}),"")', f.points,
+                         float(x.mean()) if len(x) else "")
+        ws.write_formula(r, 4, f'=IF(COUNT({col})>1,STDEV({col}),"")', f.points,
+                         float(x.std(ddof=1)) if len(x) > 1 else "")
+        ws.write_formula(r, 5, f'=IF(COUNT({col})>0,MIN({col}),"")', f.rating, float(x.min()) if len(x) else "")
+        ws.write_formula(r, 6, f'=IF(COUNT({col})>0,MAX({col}),"")', f.rating, float(x.max()) if len(x) else "")
+        r += 1
+    r += 1
+    name_j = _carried_column(lay, ("engagement", "engagement name", "name", "title"))
+    scored = result.scored
+    key = lay.scores_col(lay.c_key)
+    for title, fn, order in (("Top engagements", "LARGE", scored), ("Bottom engagements", "SMALL",
+                                                                    scored.iloc[::-1])):
+        ws.write_string(r, 0, title, f.h2)
+        r += 1
+        for c, h in enumerate(["#", "Engagement ID", "Engagement", "Score", "Band"]):
+            ws.write_string(r, c, h, f.head)
+        r += 1
+        for k in range(TOP_N):
+            match = f"MATCH({fn}({key},{k + 1}),{key},0)"
+            have = k < len(order)
+            row = order.iloc[k] if have else None
+            ws.write_number(r, 0, k + 1)
+            ws.write_formula(r, 1, f'=IFERROR(INDEX({lay.scores_col(lay.c_id)},{match}),"")', None,
+                             clean_text(str(order.index[k])) if have else "")
+            if name_j is not None:
+                name_value = row[lay.carried[name_j]] if have else ""
+                ws.write_formula(r, 2, f'=IFERROR(INDEX({lay.scores_col(lay.c_carried + name_j)},{match}),"")',
+                                 None, "" if is_missing(name_value) else clean_text(str(name_value)))
+            ws.write_formula(r, 3, f'=IFERROR(INDEX({score_col},{match}),"")', f.score,
+                             float(row["score"]) if have else "")
+            ws.write_formula(r, 4, f'=IFERROR(INDEX({band_col},{match}),"")', None,
+                             str(row["band"]) if have else "")
+            r += 1
+        r += 1
+    for name, fmt in band_fmt.items():
+        ws.conditional_format(0, 4, r, 4, {"type": "cell", "criteria": "==", "value": f'"{name}"',
+                                           "format": fmt})
+    ws.set_column(0, 0, 26)
+    ws.set_column(1, 1, 20)
+    ws.set_column(2, 2, 40)
+    ws.set_column(3, 6, 12)
+    ws.activate()
+    return {"bands_first": bands_first, "bands_last": bands_last}
+
+
+# -- Charts ----------------------------------------------------------------------------
+
+
+def _write_charts(wb, f: _Formats, lay: _Layout, result: Result, where: dict[str, int]) -> None:
+    ws = wb.add_worksheet("Charts")
+    rubric = result.rubric
+    ws.write_string(0, 0, "Charts", f.title)
+    n_chart = min(len(result.scored), CHART_ENGAGEMENTS)
+    if n_chart:
+        chart = wb.add_chart({"type": "bar", "subtype": "stacked"})
+        for i, c in enumerate(rubric.criteria):
+            col = lay.c_contrib + i
+            chart.add_series({
+                "name": c.label,
+                "categories": ["Scores", 1, lay.c_id, n_chart, lay.c_id],
+                "values": ["Scores", 1, col, n_chart, col],
+                "fill": {"color": CRITERION_COLOURS[i % len(CRITERION_COLOURS)]},
+                "gap": 40,
+            })
+        chart.set_title({"name": f"Score by criterion: top {n_chart} engagements (points)"})
+        # in a bar chart the x axis is the (vertical) category axis
+        chart.set_x_axis({"reverse": True})
+        chart.set_y_axis({"min": 0, "max": 100, "major_gridlines": {"visible": True}})
+        chart.set_legend({"position": "bottom"})
+        chart.set_size({"width": 900, "height": max(360, 22 * n_chart + 120)})
+        ws.insert_chart(2, 0, chart)
+    bands = wb.add_chart({"type": "column"})
+    bands.add_series({
+        "name": "Engagements",
+        "categories": ["Summary", where["bands_first"], 0, where["bands_last"], 0],
+        "values": ["Summary", where["bands_first"], 1, where["bands_last"], 1],
+        "points": [{"fill": {"color": b.colour}} for b in rubric.bands],
+        "data_labels": {"value": True},
+    })
+    bands.set_title({"name": "Engagements by band"})
+    bands.set_legend({"none": True})
+    bands.set_size({"width": 560, "height": 320})
+    ws.insert_chart(2, 15, bands)
+    type_j = _carried_column(lay, ("type", "engagement type", "category"))
+    if type_j is None or not len(result.engagements):
+        return
+    type_name = lay.carried[type_j]
+    eng = result.engagements
+    types = eng[type_name].dropna().map(lambda v: " ".join(str(v).split()))
+    top_types = [t for t in types.value_counts().index[:MAX_TYPES] if t]
+    if not top_types:
+        return
+    ratings = _ratings_frame(result)
+    means = ratings.groupby(types).mean()
+    first = 24 + max(0, (22 * n_chart + 120 - 360) // 20)
+    ws.write_string(first - 1, 15, f"Mean rating per criterion by {type_name.lower()}", f.h2)
+    ws.write_string(first, 15, type_name, f.head)
+    for i, c in enumerate(rubric.criteria):
+        ws.write_string(first, 16 + i, c.label, f.head)
+    type_range = lay.scores_col(lay.c_carried + type_j)
+    for t_i, t in enumerate(top_types):
+        r = first + 1 + t_i
+        ws.write_string(r, 15, clean_text(t))
+        for i, c in enumerate(rubric.criteria):
+            col = lay.scores_col(lay.c_rating + i)
+            cell = f"${xl_col_to_name(15)}${r + 1}"
+            value = means.loc[t, c.id] if t in means.index else float("nan")
+            ws.write_formula(r, 16 + i, f'=IFERROR(AVERAGEIFS({col},{type_range},{cell}),"")', f.points,
+                             "" if is_missing(value) else float(value))
+    last = first + len(top_types)
+    chart = wb.add_chart({"type": "column"})
+    for i, c in enumerate(rubric.criteria):
+        chart.add_series({
+            "name": ["Charts", first, 16 + i],
+            "categories": ["Charts", first + 1, 15, last, 15],
+            "values": ["Charts", first + 1, 16 + i, last, 16 + i],
+            "fill": {"color": CRITERION_COLOURS[i % len(CRITERION_COLOURS)]},
+        })
+    chart.set_title({"name": f"Mean rating per criterion by {type_name.lower()}"})
+    chart.set_y_axis({"min": min(_scale(rubric, i)[0] for i in range(lay.k)),
+                      "max": max(_scale(rubric, i)[1] for i in range(lay.k))})
+    chart.set_legend({"position": "bottom"})
+    chart.set_size({"width": 900, "height": 380})
+    ws.insert_chart(last + 2, 15, chart)
+    ws.set_column(15, 15, 30)
+    ws.set_column(16, 16 + lay.k, 12)
+
+
+# -- Criteria and Rejected ---------------------------------------------------------------
+
+
+def _write_criteria(wb, f: _Formats, rubric: Rubric) -> None:
+    ws = wb.add_worksheet("Criteria")
+    ws.write_string(0, 0, f"Rubric {rubric.name} {rubric.version}", f.title)
+    ws.write_string(1, 0, clean_text(" ".join(rubric.description.split())), f.note)
+    r = 3
+    for c, h in enumerate(["Criterion", "Weight", "Direction", "Level", "Label", "Descriptor"]):
+        ws.write_string(r, c, h, f.head)
+    r += 1
+    for crit in rubric.criteria:
+        ws.write_string(r, 0, crit.label, f.label)
+        ws.write_number(r, 1, crit.weight, f.pct1)
+        ws.write_string(r, 2, "cost: more of it lowers the score" if crit.direction == "cost" else "benefit")
+        ws.write_string(r, 5, clean_text(" ".join(crit.description.split())), f.wrap)
+        r += 1
+        if crit.source:
+            ws.write_string(r, 4, "Source", f.note)
+            ws.write_string(r, 5, clean_text("“" + " ".join(crit.source.split()) + "”"), f.wrap)
+            r += 1
+        for lv in crit.scale.levels if crit.rated else ():
+            ws.write_number(r, 3, lv.value)
+            ws.write_string(r, 4, lv.label)
+            ws.write_string(r, 5, clean_text(" ".join(lv.descriptor.split())), f.wrap)
+            r += 1
+        for ind in crit.indicators:
+            n = ind.normalisation
+            how = (f"min-max {n.min:g} to {n.max:g}" if n.method == "minmax"
+                   else f"target {n.target:g} from baseline {n.baseline:g}")
+            ws.write_string(r, 3, "indicator")
+            ws.write_string(r, 4, ind.label)
+            ws.write_string(r, 5, clean_text(f"{ind.description} Column '{ind.column}', weight {ind.weight:g}, "
+                                             f"normalised by {how}.".strip()), f.wrap)
+            r += 1
+        r += 1
+    ws.write_string(r, 0, "Bands", f.h2)
+    r += 1
+    for b in rubric.bands:
+        ws.write_string(r, 0, b.name)
+        ws.write_string(r, 5, f"score from {b.min:g}")
+        r += 1
+    if rubric.gates:
+        r += 1
+        ws.write_string(r, 0, "Gates", f.h2)
+        r += 1
+        for g in rubric.gates:
+            ws.write_string(r, 0, g.id)
+            ws.write_string(r, 5, clean_text(f"{g.describe()}. {' '.join(g.reason.split())}"), f.wrap)
+            r += 1
+    ws.set_column(0, 0, 32)
+    ws.set_column(1, 1, 9)
+    ws.set_column(2, 2, 16)
+    ws.set_column(3, 3, 9)
+    ws.set_column(4, 4, 20)
+    ws.set_column(5, 5, 100)
+
+
+def _write_rejected(wb, f: _Formats, result: Result) -> None:
+    ws = wb.add_worksheet("Rejected")
+    headers = ["Status", "Cell", "File", "Sheet", "Row", "Column", "Header", "Value", "Reason"]
+    for c, h in enumerate(headers):
+        ws.write_string(0, c, h, f.head)
+    r = 1
+    for rej in result.rejected:
+        for p in rej.problems:
+            for c, v in enumerate(["rejected", f"{rej.sheet}!{p.column}{rej.row}", rej.file, rej.sheet,
+                                   rej.row, p.column, p.header, p.value, p.reason]):
+                write_value(ws, r, c, v, date_fmt=f.date)
+            r += 1
+    rubric = result.rubric
+    by_file = {s.file: s for s in result.sources}
+    need = f"{rubric.missing.min_weight_share:.0%}"
+    for eid, row in result.insufficient.iterrows():
+        missing = missing_criteria(result, row)
+        src = by_file.get(row["source"])
+        letter = src.letter(missing[0]) if src and missing else ""
+        labels = ", ".join(rubric.criterion(m).label for m in missing)
+        reason = (f"insufficient evidence: {row['completeness']:.0%} of the weight rated (need {need}); "
+                  f"missing {labels}")
+        for c, v in enumerate(["insufficient evidence", f"{row['sheet']}!{letter}{row['row']}", row["source"],
+                               row["sheet"], int(row["row"]), letter, ", ".join(missing), eid, reason]):
+            write_value(ws, r, c, v)
+        r += 1
     ws.freeze_panes(1, 0)
-    if len(frame.columns):
-        ws.autofilter(0, 0, max(len(frame), 1), len(frame.columns) - 1)
-    ws.set_column(0, max(len(frame.columns) - 1, 0), 14)
+    ws.autofilter(0, 0, max(r - 1, 1), len(headers) - 1)
+    ws.set_column(0, 0, 20)
+    ws.set_column(1, 1, 26)
+    ws.set_column(2, 3, 18)
+    ws.set_column(4, 5, 8)
+    ws.set_column(6, 7, 20)
+    ws.set_column(8, 8, 80)
+
+
+# -- entry point -----------------------------------------------------------------------
 
 
 def write_xlsx(result: Result, path: Path) -> None:
+    """Write the analyst workbook for ``result`` to ``path`` (atomically)."""
+    if len(result.engagements) > MAX_ROWS:
+        raise OutputError(
+            f"{len(result.engagements)} engagements do not fit in one Excel sheet; write .csv instead"
+        )
+    carried = list(result.carried_columns)
+    lay = _Layout(rubric=result.rubric, n=len(result.engagements), carried=carried)
     with atomic_path(path) as tmp:
         wb = xlsxwriter.Workbook(str(tmp), WORKBOOK_OPTIONS)
-        summary = wb.add_worksheet("Summary")
-        r = result.rubric
-        info = [
-            ("Rubric", f"{r.name} {r.version}"), ("Rubric hash", r.content_hash),
-            *[(f"Source {i + 1}", f"{s.file} (sha256 {s.sha256})") for i, s in enumerate(result.sources)],
-            *[(k.capitalize(), v) for k, v in result.counts.items()],
-        ]
-        for i, (k, v) in enumerate(info):
-            summary.write_string(i, 0, k)
-            _write_cell(summary, i, 1, v)
-        summary.set_column(0, 0, 18)
-        summary.set_column(1, 1, 90)
-        _write_frame(wb, wb.add_worksheet("Scores"), flat_table(result))
-        _write_frame(wb, wb.add_worksheet("Rejected"), rejected_table(result))
+        wb.set_properties({
+            "title": f"Effectiveness report ({result.rubric.name} {result.rubric.version})",
+            "subject": ", ".join(s.file for s in result.sources),
+            "author": "assess",
+            "comments": f"rubric hash {result.rubric.content_hash}",
+            "created": dt.datetime.fromisoformat(result.scored_at.replace("Z", "+00:00")).replace(tzinfo=None),
+        })
+        f = _Formats(wb)
+        band_fmt = _band_formats(wb, result.rubric)
+        where = _write_summary(wb, f, lay, result, band_fmt)
+        _write_scores(wb, f, lay, result, band_fmt)
+        _write_charts(wb, f, lay, result, where)
+        _write_weights(wb, f, lay)
+        _write_criteria(wb, f, result.rubric)
+        _write_rejected(wb, f, result)
         wb.close()

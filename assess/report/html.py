@@ -1,0 +1,276 @@
+"""The HTML report: one self-contained page (inline CSS, JS and SVG charts; no network requests).
+
+Everything from the input reaches the page through Jinja2 with autoescaping on, and carried
+text is defused as in the CSV and Markdown reports, so a cell such as ``<script>...`` or
+``=HYPERLINK(...)`` stays inert text.  A Content-Security-Policy allows no fetches at all and
+only the page's own script (by hash), so nothing injected could run or call out either.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import math
+import os
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup
+
+from .. import __version__
+from ..read import normalise_header
+from ..result import Result
+from ..rubric import Criterion, Level
+from ..validate import show
+from . import atomic_path
+from .safety import clean_text, safe_cell
+from .terminal import NAME_HEADERS
+
+#: Per-engagement breakdowns are rendered for this many engagements (best first) at most.
+BREAKDOWN_LIMIT = 500
+TYPE_HEADERS = ("type", "engagement type")
+ORGANISATION_HEADERS = ("organisation", "organization")
+#: One colour per criterion, in rubric order; no reds or greens, which the bands use.
+PALETTE = ("#4e79a7", "#f28e2b", "#76b7b2", "#b07aa1", "#9c755f", "#edc948", "#ff9da7",
+           "#86bcb6", "#a0cbe8", "#bab0ac")
+BAR_WIDTH = 640  # SVG units of the 0-100 axis in the contribution bars
+
+
+def to_html(result: Result, generated_at: str | None = None) -> str:
+    """The report as one HTML5 document.
+
+    ``generated_at`` is printed as the generation time; by default the current UTC time, or
+    ``SOURCE_DATE_EPOCH`` when that is set (for reproducible output).
+    """
+    script = _static("report.js")
+    context = _context(result)
+    context.update(
+        generated_at=generated_at or generated_timestamp(),
+        version=__version__,
+        css=Markup(_static("report.css")),
+        script=Markup(script),
+        script_hash=base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode(),
+    )
+    return _environment().get_template("report.html.j2").render(context)
+
+
+def write_html(result: Result, path: Path) -> None:
+    """Write :func:`to_html` to ``path`` atomically."""
+    with atomic_path(path) as tmp:
+        tmp.write_text(to_html(result), encoding="utf-8")
+
+
+def generated_timestamp() -> str:
+    """Now in UTC, or ``SOURCE_DATE_EPOCH`` when set, as ``YYYY-MM-DD HH:MM:SS UTC``."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    moment = (dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc) if epoch.isdigit()
+              else dt.datetime.now(dt.timezone.utc))
+    return moment.strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+# -- template machinery ------------------------------------------------------------------
+
+
+@cache
+def _environment() -> Environment:
+    env = Environment(loader=PackageLoader("assess.report", "templates"), autoescape=True,
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.filters.update(num=_num, pct=_pct, text=_text)
+    return env
+
+
+@cache
+def _static(name: str) -> str:
+    return resources.files("assess.report").joinpath("templates", name).read_text(encoding="utf-8")
+
+
+def _missing(value: Any) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+
+
+def _num(value: Any, spec: str = ".1f", blank: str = "–") -> str:
+    return blank if _missing(value) else format(float(value), spec)
+
+
+def _pct(value: Any, digits: int = 0) -> str:
+    return "–" if _missing(value) else f"{float(value) * 100:.{digits}f}%"
+
+
+def _text(value: Any) -> str:
+    """Input text as shown: dates as ISO, defused and cleaned like the CSV report."""
+    if _missing(value):
+        return ""
+    if isinstance(value, (dt.datetime, dt.date, pd.Timestamp)):
+        return value.isoformat().removesuffix("T00:00:00")
+    return str(safe_cell(value if isinstance(value, str) else str(value)))
+
+
+def _ink(colour: str) -> str:
+    """Black or white, whichever reads better on ``colour`` (WCAG contrast)."""
+    def channel(c: int) -> float:
+        s = c / 255
+        return s / 12.92 if s <= 0.04045 else ((s + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(int(colour[i:i + 2], 16)) for i in (1, 3, 5))
+    lum = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    return "#111111" if (lum + 0.05) / 0.05 >= 1.05 / (lum + 0.05) else "#ffffff"
+
+
+# -- the page's content ------------------------------------------------------------------
+
+
+def _carried(result: Result, candidates: tuple[str, ...]) -> str | None:
+    for col in result.carried_columns:
+        if normalise_header(col) in candidates:
+            return col
+    return None
+
+
+def _levels(c: Criterion, rating: Any) -> list[Level]:
+    """The level a rating sits on, or both neighbours of a fractional rating."""
+    if _missing(rating) or not c.rated:
+        return []
+    r = float(rating)
+    values = [int(r)] if r.is_integer() else [math.floor(r), math.ceil(r)]
+    return [lv for lv in (c.level(v) for v in values) if lv is not None]
+
+
+def _rating_text(c: Criterion, row: dict[str, Any]) -> str:
+    if c.rated:
+        return _num(row[f"{c.id}.rating"], "g")
+    parts = [f"{i.label}: {_num(row[f'{i.id}.value'], 'g')}" for i in c.indicators]
+    return "; ".join(parts)
+
+
+def _shade(normalised: Any) -> int | None:
+    """0-4: how good a normalised value is, for the rating cells' background."""
+    return None if _missing(normalised) else int(round(float(normalised) * 4))
+
+
+def _band_spans(result: Result) -> list[dict[str, Any]]:
+    """Each band's [min, max) on 0-100, best first, with its colour."""
+    spans, top = [], 100.0
+    for i, b in enumerate(result.rubric.bands):
+        spans.append({"name": b.name, "index": i, "min": b.min, "max": top, "colour": b.colour,
+                      "ink": _ink(b.colour)})
+        top = b.min
+    return spans
+
+
+def _segments(result: Result, row: dict[str, Any], colours: list[str]) -> list[dict[str, Any]]:
+    """Stacked contribution bar: one segment per criterion with points > 0."""
+    out, x = [], 0.0
+    for c, colour in zip(result.rubric.criteria, colours, strict=True):
+        pts = row[f"{c.id}.contribution"]
+        if _missing(pts) or pts <= 0:
+            continue
+        width = BAR_WIDTH * float(pts) / 100
+        out.append({"x": x, "w": width, "colour": colour, "ink": _ink(colour), "points": float(pts),
+                    "label": c.label})
+        x += width
+    return out
+
+
+def _engagement(result: Result, eid: str, row: dict[str, Any], colours: list[str]) -> dict[str, Any]:
+    rubric = result.rubric
+    gates = [g for g in str(row["gates"]).split(",") if g]
+    criteria = []
+    for c, colour in zip(rubric.criteria, colours, strict=True):
+        rating = row[f"{c.id}.rating"] if c.rated else None
+        criteria.append({
+            "criterion": c,
+            "colour": colour,
+            "rating": _rating_text(c, row),
+            "levels": _levels(c, rating),
+            "normalised": row[f"{c.id}.normalised"],
+            "contribution": row.get(f"{c.id}.contribution"),
+            "missing": _missing(row[f"{c.id}.normalised"]),
+        })
+    return {
+        "id": _text(eid),
+        "row": row,
+        "gates": [g for g in rubric.gates if g.id in gates],
+        "criteria": criteria,
+        "carried": [(col, _text(row[col])) for col in result.carried_columns if _text(row[col])],
+        "segments": _segments(result, row, colours) if row["status"] == "scored" else [],
+    }
+
+
+def _context(result: Result) -> dict[str, Any]:
+    rubric = result.rubric
+    colours = [PALETTE[i % len(PALETTE)] for i in range(len(rubric.criteria))]
+    band_index = {b.name: i for i, b in enumerate(rubric.bands)}
+    columns = {key: _carried(result, heads) for key, heads in
+               (("name", NAME_HEADERS), ("type", TYPE_HEADERS), ("organisation", ORGANISATION_HEADERS))}
+    scored = result.scored
+    records = scored.to_dict("records")
+    ranking = []
+    for n, (eid, row) in enumerate(zip(scored.index, records, strict=True)):
+        ranking.append({
+            "n": n,
+            "id": _text(eid),
+            "rank": int(row["rank"]),
+            "score": float(row["score"]),
+            "band": row["band"],
+            "band_index": band_index[row["band"]],
+            "gates": [g for g in str(row["gates"]).split(",") if g],
+            "carried": {k: _text(row[col]) if col else "" for k, col in columns.items()},
+            "cells": [{"text": _rating_text(c, row) if c.rated else _num(row[f"{c.id}.normalised"], ".2f"),
+                       "value": row[f"{c.id}.rating"] if c.rated else row[f"{c.id}.normalised"],
+                       "shade": _shade(row[f"{c.id}.normalised"]),
+                       "label": " / ".join(lv.label for lv in _levels(c, row[f"{c.id}.rating"]))
+                       if c.rated else ""}
+                      for c in rubric.criteria],
+        })
+    breakdown = [_engagement(result, eid, row, colours)
+                 for eid, row in zip(scored.index[:BREAKDOWN_LIMIT], records[:BREAKDOWN_LIMIT], strict=True)]
+    insufficient = [_engagement(result, eid, row, colours)
+                    for eid, row in zip(result.insufficient.index, result.insufficient.to_dict("records"),
+                                        strict=True)]
+    bands = result.band_counts()
+    peak = max(bands.values(), default=0) or 1
+    band_chart = [{**span, "count": bands[span["name"]], "share": bands[span["name"]] / (len(scored) or 1),
+                   "width": 360 * bands[span["name"]] / peak}
+                  for span in _band_spans(result)]
+    means = []
+    for c, colour in zip(rubric.criteria, colours, strict=True):
+        col = scored[f"{c.id}.rating"] if c.rated else scored[f"{c.id}.normalised"]
+        lo, hi = (c.scale.min, c.scale.max) if c.rated else (0.0, 1.0)
+        mean = col.astype(float).mean() if len(col) else math.nan
+        means.append({"criterion": c, "colour": colour, "mean": mean, "rated": int(col.notna().sum()),
+                      "share": 0.0 if _missing(mean) else (mean - lo) / (hi - lo), "min": lo, "max": hi,
+                      "contribution": scored[f"{c.id}.contribution"].astype(float).mean()
+                      if len(scored) else math.nan})
+    rejected = [{"rejection": r,
+                 "problems": [{"cell": f"{r.sheet}!{p.column}{r.row}", "header": _text(p.header),
+                               "value": "(blank)" if _missing(p.value) or p.value == ""
+                               else clean_text(show(p.value)),
+                               "reason": p.reason} for p in r.problems]}
+                for r in result.rejected]
+    return {
+        "result": result,
+        "rubric": rubric,
+        "title": rubric.title or "Effectiveness report",
+        "counts": result.counts,
+        "blank_rows": sum(s.blank_rows for s in result.sources),
+        "summary_line": result.summary_line(),
+        "columns": columns,
+        "colours": colours,
+        "band_chart": band_chart,
+        "band_spans": _band_spans(result),
+        "means": means,
+        "ranking": ranking,
+        "breakdown": breakdown,
+        "breakdown_limit": BREAKDOWN_LIMIT,
+        "insufficient": insufficient,
+        "rejected": rejected,
+        "many_sources": len(result.sources) > 1,
+        "bar_width": BAR_WIDTH,
+        "gates_by_id": {g.id: g for g in rubric.gates},
+        "levels_sorted": {c.id: sorted(c.scale.levels, key=lambda lv: lv.value) for c in rubric.criteria},
+    }
