@@ -157,6 +157,80 @@ def score(
     raise typer.Exit(result.exit_code)
 
 
+class BatchFormat(str, Enum):
+    xlsx = "xlsx"
+    csv = "csv"
+    json = "json"
+    md = "md"
+    html = "html"
+
+
+@app.command()
+def batch(
+    inputs: Annotated[list[str], typer.Argument(help="Files, folders (searched recursively) or glob patterns.")],
+    outdir: Annotated[Path, typer.Option("--output", "-o", help="Folder for the reports and the portfolio.")],
+    rubric: RubricOpt = DEFAULT_RUBRIC,
+    sheet: Annotated[str | None, typer.Option("--sheet", "-s", help="Sheet name to read in every file.")] = None,
+    fmt: Annotated[BatchFormat, typer.Option("--format", "-f", help="Report format for each input.")] = BatchFormat.xlsx,
+    jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=1, help="Worker processes (default: all cores).")] = None,
+    skip_unchanged: Annotated[bool, typer.Option("--skip-unchanged", help="Reuse results for inputs whose "
+                                                 "content and rubric have not changed since the last run.")] = False,
+    json_out: Annotated[bool, typer.Option("--json", help="Print the batch summary as JSON on stdout "
+                                           "(implied by --format json).")] = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Score many workbooks: one report per input plus portfolio.xlsx across them all.
+
+    A file that cannot be used is listed with its reason and does not stop the others.
+    Exit code 0: everything scored; 1: some rows rejected or insufficient; 2: some files failed.
+    """
+    from .batch import run_batch
+
+    with _user_errors(debug):
+        err = Console(stderr=True, highlight=False, soft_wrap=True)
+        with _batch_progress(err) as on_file:
+            result = run_batch(inputs, outdir, rubric=rubric, fmt=fmt.value, jobs=jobs, sheet=sheet,
+                               skip_unchanged=skip_unchanged, on_file=on_file)
+        if json_out or fmt is BatchFormat.json:
+            sys.stdout.write(json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n")
+        else:
+            console = _stdout()
+            for f in result.failed:
+                console.print(f"  failed {f.error}", markup=False)
+            console.print(result.summary_line(), markup=False)
+            console.print(f"wrote {len(result.files) - len(result.failed)} reports and {result.portfolio} "
+                          f"in {result.seconds:.1f} s", markup=False)
+    raise typer.Exit(result.exit_code)
+
+
+@contextmanager
+def _batch_progress(console: Console):
+    """A live progress bar on a terminal; plain log lines otherwise."""
+    if not console.is_terminal:
+        def log(outcome, done, total):
+            state = outcome.error if outcome.status == "failed" else (
+                f"{outcome.status}: {outcome.scored} scored, {outcome.rejected} rejected of {outcome.rows} rows")
+            prefix = f"[{done}/{total}] " if outcome.status == "failed" else f"[{done}/{total}] {outcome.input}: "
+            console.print(prefix + state, markup=False)
+
+        yield log
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    totals = {"rows": 0, "failed": 0}
+    with Progress(TextColumn("files"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"),
+                  TimeElapsedColumn(), console=console, transient=False) as progress:
+        task = progress.add_task("", total=None)
+
+        def update(outcome, done, total):
+            totals["rows"] += outcome.scored
+            totals["failed"] += outcome.status == "failed"
+            progress.update(task, completed=done, total=total,
+                            description=f"{totals['rows']} rows scored, {totals['failed']} failed")
+
+        yield update
+
+
 @rubric_app.command("list")
 def rubric_list(
     fmt: Annotated[ListFormat, typer.Option("--format", "-f", help="table or json.")] = ListFormat.table,

@@ -124,6 +124,11 @@ def _clip(text: str, limit: int) -> str:
     return cut.rstrip() + "…"
 
 
+def _title(label: str, column: str) -> str:
+    """An input message title: the label, or the (shorter) column name when the label is long."""
+    return label if len(label) <= TITLE_MAX or len(column) > TITLE_MAX else column
+
+
 def _direction(c: Criterion) -> str:
     if c.direction == "cost":
         return "cost: more of it lowers the score"
@@ -239,7 +244,7 @@ def _field_validation(f: _Field, sources: dict[str, str]) -> DataValidation | No
             "list", formula1=sources[_source_key(f)], showErrorMessage=True, errorStyle="stop",
             errorTitle="Not a level",
             error=f"Pick a level {c.scale.span} from the list, or leave blank if not assessed.",
-            promptTitle=c.label, prompt=_rating_prompt(c),
+            promptTitle=_title(c.label, c.column), prompt=_rating_prompt(c),
         )
     if f.kind in ("type", "organisation"):
         what = "an engagement type" if f.kind == "type" else "an organisation"
@@ -264,11 +269,11 @@ def _field_validation(f: _Field, sources: dict[str, str]) -> DataValidation | No
         prompt = f"Enter {_range_text(ind)}, or leave blank if not measured."
         norm = ind.normalisation
         if norm.method != "minmax":
-            return _validation(None, promptTitle=ind.label, prompt=prompt)
+            return _validation(None, promptTitle=_title(ind.label, ind.column), prompt=prompt)
         return _validation(
             "decimal", operator="between", formula1=f"{norm.min:g}", formula2=f"{norm.max:g}",
             showErrorMessage=True, errorStyle="stop", errorTitle="Out of range",
-            error=prompt, promptTitle=ind.label, prompt=prompt,
+            error=prompt, promptTitle=_title(ind.label, ind.column), prompt=prompt,
         )
     if f.kind == "id":
         return _validation(None, promptTitle=f.header,

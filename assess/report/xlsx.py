@@ -37,6 +37,7 @@ TOP_N = 5
 CHART_ENGAGEMENTS = 30
 MAX_TYPES = 12
 EPS = "1E-9"
+DESCRIPTOR_WIDTH = 100
 
 WORKBOOK_OPTIONS = {
     # Input text must stay text: never a formula, URL or number.
@@ -47,8 +48,8 @@ WORKBOOK_OPTIONS = {
     # Rows are streamed to disk as they are written: memory stays flat for large reports.
     "constant_memory": True,
 }
-CRITERION_COLOURS = ["#4472C4", "#ED7D31", "#A5A5A5", "#FFC000", "#5B9BD5", "#70AD47",
-                     "#264478", "#9E480E", "#636363", "#997300"]
+CRITERION_COLOURS = ["#1F77B4", "#FF7F0E", "#2CA02C", "#9467BD", "#8C564B", "#E377C2",
+                     "#17BECF", "#BCBD22", "#7F7F7F", "#D62728"]
 
 
 def is_missing(value: Any) -> bool:
@@ -628,9 +629,8 @@ def _write_charts(wb, f: _Formats, lay: _Layout, result: Result, where: dict[str
                 "gap": 40,
             })
         chart.set_title({"name": f"Score by criterion: top {n_chart} engagements (points)"})
-        # in a bar chart the x axis is the (vertical) category axis
-        chart.set_x_axis({"reverse": True})
-        chart.set_y_axis({"min": 0, "max": 100, "major_gridlines": {"visible": True}})
+        chart.set_x_axis({"min": 0, "max": 100, "major_gridlines": {"visible": True}})
+        chart.set_y_axis({"reverse": True})  # rank 1 at the top
         chart.set_legend({"position": "bottom"})
         chart.set_size({"width": 900, "height": max(360, 22 * n_chart + 120)})
         ws.insert_chart(2, 0, chart)
@@ -694,6 +694,10 @@ def _write_charts(wb, f: _Formats, lay: _Layout, result: Result, where: dict[str
 # -- Criteria and Rejected ---------------------------------------------------------------
 
 
+def _lines(text: str, width: int) -> int:
+    return max(1, math.ceil(len(text) / max(width - 4, 1)))
+
+
 def _write_criteria(wb, f: _Formats, rubric: Rubric) -> None:
     ws = wb.add_worksheet("Criteria")
     ws.write_string(0, 0, f"Rubric {rubric.name} {rubric.version}", f.title)
@@ -706,16 +710,22 @@ def _write_criteria(wb, f: _Formats, rubric: Rubric) -> None:
         ws.write_string(r, 0, crit.label, f.label)
         ws.write_number(r, 1, crit.weight, f.pct1)
         ws.write_string(r, 2, "cost: more of it lowers the score" if crit.direction == "cost" else "benefit")
-        ws.write_string(r, 5, clean_text(" ".join(crit.description.split())), f.wrap)
+        text = clean_text(" ".join(crit.description.split()))
+        ws.set_row(r, 15 * _lines(text, DESCRIPTOR_WIDTH))
+        ws.write_string(r, 5, text, f.wrap)
         r += 1
         if crit.source:
+            text = clean_text("“" + " ".join(crit.source.split()) + "”")
+            ws.set_row(r, 15 * _lines(text, DESCRIPTOR_WIDTH))
             ws.write_string(r, 4, "Source", f.note)
-            ws.write_string(r, 5, clean_text("“" + " ".join(crit.source.split()) + "”"), f.wrap)
+            ws.write_string(r, 5, text, f.wrap)
             r += 1
         for lv in crit.scale.levels if crit.rated else ():
-            ws.write_number(r, 3, lv.value)
-            ws.write_string(r, 4, lv.label)
-            ws.write_string(r, 5, clean_text(" ".join(lv.descriptor.split())), f.wrap)
+            text = clean_text(" ".join(lv.descriptor.split()))
+            ws.set_row(r, 15 * _lines(text, DESCRIPTOR_WIDTH))
+            ws.write_number(r, 3, lv.value, f.wrap)
+            ws.write_string(r, 4, lv.label, f.wrap)
+            ws.write_string(r, 5, text, f.wrap)
             r += 1
         for ind in crit.indicators:
             n = ind.normalisation
@@ -739,14 +749,16 @@ def _write_criteria(wb, f: _Formats, rubric: Rubric) -> None:
         r += 1
         for g in rubric.gates:
             ws.write_string(r, 0, g.id)
-            ws.write_string(r, 5, clean_text(f"{g.describe()}. {' '.join(g.reason.split())}"), f.wrap)
+            text = clean_text(f"{g.describe()}. {' '.join(g.reason.split())}")
+            ws.set_row(r, 15 * _lines(text, DESCRIPTOR_WIDTH))
+            ws.write_string(r, 5, text, f.wrap)
             r += 1
     ws.set_column(0, 0, 32)
     ws.set_column(1, 1, 9)
     ws.set_column(2, 2, 16)
     ws.set_column(3, 3, 9)
     ws.set_column(4, 4, 20)
-    ws.set_column(5, 5, 100)
+    ws.set_column(5, 5, DESCRIPTOR_WIDTH)
 
 
 def _write_rejected(wb, f: _Formats, result: Result) -> None:

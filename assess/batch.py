@@ -1,0 +1,390 @@
+"""Batch reports: many workbooks, one report each, plus a portfolio across all of them.
+
+:func:`run_batch` expands files, folders (recursed) and glob patterns, scores each input on
+its own (in parallel processes), writes one report per input named after it, and a combined
+``portfolio.xlsx`` (every engagement with its source, a per-file summary with content hashes,
+and the failures) with a machine-readable ``portfolio.json`` beside it.  A file that cannot
+be used is listed with its one-line reason and never stops the others.  With
+``skip_unchanged`` an input whose content hash, rubric hash and options match the previous
+run is not scored again.
+"""
+
+from __future__ import annotations
+
+import glob
+import json
+import os
+import re
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from . import __version__
+from .api import score
+from .errors import AssessError, OutputError
+from .read import SUPPORTED_SUFFIXES, file_sha256
+from .report import FORMATS, atomic_path, atomic_write_bytes, write_report
+from .rubric import DEFAULT_RUBRIC, Rubric, load_rubric
+from .validate import json_value
+
+PORTFOLIO_XLSX = "portfolio.xlsx"
+PORTFOLIO_JSON = "portfolio.json"
+SUFFIX = {fmt: ext for ext, fmt in FORMATS.items()}
+_UNSAFE = re.compile(r"[^A-Za-z0-9._ -]+")
+
+
+@dataclass
+class FileOutcome:
+    """What happened to one input of a batch."""
+
+    input: str
+    sha256: str = ""
+    status: str = "scored"  # scored | unchanged | failed
+    report: str = ""
+    rows: int = 0
+    scored: int = 0
+    insufficient: int = 0
+    rejected: int = 0
+    error: str = ""
+    seconds: float = 0.0
+    sheet: str = ""
+    engagements: list[dict[str, Any]] = field(default_factory=list, repr=False)
+
+    @property
+    def clean(self) -> bool:
+        return self.status != "failed" and self.scored == self.rows
+
+    def summary(self) -> dict[str, Any]:
+        d = asdict(self)
+        d.pop("engagements")
+        return d
+
+
+@dataclass
+class BatchResult:
+    """Every input's outcome, and where the portfolio was written."""
+
+    outdir: Path
+    rubric: Rubric
+    files: list[FileOutcome]
+    portfolio: Path | None = None
+    seconds: float = 0.0
+
+    @property
+    def failed(self) -> list[FileOutcome]:
+        return [f for f in self.files if f.status == "failed"]
+
+    @property
+    def exit_code(self) -> int:
+        if self.failed:
+            return 2
+        return 0 if all(f.clean for f in self.files) else 1
+
+    def totals(self) -> dict[str, int]:
+        ok = [f for f in self.files if f.status != "failed"]
+        return {
+            "files": len(self.files),
+            "failed": len(self.failed),
+            "unchanged": sum(f.status == "unchanged" for f in self.files),
+            "rows": sum(f.rows for f in ok),
+            "scored": sum(f.scored for f in ok),
+            "insufficient": sum(f.insufficient for f in ok),
+            "rejected": sum(f.rejected for f in ok),
+        }
+
+    def summary_line(self) -> str:
+        t = self.totals()
+        return (f"{t['files']} files ({t['failed']} failed, {t['unchanged']} unchanged): {t['scored']} scored, "
+                f"{t['insufficient']} insufficient evidence, {t['rejected']} rejected of {t['rows']} rows")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "assess_version": __version__,
+            "rubric": self.rubric.describe(),
+            "outdir": str(self.outdir),
+            "portfolio": str(self.portfolio) if self.portfolio else None,
+            "totals": self.totals(),
+            "files": [f.summary() for f in self.files],
+        }
+
+
+# -- inputs and output names -------------------------------------------------------------
+
+
+def _wanted(path: Path) -> bool:
+    name = path.name
+    # Excel's lock files (~$book.xlsx) and hidden files are never inputs
+    return path.suffix.lower() in SUPPORTED_SUFFIXES and not name.startswith(("~$", "."))
+
+
+def expand_inputs(inputs: Iterable[str | Path]) -> tuple[list[Path], list[FileOutcome]]:
+    """Files, folders (recursed) and glob patterns -> sorted unique input files, plus
+    outcomes for arguments that matched nothing."""
+    found: dict[str, Path] = {}
+    missing: list[FileOutcome] = []
+    for item in inputs:
+        text = str(item)
+        p = Path(text)
+        if p.is_dir():
+            matches = [q for q in sorted(p.rglob("*")) if q.is_file() and _wanted(q)]
+        elif p.is_file():
+            matches = [p]
+        elif glob.has_magic(text):
+            matches = [Path(q) for q in sorted(glob.glob(text, recursive=True))
+                       if Path(q).is_file() and _wanted(Path(q))]
+        else:
+            matches = []
+        if not matches:
+            missing.append(FileOutcome(input=text, status="failed",
+                                       error=f"{text}: no such file, or no spreadsheets in it"))
+        for q in matches:
+            found.setdefault(str(q.resolve()), q)
+    return sorted(found.values(), key=lambda q: str(q)), missing
+
+
+def _safe_stem(path: Path) -> str:
+    stem = _UNSAFE.sub("_", path.stem).strip(" .") or "input"
+    return stem[:120]
+
+
+def output_names(inputs: list[Path], fmt: str) -> dict[Path, str]:
+    """A report file name per input: ``<stem>-report.<ext>``, made unique when two inputs share
+    a stem (``a/x.xlsx``, ``b/x.xlsx`` -> ``x-report.xlsx``, ``b_x-report.xlsx``).  Names hold
+    no path separators, so they cannot leave the output folder."""
+    ext = SUFFIX[fmt]
+    names: dict[Path, str] = {}
+    taken: set[str] = {PORTFOLIO_XLSX.lower(), PORTFOLIO_JSON.lower()}
+    for p in inputs:
+        base = _safe_stem(p)
+        candidates = [f"{base}-report{ext}"]
+        parent = _UNSAFE.sub("_", p.parent.name).strip(" .")
+        if parent:
+            candidates.append(f"{parent}_{base}-report{ext}")
+        candidates += [f"{base}-{n}-report{ext}" for n in range(2, 10_000)]
+        name = next(c for c in candidates if c.lower() not in taken)
+        taken.add(name.lower())
+        names[p] = name
+    return names
+
+
+# -- one file --------------------------------------------------------------------------
+
+
+PORTFOLIO_FIELDS = ("id", "score", "band", "rank", "completeness", "status")
+
+
+def _score_one(path: str, rubric: Rubric, sheet: str | None, out: str, fmt: str) -> FileOutcome:
+    """Worker: score one input and write its report; never raises for a bad input."""
+    start = time.perf_counter()
+    outcome = FileOutcome(input=path)
+    try:
+        result = score(path, rubric=rubric, sheet=sheet)
+        write_report(result, out, fmt)
+        src = result.sources[0]
+        c = result.counts
+        outcome.sha256, outcome.sheet = src.sha256, src.sheet
+        outcome.rows, outcome.scored = c["rows"], c["scored"]
+        outcome.insufficient, outcome.rejected = c["insufficient"], c["rejected"]
+        outcome.report = Path(out).name
+        eng = result.engagements.reset_index()
+        keep = [*PORTFOLIO_FIELDS, *result.carried_columns]
+        outcome.engagements = [
+            {k: json_value(None if v is pd.NA else v) for k, v in rec.items()}
+            for rec in eng[keep].to_dict(orient="records")
+        ]
+    except AssessError as exc:
+        outcome.status, outcome.error = "failed", str(exc)
+    except Exception as exc:  # a bug must not stop the batch either
+        outcome.status = "failed"
+        outcome.error = f"{Path(path).name}: unexpected {exc.__class__.__name__}: {' '.join(str(exc).split())[:200]}"
+    outcome.seconds = round(time.perf_counter() - start, 3)
+    return outcome
+
+
+# -- previous run ------------------------------------------------------------------------
+
+
+def _previous(outdir: Path) -> dict[str, Any]:
+    path = outdir / PORTFOLIO_JSON
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return data if isinstance(data, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def _reusable(prev: dict[str, Any], path: Path, digest: str, rubric: Rubric, fmt: str,
+              sheet: str | None, outdir: Path) -> FileOutcome | None:
+    if prev.get("rubric", {}).get("hash") != rubric.content_hash or prev.get("format") != fmt:
+        return None
+    if prev.get("sheet") != sheet or prev.get("assess_version") != __version__:
+        return None
+    for f in prev.get("files", []):
+        if f.get("input") == str(path) and f.get("sha256") == digest and f.get("status") != "failed":
+            if not (outdir / f.get("report", "")).is_file():
+                return None
+            fields = {k: v for k, v in f.items() if k in FileOutcome.__dataclass_fields__}
+            outcome = FileOutcome(**fields)
+            outcome.status = "unchanged"
+            return outcome
+    return None
+
+
+# -- the batch ---------------------------------------------------------------------------
+
+
+def run_batch(
+    inputs: Iterable[str | Path],
+    outdir: str | Path,
+    rubric: str | Path | Rubric = DEFAULT_RUBRIC,
+    fmt: str = "xlsx",
+    jobs: int | None = None,
+    sheet: str | None = None,
+    skip_unchanged: bool = False,
+    on_file: Callable[[FileOutcome, int, int], None] | None = None,
+) -> BatchResult:
+    """Score every input on its own, write one report each and a portfolio.
+
+    Parameters
+    ----------
+    inputs:
+        Files, folders (searched recursively for spreadsheets) or glob patterns.
+    outdir:
+        Output folder (created if missing).  Reports are named ``<input stem>-report.<ext>``.
+    fmt:
+        Report format for each input: ``xlsx`` (default), ``csv``, ``json``, ``md`` or ``html``.
+    jobs:
+        Worker processes; default all cores.  ``1`` runs in this process.
+    skip_unchanged:
+        Reuse the previous run's results for inputs whose content, rubric and options are
+        unchanged (recorded in ``portfolio.json``).
+    on_file:
+        Called after each input with ``(outcome, done, total)``, e.g. to show progress.
+
+    Returns
+    -------
+    BatchResult
+        ``exit_code`` is 0 when every row of every file was scored, 1 when some rows were
+        rejected or had insufficient evidence, 2 when some files could not be used.
+    """
+    start = time.perf_counter()
+    rub = load_rubric(rubric)
+    if fmt not in SUFFIX:
+        raise OutputError(f"unknown report format {fmt!r}; use one of {', '.join(sorted(SUFFIX))}")
+    out = Path(outdir)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"cannot create the output folder {out}: {exc.strerror or exc}") from exc
+    files, outcomes = expand_inputs(inputs)
+    names = output_names(files, fmt)
+    input_set = {str(p.resolve()) for p in files}
+    prev = _previous(out) if skip_unchanged else {}
+    todo: list[tuple[Path, str]] = []
+    for p in files:
+        target = out / names[p]
+        if str(target.resolve()) in input_set:  # never write over an input
+            outcomes.append(FileOutcome(input=str(p), status="failed",
+                                        error=f"{p.name}: its report would overwrite an input; use another -o folder"))
+            continue
+        if skip_unchanged:
+            try:
+                digest = file_sha256(p)
+            except OSError:
+                digest = ""
+            reused = _reusable(prev, p, digest, rub, fmt, sheet, out)
+            if reused is not None:
+                outcomes.append(reused)
+                continue
+        todo.append((p, str(target)))
+    total = len(outcomes) + len(todo)
+    done = 0
+    for o in outcomes:
+        done += 1
+        if on_file:
+            on_file(o, done, total)
+    workers = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
+    if workers == 1:
+        for p, target in todo:
+            o = _score_one(str(p), rub, sheet, target, fmt)
+            outcomes.append(o)
+            done += 1
+            if on_file:
+                on_file(o, done, total)
+    else:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            futures = [pool.submit(_score_one, str(p), rub, sheet, target, fmt) for p, target in todo]
+            for fut in as_completed(futures):
+                o = fut.result()
+                outcomes.append(o)
+                done += 1
+                if on_file:
+                    on_file(o, done, total)
+    outcomes.sort(key=lambda o: o.input)
+    result = BatchResult(outdir=out, rubric=rub, files=outcomes)
+    result.portfolio = write_portfolio(result, fmt=fmt, sheet=sheet)
+    result.seconds = round(time.perf_counter() - start, 3)
+    return result
+
+
+def _portfolio_frame(result: BatchResult) -> pd.DataFrame:
+    frames = []
+    for f in result.files:
+        if f.engagements:
+            df = pd.DataFrame(f.engagements)
+            df.insert(0, "source", f.input)
+            df = df.rename(columns={"rank": "rank in file"})
+            frames.append(df)
+    if not frames:
+        return pd.DataFrame(columns=["portfolio rank", "source", "id", "score", "band", "rank in file",
+                                     "completeness", "status"])
+    table = pd.concat(frames, ignore_index=True)
+    table.insert(0, "portfolio rank", table["score"].rank(method="min", ascending=False).astype("Int64"))
+    return table.sort_values(["portfolio rank", "source", "id"], na_position="last", kind="stable")
+
+
+def write_portfolio(result: BatchResult, fmt: str, sheet: str | None) -> Path:
+    """Write ``portfolio.xlsx`` and ``portfolio.json`` into the batch's output folder."""
+    import xlsxwriter
+
+    from .report.xlsx import WORKBOOK_OPTIONS, write_value
+
+    out = result.outdir
+    data = {**result.to_dict(), "format": fmt, "sheet": sheet,
+            "files": [{**f.summary(), "engagements": f.engagements} for f in result.files]}
+    atomic_write_bytes(out / PORTFOLIO_JSON,
+                       (json.dumps(data, indent=1, ensure_ascii=False, allow_nan=False) + "\n").encode())
+    target = out / PORTFOLIO_XLSX
+    table = _portfolio_frame(result)
+    files = pd.DataFrame([f.summary() for f in result.files])
+    failures = files[files["status"] == "failed"][["input", "error"]] if len(files) else files
+    with atomic_path(target) as tmp:
+        wb = xlsxwriter.Workbook(str(tmp), WORKBOOK_OPTIONS)
+        head = wb.add_format({"bold": True, "bg_color": "#DDE3EA", "border": 1})
+        date_fmt = wb.add_format({"num_format": "yyyy-mm-dd"})
+        ws = wb.add_worksheet("Summary")
+        rows = [("Rubric", f"{result.rubric.name} {result.rubric.version}"),
+                ("Rubric hash", result.rubric.content_hash), ("assess version", __version__),
+                *[(k.capitalize(), v) for k, v in result.totals().items()]]
+        for r, (k, v) in enumerate(rows):
+            ws.write_string(r, 0, k, head)
+            write_value(ws, r, 1, v)
+        ws.set_column(0, 0, 16)
+        ws.set_column(1, 1, 70)
+        for name, frame in (("Engagements", table), ("Files", files), ("Failures", failures)):
+            ws = wb.add_worksheet(name)
+            for c, col in enumerate(frame.columns):
+                ws.write_string(0, c, str(col), head)
+            for r, rec in enumerate(frame.itertuples(index=False), start=1):
+                for c, v in enumerate(rec):
+                    write_value(ws, r, c, v, date_fmt=date_fmt)
+            ws.freeze_panes(1, 0)
+            ws.autofilter(0, 0, max(len(frame), 1), max(len(frame.columns) - 1, 0))
+            ws.set_column(0, max(len(frame.columns) - 1, 0), 16)
+        wb.close()
+    return target
