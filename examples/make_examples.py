@@ -175,6 +175,8 @@ def apply_forms(rows: list[list[Any]]) -> None:
     for c in (1, 2, 3):  # insufficient evidence: only transparency and friction present
         rows[43][R0 + c] = "N/A"
     rows[43][12] = "New arrangement; most criteria not yet assessable."
+    rows[5][R0:R0 + 5] = [4, 4, 3, 3, 4]  # a strong engagement whose band a gate caps
+    rows[5][12] = "Well run, but the host government withdrew consent for the follow-on phase."
     rows.insert(25, [None] * len(HEADERS))  # a stray blank row mid-table
 
 

@@ -64,8 +64,10 @@ def print_result(result: Result, console: Console, limit: int | None = None) -> 
     console.print("Ratings: " + ", ".join(c.label for c in rubric.criteria) + ".", soft_wrap=True)
     if limit is not None and len(result.scored) > limit:
         console.print(f"(top {limit} of {len(result.scored)} shown)")
-    if result.scored["gates"].astype(bool).any():
-        console.print("* band capped by a gate: " + "; ".join(g.describe() for g in rubric.gates))
+    applied = {g for cell in result.scored["gates"] for g in str(cell).split(",") if g}
+    if applied:
+        console.print("* band capped by a gate: " + "; ".join(
+            f"{g.id} ({g.describe()})" for g in rubric.gates if g.id in applied))
     console.print(Text(result.summary_line(), style="bold"))
     if len(result.insufficient):
         console.print(Text("Insufficient evidence:", style="bold yellow"))
