@@ -122,9 +122,12 @@ def _wanted(path: Path) -> bool:
     return path.suffix.lower() in SUPPORTED_SUFFIXES and not name.startswith(("~$", "."))
 
 
-def expand_inputs(inputs: Iterable[str | Path]) -> tuple[list[Path], list[FileOutcome]]:
+def expand_inputs(inputs: Iterable[str | Path], exclude: Path | None = None
+                  ) -> tuple[list[Path], list[FileOutcome]]:
     """Files, folders (recursed) and glob patterns -> sorted unique input files, plus
-    outcomes for arguments that matched nothing."""
+    outcomes for arguments that matched nothing.  Earlier reports found by searching a folder
+    or a pattern (``*-report.*`` and the portfolio inside ``exclude``, the output folder) are
+    left out."""
     found: dict[str, Path] = {}
     missing: list[FileOutcome] = []
     for item in inputs:
@@ -139,12 +142,20 @@ def expand_inputs(inputs: Iterable[str | Path]) -> tuple[list[Path], list[FileOu
                        if Path(q).is_file() and _wanted(Path(q))]
         else:
             matches = []
+        if exclude is not None and not p.is_file():
+            matches = [q for q in matches if not _is_report(q, exclude)]
         if not matches:
             missing.append(FileOutcome(input=text, status="failed",
                                        error=f"{text}: no such file, or no spreadsheets in it"))
         for q in matches:
             found.setdefault(str(q.resolve()), q)
     return sorted(found.values(), key=lambda q: str(q)), missing
+
+
+def _is_report(path: Path, outdir: Path) -> bool:
+    if not path.resolve().is_relative_to(outdir.resolve()):
+        return False
+    return path.stem.endswith("-report") or path.name in {PORTFOLIO_XLSX, PORTFOLIO_JSON}
 
 
 def _safe_stem(path: Path) -> str:
@@ -281,7 +292,7 @@ def run_batch(
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise OutputError(f"cannot create the output folder {out}: {exc.strerror or exc}") from exc
-    files, outcomes = expand_inputs(inputs)
+    files, outcomes = expand_inputs(inputs, exclude=out)
     names = output_names(files, fmt)
     input_set = {str(p.resolve()) for p in files}
     prev = _previous(out) if skip_unchanged else {}

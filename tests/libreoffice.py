@@ -1,0 +1,48 @@
+"""Recalculate a workbook with LibreOffice headless: an engine independent of assess."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pytest
+
+SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+needs_libreoffice = pytest.mark.skipif(
+    SOFFICE is None, reason="LibreOffice (soffice) is not installed: apt-get install libreoffice-calc-nogui"
+)
+
+# Recalculate every formula on load, whatever the file says about its cached values.
+_RECALC_ALWAYS = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry"
+           xmlns:xs="http://www.w3.org/2001/XMLSchema"
+           xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load">
+  <prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load">
+  <prop oor:name="ODFRecalcMode" oor:op="fuse"><value>0</value></prop></item>
+</oor:items>
+"""
+
+
+def convert(src: Path, outdir: Path, target: str = "xlsx:Calc MS Excel 2007 XML") -> Path:
+    """Open ``src`` in LibreOffice (recalculating every formula) and save it as ``target``."""
+    profile = Path(tempfile.mkdtemp(prefix="lo-profile-"))
+    try:
+        (profile / "user").mkdir()
+        (profile / "user" / "registrymodifications.xcu").write_text(_RECALC_ALWAYS)
+        outdir.mkdir(parents=True, exist_ok=True)
+        proc = subprocess.run(
+            [SOFFICE, "--headless", "--norestore", f"-env:UserInstallation={profile.as_uri()}",
+             "--convert-to", target, "--outdir", str(outdir), str(src)],
+            capture_output=True, text=True, timeout=180,
+        )
+        ext = target.split(":")[0]
+        out = outdir / f"{src.stem}.{ext}"
+        if proc.returncode != 0 or not out.exists():
+            raise AssertionError(f"LibreOffice could not open {src.name}: {proc.stdout} {proc.stderr}")
+        return out
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)

@@ -1,0 +1,175 @@
+"""The Excel report: live formulas that agree with the engine, and a workbook that opens."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+from conftest import EXAMPLE_WORKBOOK, dump_rubric, row, small_rubric_data, write_xlsx
+from libreoffice import convert, needs_libreoffice
+
+import assess
+from assess.report import write_report
+
+HOSTILE = ["=HYPERLINK(\"http://example.com\",\"x\")", "+cmd|' /C calc'!A0", "@SUM(1,2)", "-2+3",
+           "\tleading tab", "\rleading CR"]
+
+
+def scores_sheet(path: Path) -> pd.DataFrame:
+    """The Scores sheet as values (cached or recalculated), indexed by engagement id."""
+    ws = openpyxl.load_workbook(path, data_only=True)["Scores"]
+    rows = list(ws.iter_rows(values_only=True))
+    df = pd.DataFrame(rows[1:], columns=rows[0]).set_index("Engagement ID")
+    return df.replace("", None)
+
+
+def assert_matches_engine(sheet: pd.DataFrame, result: assess.Result) -> None:
+    eng = result.engagements
+    assert list(sheet.index) == list(eng.index)
+    for c in result.rubric.criteria:
+        got = pd.to_numeric(sheet[f"{c.label} points"], errors="coerce")
+        want = eng[f"{c.id}.contribution"]
+        assert ((got - want).abs().fillna(0) <= 1e-9).all(), c.id
+        assert (got.isna() == want.isna()).all(), c.id
+    got = pd.to_numeric(sheet["Score"], errors="coerce")
+    assert ((got - eng["score"]).abs().fillna(0) <= 1e-9).all()
+    assert (got.isna() == eng["score"].isna()).all()
+    assert ((pd.to_numeric(sheet["Completeness"]) - eng["completeness"]).abs() <= 1e-9).all()
+    scored = eng["status"] == "scored"
+    assert (sheet.loc[scored, "Band"] == eng.loc[scored, "band"]).all()
+    assert (sheet.loc[~scored, "Band"] == "Insufficient evidence").all()
+    assert (pd.to_numeric(sheet.loc[scored, "Rank"]) == eng.loc[scored, "rank"].astype(float)).all()
+    gates = sheet["Gates applied"].fillna("")
+    assert (gates == eng["gates"]).all()
+
+
+@pytest.fixture
+def mixed_workbook(tmp_path) -> Path:
+    """Gated, missing-data, insufficient, tied and rejected rows together."""
+    return write_xlsx(tmp_path / "mixed.xlsx", [
+        row("E1", 4, 4, 4, 4, 0),
+        row("E2", 4, 4, 3, 3, 4),  # strong, but the friction gate caps it
+        row("E3", 3, None, 2, 3, 1),  # one criterion missing: weights renormalised
+        row("E4", 2, "N/A", "N/A", "N/A", 2),  # insufficient evidence
+        row("E5", 3, 0, 3, 3, 1),  # the norms gate
+        row("E6", 2, 2, 2, 2, 2),
+        row("E7", 2, 2, 2, 2, 2),  # a tie
+        row("E8", "high", 2, 2, 2, 2),  # rejected
+        row("E9", 1.5, 2.5, 0, 1, 3),
+    ])
+
+
+def test_cached_values_equal_engine_scores(mixed_workbook, tmp_path):
+    result = assess.score(mixed_workbook)
+    out = write_report(result, tmp_path / "report.xlsx")
+    assert_matches_engine(scores_sheet(out), result)
+
+
+@needs_libreoffice
+def test_formulas_recalculated_by_libreoffice_equal_engine_scores(mixed_workbook, tmp_path):
+    result = assess.score(mixed_workbook)
+    out = write_report(result, tmp_path / "report.xlsx")
+    recalculated = convert(out, tmp_path / "recalc")
+    assert_matches_engine(scores_sheet(recalculated), result)
+
+
+@needs_libreoffice
+def test_example_workbook_report_recalculates_to_engine_scores(tmp_path):
+    result = assess.score(EXAMPLE_WORKBOOK)
+    out = write_report(result, tmp_path / "report.xlsx")
+    assert_matches_engine(scores_sheet(convert(out, tmp_path / "recalc")), result)
+
+
+@needs_libreoffice
+def test_geometric_rubric_formulas_recalculate_to_engine_scores(tmp_path):
+    rubric = dump_rubric(tmp_path / "geo.yaml", small_rubric_data(aggregation="weighted_geometric"))
+    data = write_xlsx(tmp_path / "geo.xlsx", [["A", 4, 2, 1], ["B", 0, 4, 0], ["C", 3, None, 2],
+                                               ["D", 2.5, 1, 4]], header=["ID", "Alpha", "Beta", "Gamma"])
+    result = assess.score(data, rubric=rubric)
+    out = write_report(result, tmp_path / "geo-report.xlsx")
+    assert_matches_engine(scores_sheet(convert(out, tmp_path / "recalc")), result)
+
+
+@needs_libreoffice
+def test_changing_a_weight_cell_rescores_like_the_engine(mixed_workbook, tmp_path):
+    rubric = assess.load_rubric("military-diplomacy")
+    out = write_report(assess.score(mixed_workbook), tmp_path / "report.xlsx")
+    wb = openpyxl.load_workbook(out)
+    ws = wb["Weights"]
+    row_of = {ws.cell(r, 1).value: r for r in range(1, ws.max_row + 1)}
+    ws.cell(row_of["transparency"], 6).value = 3.0  # raw weight; others stay as normalised
+    edited = tmp_path / "edited.xlsx"
+    wb.save(edited)
+    new_weights = {**rubric.weights, "transparency": 3.0}
+    expected = assess.score(mixed_workbook, rubric=rubric.with_weights(new_weights))
+    recalculated = scores_sheet(convert(edited, tmp_path / "recalc"))
+    # the sheet keeps its row order; compare engagement by engagement
+    eng = expected.engagements.loc[recalculated.index]
+    got = pd.to_numeric(recalculated["Score"], errors="coerce")
+    assert ((got - eng["score"]).abs().fillna(0) <= 1e-9).all()
+    assert (got.isna() == eng["score"].isna()).all()
+    assert (recalculated["Band"].where(eng["status"] == "scored").dropna()
+            == eng["band"].dropna()).all()
+    assert not got.equals(pd.to_numeric(scores_sheet(out)["Score"], errors="coerce"))
+
+
+def test_input_text_is_written_as_text_never_as_formula(tmp_path):
+    rows = [row(f"E{i}", name=text, kind=text) for i, text in enumerate(HOSTILE)]
+    result = assess.score(write_xlsx(tmp_path / "hostile.xlsx", rows))
+    out = write_report(result, tmp_path / "report.xlsx")
+    ws = openpyxl.load_workbook(out)["Scores"]
+    header = [c.value for c in ws[1]]
+    col = header.index("Engagement") + 1
+    cells = [ws.cell(r, col) for r in range(2, ws.max_row + 1)]
+    assert sorted(c.value.strip() for c in cells) == sorted(t.strip() for t in HOSTILE)
+    assert all(c.data_type == "s" for c in cells)
+
+
+def test_report_records_provenance_and_every_rejection(mixed_workbook, tmp_path):
+    result = assess.score(mixed_workbook)
+    out = write_report(result, tmp_path / "report.xlsx")
+    wb = openpyxl.load_workbook(out, data_only=True)
+    assert wb.sheetnames == ["Summary", "Scores", "Charts", "Weights", "Criteria", "Rejected"]
+    summary = [v for r in wb["Summary"].iter_rows(values_only=True) for v in r if v is not None]
+    assert result.rubric.content_hash in summary
+    assert result.sources[0].sha256 in summary
+    assert f"{result.rubric.name} {result.rubric.version}" in summary
+    rejected = [r for r in wb["Rejected"].iter_rows(min_row=2, values_only=True)]
+    assert ("rejected", "Engagements!D9") in [(r[0], r[1]) for r in rejected]
+    insufficient = [r for r in rejected if r[0] == "insufficient evidence"]
+    assert [r[7] for r in insufficient] == ["E4"]
+
+
+def test_criteria_sheet_shows_every_level_descriptor(tmp_path, mixed_workbook):
+    result = assess.score(mixed_workbook)
+    out = write_report(result, tmp_path / "report.xlsx")
+    text = {v for r in openpyxl.load_workbook(out)["Criteria"].iter_rows(values_only=True) for v in r if v}
+    for c in result.rubric.criteria:
+        assert c.label in text
+        for lv in c.scale.levels:
+            assert " ".join(lv.descriptor.split()) in text
+
+
+def test_report_has_native_charts(mixed_workbook, tmp_path):
+    out = write_report(assess.score(mixed_workbook), tmp_path / "report.xlsx")
+    with zipfile.ZipFile(out) as z:
+        charts = [n for n in z.namelist() if n.startswith("xl/charts/chart")]
+    assert len(charts) == 3  # contributions, bands, mean rating by type
+
+
+def test_pandas_reads_numbers_from_the_scores_sheet(mixed_workbook, tmp_path):
+    result = assess.score(mixed_workbook)
+    out = write_report(result, tmp_path / "report.xlsx")
+    df = pd.read_excel(out, sheet_name="Scores", index_col="Engagement ID", engine="openpyxl")
+    scored = result.scored
+    assert (df.loc[scored.index, "Score"] - scored["score"]).abs().max() <= 1e-9
+
+
+@needs_libreoffice
+def test_report_opens_in_libreoffice_without_errors(mixed_workbook, tmp_path):
+    out = write_report(assess.score(mixed_workbook), tmp_path / "report.xlsx")
+    pdf = convert(out, tmp_path / "pdf", target="pdf")
+    assert pdf.stat().st_size > 10_000
