@@ -36,14 +36,29 @@ def _drop_cross_file_duplicates(parts: list[Validated]) -> None:
         for eid in dup:
             first_file, first_row = seen[eid]
             row = int(part.rows[eid])
-            part.rejected.append(Rejection(
-                part.table.name, part.table.sheet, row,
-                (Problem(id_col.letter, id_col.header, eid,
-                         f"duplicate engagement id {eid!r} (first in {first_file} row {first_row})"),),
-            ))
+            part.rejected.append(
+                Rejection(
+                    part.table.name,
+                    part.table.sheet,
+                    row,
+                    (
+                        Problem(
+                            id_col.letter,
+                            id_col.header,
+                            eid,
+                            f"duplicate engagement id {eid!r} "
+                            f"(first in {first_file} row {first_row})",
+                        ),
+                    ),
+                )
+            )
         if dup:
             keep = ~part.ratings.index.isin(dup)
-            part.ratings, part.carried, part.rows = part.ratings[keep], part.carried[keep], part.rows[keep]
+            part.ratings, part.carried, part.rows = (
+                part.ratings[keep],
+                part.carried[keep],
+                part.rows[keep],
+            )
             part.rejected.sort(key=lambda r: r.row)
         for eid in part.ratings.index:
             seen[eid] = (part.table.name, int(part.rows[eid]))
@@ -101,7 +116,11 @@ def combine(parts: list[Validated], rubric: Rubric) -> Result:
         scores = score_frame(ratings, rubric)
         inputs = ratings[input_columns(rubric)].rename(columns=_input_label(rubric))
         meta = pd.DataFrame(
-            {"source": part.table.name, "sheet": part.table.sheet, "row": part.rows.astype("int64")},
+            {
+                "source": part.table.name,
+                "sheet": part.table.sheet,
+                "row": part.rows.astype("int64"),
+            },
             index=ratings.index,
         )
         frames.append(pd.concat([meta, scores, inputs, part.carried], axis=1))
@@ -109,20 +128,22 @@ def combine(parts: list[Validated], rubric: Rubric) -> Result:
             if col not in carried_cols:
                 carried_cols.append(col)
         n_scored = int((scores["status"] == STATUS_SCORED).sum())
-        infos.append(SourceInfo(
-            file=part.table.name,
-            path=str(part.table.path),
-            sha256=part.table.sha256,
-            sheet=part.table.sheet,
-            header_row=part.table.header_row,
-            data_rows=part.data_rows,
-            scored=n_scored,
-            insufficient=len(scores) - n_scored,
-            rejected=len(part.rejected),
-            blank_rows=part.table.blank_rows,
-            notes=tuple(part.table.notes),
-            columns=tuple((c.key, c.letter) for c in part.table.columns if c.role != "carry"),
-        ))
+        infos.append(
+            SourceInfo(
+                file=part.table.name,
+                path=str(part.table.path),
+                sha256=part.table.sha256,
+                sheet=part.table.sheet,
+                header_row=part.table.header_row,
+                data_rows=part.data_rows,
+                scored=n_scored,
+                insufficient=len(scores) - n_scored,
+                rejected=len(part.rejected),
+                blank_rows=part.table.blank_rows,
+                notes=tuple(part.table.notes),
+                columns=tuple((c.key, c.letter) for c in part.table.columns if c.role != "carry"),
+            )
+        )
         rejected.extend(part.rejected)
     if len(frames) > 1:
         table = pd.concat(frames, axis=0)
@@ -131,8 +152,13 @@ def combine(parts: list[Validated], rubric: Rubric) -> Result:
     else:
         table = frames[0]
     table = _order(table)
-    return Result(rubric=rubric, sources=infos, engagements=table, rejected=rejected,
-                  carried_columns=carried_cols)
+    return Result(
+        rubric=rubric,
+        sources=infos,
+        engagements=table,
+        rejected=rejected,
+        carried_columns=carried_cols,
+    )
 
 
 def _input_label(rubric: Rubric) -> dict[str, str]:
@@ -147,10 +173,12 @@ def _input_label(rubric: Rubric) -> dict[str, str]:
 
 def _order(table: pd.DataFrame) -> pd.DataFrame:
     """Best first: scored rows by rank then id, insufficient-evidence rows last by id."""
-    key = pd.DataFrame({
-        "unscored": (table["status"] != STATUS_SCORED).to_numpy(),
-        "rank": table["rank"].fillna(np.iinfo(np.int64).max).to_numpy(dtype="int64"),
-        "id": table.index.astype(str),
-    })
+    key = pd.DataFrame(
+        {
+            "unscored": (table["status"] != STATUS_SCORED).to_numpy(),
+            "rank": table["rank"].fillna(np.iinfo(np.int64).max).to_numpy(dtype="int64"),
+            "id": table.index.astype(str),
+        }
+    )
     order = np.lexsort((key["id"].to_numpy(), key["rank"].to_numpy(), key["unscored"].to_numpy()))
     return table.iloc[order]

@@ -99,8 +99,11 @@ class BatchResult:
 
     def summary_line(self) -> str:
         t = self.totals()
-        return (f"{t['files']} files ({t['failed']} failed, {t['unchanged']} unchanged): {t['scored']} scored, "
-                f"{t['insufficient']} insufficient evidence, {t['rejected']} rejected of {t['rows']} rows")
+        return (
+            f"{t['files']} files ({t['failed']} failed, {t['unchanged']} unchanged): "
+            f"{t['scored']} scored, {t['insufficient']} insufficient evidence, "
+            f"{t['rejected']} rejected of {t['rows']} rows"
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -122,8 +125,9 @@ def _wanted(path: Path) -> bool:
     return path.suffix.lower() in SUPPORTED_SUFFIXES and not name.startswith(("~$", "."))
 
 
-def expand_inputs(inputs: Iterable[str | Path], exclude: Path | None = None
-                  ) -> tuple[list[Path], list[FileOutcome]]:
+def expand_inputs(
+    inputs: Iterable[str | Path], exclude: Path | None = None
+) -> tuple[list[Path], list[FileOutcome]]:
     """Files, folders (recursed) and glob patterns -> sorted unique input files, plus
     outcomes for arguments that matched nothing.  Earlier reports found by searching a folder
     or a pattern (``*-report.*`` and the portfolio inside ``exclude``, the output folder) are
@@ -138,15 +142,23 @@ def expand_inputs(inputs: Iterable[str | Path], exclude: Path | None = None
         elif p.is_file():
             matches = [p]
         elif glob.has_magic(text):
-            matches = [Path(q) for q in sorted(glob.glob(text, recursive=True))
-                       if Path(q).is_file() and _wanted(Path(q))]
+            matches = [
+                Path(q)
+                for q in sorted(glob.glob(text, recursive=True))
+                if Path(q).is_file() and _wanted(Path(q))
+            ]
         else:
             matches = []
         if exclude is not None and not p.is_file():
             matches = [q for q in matches if not _is_report(q, exclude)]
         if not matches:
-            missing.append(FileOutcome(input=text, status="failed",
-                                       error=f"{text}: no such file, or no spreadsheets in it"))
+            missing.append(
+                FileOutcome(
+                    input=text,
+                    status="failed",
+                    error=f"{text}: no such file, or no spreadsheets in it",
+                )
+            )
         for q in matches:
             found.setdefault(str(q.resolve()), q)
     return sorted(found.values(), key=lambda q: str(q)), missing
@@ -212,7 +224,8 @@ def _score_one(path: str, rubric: Rubric, sheet: str | None, out: str, fmt: str)
         outcome.status, outcome.error = "failed", str(exc)
     except Exception as exc:  # a bug must not stop the batch either
         outcome.status = "failed"
-        outcome.error = f"{Path(path).name}: unexpected {exc.__class__.__name__}: {' '.join(str(exc).split())[:200]}"
+        detail = " ".join(str(exc).split())[:200]
+        outcome.error = f"{Path(path).name}: unexpected {exc.__class__.__name__}: {detail}"
     outcome.seconds = round(time.perf_counter() - start, 3)
     return outcome
 
@@ -229,14 +242,25 @@ def _previous(outdir: Path) -> dict[str, Any]:
         return {}
 
 
-def _reusable(prev: dict[str, Any], path: Path, digest: str, rubric: Rubric, fmt: str,
-              sheet: str | None, outdir: Path) -> FileOutcome | None:
+def _reusable(
+    prev: dict[str, Any],
+    path: Path,
+    digest: str,
+    rubric: Rubric,
+    fmt: str,
+    sheet: str | None,
+    outdir: Path,
+) -> FileOutcome | None:
     if prev.get("rubric", {}).get("hash") != rubric.content_hash or prev.get("format") != fmt:
         return None
     if prev.get("sheet") != sheet or prev.get("assess_version") != __version__:
         return None
     for f in prev.get("files", []):
-        if f.get("input") == str(path) and f.get("sha256") == digest and f.get("status") != "failed":
+        if (
+            f.get("input") == str(path)
+            and f.get("sha256") == digest
+            and f.get("status") != "failed"
+        ):
             if not (outdir / f.get("report", "")).is_file():
                 return None
             fields = {k: v for k, v in f.items() if k in FileOutcome.__dataclass_fields__}
@@ -300,8 +324,13 @@ def run_batch(
     for p in files:
         target = out / names[p]
         if str(target.resolve()) in input_set:  # never write over an input
-            outcomes.append(FileOutcome(input=str(p), status="failed",
-                                        error=f"{p.name}: its report would overwrite an input; use another -o folder"))
+            outcomes.append(
+                FileOutcome(
+                    input=str(p),
+                    status="failed",
+                    error=f"{p.name}: its report would overwrite an input; use another -o folder",
+                )
+            )
             continue
         if skip_unchanged:
             try:
@@ -329,7 +358,9 @@ def run_batch(
                 on_file(o, done, total)
     else:
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            futures = [pool.submit(_score_one, str(p), rub, sheet, target, fmt) for p, target in todo]
+            futures = [
+                pool.submit(_score_one, str(p), rub, sheet, target, fmt) for p, target in todo
+            ]
             for fut in as_completed(futures):
                 o = fut.result()
                 outcomes.append(o)
@@ -352,10 +383,22 @@ def _portfolio_frame(result: BatchResult) -> pd.DataFrame:
             df = df.rename(columns={"rank": "rank in file"})
             frames.append(df)
     if not frames:
-        return pd.DataFrame(columns=["portfolio rank", "source", "id", "score", "band", "rank in file",
-                                     "completeness", "status"])
+        return pd.DataFrame(
+            columns=[
+                "portfolio rank",
+                "source",
+                "id",
+                "score",
+                "band",
+                "rank in file",
+                "completeness",
+                "status",
+            ]
+        )
     table = pd.concat(frames, ignore_index=True)
-    table.insert(0, "portfolio rank", table["score"].rank(method="min", ascending=False).astype("Int64"))
+    table.insert(
+        0, "portfolio rank", table["score"].rank(method="min", ascending=False).astype("Int64")
+    )
     return table.sort_values(["portfolio rank", "source", "id"], na_position="last", kind="stable")
 
 
@@ -366,10 +409,16 @@ def write_portfolio(result: BatchResult, fmt: str, sheet: str | None) -> Path:
     from .report.xlsx import WORKBOOK_OPTIONS, write_value
 
     out = result.outdir
-    data = {**result.to_dict(), "format": fmt, "sheet": sheet,
-            "files": [{**f.summary(), "engagements": f.engagements} for f in result.files]}
-    atomic_write_bytes(out / PORTFOLIO_JSON,
-                       (json.dumps(data, indent=1, ensure_ascii=False, allow_nan=False) + "\n").encode())
+    data = {
+        **result.to_dict(),
+        "format": fmt,
+        "sheet": sheet,
+        "files": [{**f.summary(), "engagements": f.engagements} for f in result.files],
+    }
+    atomic_write_bytes(
+        out / PORTFOLIO_JSON,
+        (json.dumps(data, indent=1, ensure_ascii=False, allow_nan=False) + "\n").encode(),
+    )
     target = out / PORTFOLIO_XLSX
     table = _portfolio_frame(result)
     files = pd.DataFrame([f.summary() for f in result.files])
@@ -379,9 +428,12 @@ def write_portfolio(result: BatchResult, fmt: str, sheet: str | None) -> Path:
         head = wb.add_format({"bold": True, "bg_color": "#DDE3EA", "border": 1})
         date_fmt = wb.add_format({"num_format": "yyyy-mm-dd"})
         ws = wb.add_worksheet("Summary")
-        rows = [("Rubric", f"{result.rubric.name} {result.rubric.version}"),
-                ("Rubric hash", result.rubric.content_hash), ("assess version", __version__),
-                *[(k.capitalize(), v) for k, v in result.totals().items()]]
+        rows = [
+            ("Rubric", f"{result.rubric.name} {result.rubric.version}"),
+            ("Rubric hash", result.rubric.content_hash),
+            ("assess version", __version__),
+            *[(k.capitalize(), v) for k, v in result.totals().items()],
+        ]
         for r, (k, v) in enumerate(rows):
             ws.write_string(r, 0, k, head)
             write_value(ws, r, 1, v)

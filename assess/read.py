@@ -126,7 +126,9 @@ def _expected_names(rubric: Rubric) -> list[str]:
 
 
 def _row_matches(row: list[Any], targets: dict[str, tuple[Role, str, str]]) -> int:
-    keys = {targets[n][1] for n in (normalise_header(v) for v in row if _present(v)) if n in targets}
+    keys = {
+        targets[n][1] for n in (normalise_header(v) for v in row if _present(v)) if n in targets
+    }
     return len(keys)
 
 
@@ -252,7 +254,9 @@ def read_sheets(path: str | Path) -> tuple[list[tuple[str, bool, list[list[Any]]
     kind = _sniff_kind(path, raw[:8])
     if suffix in TEXT_SUFFIXES:
         if kind in {"zip", "ole"}:
-            raise InputError(f"{path.name}: this is a workbook saved with a {suffix} name; rename it")
+            raise InputError(
+                f"{path.name}: this is a workbook saved with a {suffix} name; rename it"
+            )
         rows, _, decimal = _read_text_table(path, raw)
         return [(path.stem, True, rows)], digest, decimal
     if suffix in {".xlsx", ".xlsm", ".xlsb", ".ods"} and kind == "unknown":
@@ -263,7 +267,9 @@ def read_sheets(path: str | Path) -> tuple[list[tuple[str, bool, list[list[Any]]
 # -- finding the table ----------------------------------------------------------------
 
 
-def _find_header(rows: list[list[Any]], targets: dict[str, tuple[Role, str, str]]) -> tuple[int, int]:
+def _find_header(
+    rows: list[list[Any]], targets: dict[str, tuple[Role, str, str]]
+) -> tuple[int, int]:
     """(row index, number of rubric columns matched) of the best header row."""
     best = (-1, 0)
     for i, row in enumerate(rows[:HEADER_SCAN_ROWS]):
@@ -273,7 +279,9 @@ def _find_header(rows: list[list[Any]], targets: dict[str, tuple[Role, str, str]
     return best
 
 
-def _describe_miss(path: Path, sheets: list[tuple[str, bool, list[list[Any]]]], rubric: Rubric) -> str:
+def _describe_miss(
+    path: Path, sheets: list[tuple[str, bool, list[list[Any]]]], rubric: Rubric
+) -> str:
     expected = _expected_names(rubric)
     found: list[str] = []
     for _, _, rows in sheets:
@@ -296,7 +304,9 @@ def _describe_miss(path: Path, sheets: list[tuple[str, bool, list[list[Any]]]], 
     return msg
 
 
-def _build_columns(header: list[Any], targets: dict[str, tuple[Role, str, str]], where: str) -> list[Column]:
+def _build_columns(
+    header: list[Any], targets: dict[str, tuple[Role, str, str]], where: str
+) -> list[Column]:
     columns: list[Column] = []
     claimed: dict[str, Column] = {}
     carried_names: set[str] = set()
@@ -331,7 +341,9 @@ def _frame_sheet(df: pd.DataFrame) -> tuple[list[tuple[str, bool, list[list[Any]
     return [("DataFrame", True, rows)], digest, "."
 
 
-def read_table(path: str | Path | pd.DataFrame, rubric: Rubric, sheet: str | int | None = None) -> RawTable:
+def read_table(
+    path: str | Path | pd.DataFrame, rubric: Rubric, sheet: str | int | None = None
+) -> RawTable:
     """Find the engagements table in a spreadsheet and return it with cell provenance.
 
     Parameters
@@ -382,7 +394,11 @@ def read_table(path: str | Path | pd.DataFrame, rubric: Rubric, sheet: str | int
     if not visible:
         notes.append(f"the table was found on hidden sheet {name!r}")
     header = rows[ri]
-    where = f"{name}!{ri + 1}" if path.suffix.lower() not in TEXT_SUFFIXES else f"{path.name} line {ri + 1}"
+    where = (
+        f"{name}!{ri + 1}"
+        if path.suffix.lower() not in TEXT_SUFFIXES
+        else f"{path.name} line {ri + 1}"
+    )
     columns = _build_columns(header, targets, where)
     if not any(c.role == "id" for c in columns):
         raise InputError(

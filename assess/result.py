@@ -22,8 +22,20 @@ from .validate import Rejection, json_value
 
 #: Keys of an engagement object in the JSON contract; carried columns never replace them.
 RESERVED_KEYS = frozenset(
-    {"id", "source", "sheet", "row", "status", "score", "band", "rank", "completeness", "gates",
-     "criteria", "missing"}
+    {
+        "id",
+        "source",
+        "sheet",
+        "row",
+        "status",
+        "score",
+        "band",
+        "rank",
+        "completeness",
+        "gates",
+        "criteria",
+        "missing",
+    }
 )
 
 
@@ -118,6 +130,19 @@ class Result:
             f"{c['rejected']} rejected of {c['rows']} rows"
         )
 
+    def problem_lines(self) -> list[str]:
+        """One line per insufficient-evidence row and per rejected row."""
+        need = f"{self.rubric.missing.min_weight_share:.0%}"
+        lines = []
+        for eid, row in self.insufficient.iterrows():
+            missing = ", ".join(self.rubric.criterion(m).label for m in missing_criteria(self, row))
+            lines.append(
+                f"insufficient {row['sheet']} row {row['row']} {eid}: {row['completeness']:.0%} "
+                f"of the weight rated (need {need}); missing {missing}"
+            )
+        lines += [f"rejected {rej}" for rej in self.rejected]
+        return lines
+
     def band_counts(self) -> dict[str, int]:
         counts = self.scored["band"].value_counts()
         return {name: int(counts.get(name, 0)) for name in self.rubric.band_names}
@@ -127,8 +152,11 @@ class Result:
 
     # -- the JSON contract ------------------------------------------------------------
     def summary(self) -> dict[str, Any]:
-        return {**self.counts, "blank_rows_skipped": sum(s.blank_rows for s in self.sources),
-                "bands": self.band_counts()}
+        return {
+            **self.counts,
+            "blank_rows_skipped": sum(s.blank_rows for s in self.sources),
+            "bands": self.band_counts(),
+        }
 
     def _engagement(self, eid: str, row: pd.Series, scored: bool) -> dict[str, Any]:
         item: dict[str, Any] = {
@@ -158,8 +186,11 @@ class Result:
                 criteria=criteria,
             )
         else:
-            item.update(completeness=_num(row["completeness"]), missing=missing_criteria(self, row),
-                        criteria=criteria)
+            item.update(
+                completeness=_num(row["completeness"]),
+                missing=missing_criteria(self, row),
+                criteria=criteria,
+            )
         for col in self.carried_columns:
             key = col if col not in RESERVED_KEYS else f"{col} (input)"
             item[key] = json_value(row[col])
@@ -168,9 +199,12 @@ class Result:
     def to_dict(self) -> dict[str, Any]:
         """The machine contract written by ``--format json`` (see the README)."""
         eng = self.engagements
-        scored = [self._engagement(i, r, True) for i, r in eng[eng["status"] == STATUS_SCORED].iterrows()]
+        scored = [
+            self._engagement(i, r, True) for i, r in eng[eng["status"] == STATUS_SCORED].iterrows()
+        ]
         insufficient = [
-            self._engagement(i, r, False) for i, r in eng[eng["status"] == STATUS_INSUFFICIENT].iterrows()
+            self._engagement(i, r, False)
+            for i, r in eng[eng["status"] == STATUS_INSUFFICIENT].iterrows()
         ]
         return {
             "assess_version": __version__,
@@ -185,8 +219,11 @@ class Result:
 
 def utc_now() -> str:
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    moment = (dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc) if epoch and epoch.isdigit()
-              else dt.datetime.now(dt.timezone.utc))
+    moment = (
+        dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc)
+        if epoch and epoch.isdigit()
+        else dt.datetime.now(dt.timezone.utc)
+    )
     return moment.replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 

@@ -123,7 +123,9 @@ class Criterion(_Model):
     @model_validator(mode="after")
     def _measured_somehow(self) -> Criterion:
         if not self.indicators and not self.scale.levels:
-            raise ValueError("a rated criterion needs scale.levels (a label and descriptor per level)")
+            raise ValueError(
+                "a rated criterion needs scale.levels (a label and descriptor per level)"
+            )
         if self.indicators and sum(i.weight for i in self.indicators) <= 0:
             raise ValueError("indicator weights must not all be zero")
         return self
@@ -149,7 +151,7 @@ class Band(_Model):
 
 
 class Gate(_Model):
-    """A rule that caps the band whatever the score, e.g. friction at 4 caps at Partially effective."""
+    """A rule that caps the band whatever the score (friction at 4: at most Partially effective)."""
 
     id: str = Field(pattern=r"^[a-z][a-z0-9_-]*$")
     criterion: str
@@ -261,8 +263,12 @@ class Rubric(_Model):
         return validate_rubric(data, source="<in memory>")
 
     def to_yaml(self) -> str:
-        return yaml.safe_dump(self.model_dump(mode="json", exclude_none=True), sort_keys=False,
-                              allow_unicode=True, width=100)
+        return yaml.safe_dump(
+            self.model_dump(mode="json", exclude_none=True),
+            sort_keys=False,
+            allow_unicode=True,
+            width=100,
+        )
 
     def describe(self) -> dict[str, Any]:
         """The rubric block every output records."""
@@ -306,9 +312,9 @@ def _depth(obj: Any, level: int = 0) -> int:
 _MESSAGES = {
     "missing": lambda e: "is required",
     "extra_forbidden": lambda e: "is not a known key",
-    "greater_than_equal": lambda e: f"must be >= {e['ctx']['ge']}",
-    "greater_than": lambda e: f"must be > {e['ctx']['gt']}",
-    "less_than_equal": lambda e: f"must be <= {e['ctx']['le']}",
+    "greater_than_equal": lambda e: f"must be >= {e['ctx']['ge']:g}",
+    "greater_than": lambda e: f"must be > {e['ctx']['gt']:g}",
+    "less_than_equal": lambda e: f"must be <= {e['ctx']['le']:g}",
     "string_too_short": lambda e: "must not be empty",
     "too_short": lambda e: "must not be empty",
     "string_pattern_mismatch": lambda e: f"{e.get('input')!r} does not match {e['ctx']['pattern']}",
@@ -349,7 +355,10 @@ def _cross_reference_problems(data: dict[str, Any]) -> list[str]:
     ids: dict[str, int] = {}
     headers: dict[str, str] = {}
     ident = data.get("identifier") if isinstance(data.get("identifier"), dict) else {}
-    for name in [ident.get("column", Identifier().column), *ident.get("aliases", Identifier().aliases)]:
+    for name in [
+        ident.get("column", Identifier().column),
+        *ident.get("aliases", Identifier().aliases),
+    ]:
         if isinstance(name, str):
             headers.setdefault(_norm_header(name), "identifier")
     for i, c in enumerate(crits):
@@ -360,10 +369,16 @@ def _cross_reference_problems(data: dict[str, Any]) -> list[str]:
             if cid in ids:
                 problems.append(f"criteria[{i}].id: {cid!r} repeats criteria[{ids[cid]}].id")
             ids.setdefault(cid, i)
-        names = [c.get("column"), *(c.get("aliases") or [])]
+        # the reader also matches a criterion's label and id, so they must not clash either
+        names = [c.get("column"), *(c.get("aliases") or []), c.get("label"), c.get("id")]
         for ind in c.get("indicators") or []:
             if isinstance(ind, dict):
-                names += [ind.get("column"), *(ind.get("aliases") or [])]
+                names += [
+                    ind.get("column"),
+                    *(ind.get("aliases") or []),
+                    ind.get("label"),
+                    ind.get("id"),
+                ]
         for name in names:
             if not isinstance(name, str) or not name.strip():
                 continue
@@ -398,7 +413,9 @@ def validate_rubric(data: Any, source: str = "<data>") -> Rubric:
     Raises :class:`RubricError` listing every problem with its key path.
     """
     if not isinstance(data, dict):
-        raise RubricError(f"rubric {source} must be a mapping of keys", ["(top level): not a mapping"])
+        raise RubricError(
+            f"rubric {source} must be a mapping of keys", ["(top level): not a mapping"]
+        )
     if _depth(data) > MAX_NESTING:
         raise RubricError(f"rubric {source} is nested too deeply (more than {MAX_NESTING} levels)")
     problems: list[str] = []

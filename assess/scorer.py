@@ -55,7 +55,9 @@ def _criterion_amount(frame: pd.DataFrame, c: Criterion) -> np.ndarray:
         return (x - c.scale.min) / (c.scale.max - c.scale.min)
     parts, weights = [], []
     for ind in c.indicators:
-        raw = frame[ind.id].to_numpy(dtype=float) if ind.id in frame else np.full(len(frame), np.nan)
+        raw = (
+            frame[ind.id].to_numpy(dtype=float) if ind.id in frame else np.full(len(frame), np.nan)
+        )
         n = ind.normalisation
         if n.method == "minmax":
             v = (raw - n.min) / (n.max - n.min)
@@ -102,7 +104,9 @@ def aggregate(x: np.ndarray, weights: np.ndarray, method: str, min_share: float)
             zero = (present & (xz <= 0)).any(axis=1)
             total = np.where(zero, 0.0, 100.0 * np.exp((w * logs).sum(axis=1)))
             share_sum = linear.sum(axis=1)
-            contrib = np.where(share_sum[:, None] > 0, linear / share_sum[:, None], 0.0) * total[:, None]
+            contrib = (
+                np.where(share_sum[:, None] > 0, linear / share_sum[:, None], 0.0) * total[:, None]
+            )
             total = contrib.sum(axis=1) if contrib.size else total
         else:  # guarded by the Rubric model; kept for callers passing strings
             raise ValueError(f"unknown aggregation {method!r}")
@@ -126,7 +130,11 @@ def assign_bands(total: np.ndarray, frame: pd.DataFrame, rubric: Rubric):
     for gate in rubric.gates:
         crit = rubric.criterion(gate.criterion)
         if crit.rated:
-            value = frame[crit.id].to_numpy(dtype=float) if crit.id in frame else np.full(len(frame), np.nan)
+            value = (
+                frame[crit.id].to_numpy(dtype=float)
+                if crit.id in frame
+                else np.full(len(frame), np.nan)
+            )
         else:
             amount = _criterion_amount(frame, crit)
             value = crit.scale.min + amount * (crit.scale.max - crit.scale.min)
@@ -182,7 +190,9 @@ def score_frame(frame: pd.DataFrame, rubric: Rubric) -> pd.DataFrame:
     out["status"] = np.where(sufficient, STATUS_SCORED, STATUS_INSUFFICIENT)
     out["score"] = total
     out["band"] = pd.Series(band, index=frame.index, dtype=object)
-    out["rank"] = pd.Series(total, index=frame.index).rank(method="min", ascending=False).astype("Int64")
+    out["rank"] = (
+        pd.Series(total, index=frame.index).rank(method="min", ascending=False).astype("Int64")
+    )
     out["completeness"] = completeness
     out["gates"] = np.where(sufficient, gates, "")
     for j, c in enumerate(rubric.criteria):

@@ -79,16 +79,27 @@ def _fields(rubric: Rubric) -> list[_Field]:
 
     fields = [_Field(rubric.identifier.column, "id", 16)]
     fixed: list[tuple[str, Kind, float]] = [
-        ("Engagement", "name", 36), ("Type", "type", 30), ("Partners", "text", 28),
-        ("Organisation", "organisation", 16), ("Start date", "date", 13), ("End date", "date", 13),
+        ("Engagement", "name", 36),
+        ("Type", "type", 30),
+        ("Partners", "text", 28),
+        ("Organisation", "organisation", 16),
+        ("Start date", "date", 13),
+        ("End date", "date", 13),
     ]
     fields += [_Field(h, k, w) for h, k, w in fixed if free(h)]
     for c in rubric.criteria:
         if c.rated:
             fields.append(_Field(c.column, "rating", _rating_width(c), criterion=c))
         for ind in c.indicators:
-            fields.append(_Field(ind.column, "indicator", max(14, min(len(ind.column) + 4, 30)),
-                                 criterion=c, indicator=ind))
+            fields.append(
+                _Field(
+                    ind.column,
+                    "indicator",
+                    max(14, min(len(ind.column) + 4, 30)),
+                    criterion=c,
+                    indicator=ind,
+                )
+            )
     if free("Notes"):
         fields.append(_Field("Notes", "text", 50))
     return fields
@@ -180,7 +191,9 @@ def _comment(text: str, width_px: int = 480) -> Comment:
 
 def _put(ws: Worksheet, row: int, col: int, value, **style):
     """Write one cell; text always stays text (openpyxl would store "=..." as a formula)."""
-    cell = ws.cell(row=row, column=col, value=clean_text(value) if isinstance(value, str) else value)
+    cell = ws.cell(
+        row=row, column=col, value=clean_text(value) if isinstance(value, str) else value
+    )
     if isinstance(value, str):
         cell.data_type = "s"
     for name, v in style.items():
@@ -228,12 +241,17 @@ def _write_lists(ws: Worksheet, fields: list[_Field]) -> dict[str, str]:
 
 
 def _validation(kind: str, **kwargs) -> DataValidation:
-    for key, limit in (("promptTitle", TITLE_MAX), ("errorTitle", TITLE_MAX),
-                       ("prompt", PROMPT_MAX), ("error", PROMPT_MAX)):
+    for key, limit in (
+        ("promptTitle", TITLE_MAX),
+        ("errorTitle", TITLE_MAX),
+        ("prompt", PROMPT_MAX),
+        ("error", PROMPT_MAX),
+    ):
         if kwargs.get(key):
             kwargs[key] = _clip(kwargs[key], limit)
-    return DataValidation(type=kind, allow_blank=True, showInputMessage=bool(kwargs.get("prompt")),
-                          **kwargs)
+    return DataValidation(
+        type=kind, allow_blank=True, showInputMessage=bool(kwargs.get("prompt")), **kwargs
+    )
 
 
 def _field_validation(f: _Field, sources: dict[str, str]) -> DataValidation | None:
@@ -241,27 +259,39 @@ def _field_validation(f: _Field, sources: dict[str, str]) -> DataValidation | No
         c = f.criterion
         assert c is not None
         return _validation(
-            "list", formula1=sources[_source_key(f)], showErrorMessage=True, errorStyle="stop",
+            "list",
+            formula1=sources[_source_key(f)],
+            showErrorMessage=True,
+            errorStyle="stop",
             errorTitle="Not a level",
             error=f"Pick a level {c.scale.span} from the list, or leave blank if not assessed.",
-            promptTitle=_title(c.label, c.column), prompt=_rating_prompt(c),
+            promptTitle=_title(c.label, c.column),
+            prompt=_rating_prompt(c),
         )
     if f.kind in ("type", "organisation"):
         what = "an engagement type" if f.kind == "type" else "an organisation"
         return _validation(
-            "list", formula1=sources[_source_key(f)],
-            showErrorMessage=True, errorStyle="warning", errorTitle="Not in the list",
+            "list",
+            formula1=sources[_source_key(f)],
+            showErrorMessage=True,
+            errorStyle="warning",
+            errorTitle="Not in the list",
             error="This value is not in the list. Choose Yes to keep it anyway.",
-            promptTitle=f.header, prompt=f"Pick {what} from the list, or type another.",
+            promptTitle=f.header,
+            prompt=f"Pick {what} from the list, or type another.",
         )
     if f.kind == "date":
         return _validation(
-            "date", operator="between",
+            "date",
+            operator="between",
             formula1=str(int(to_excel(_dt.date(1900, 1, 1)))),
             formula2=str(int(to_excel(_dt.date(2199, 12, 31)))),
-            showErrorMessage=True, errorStyle="stop", errorTitle="Not a date",
+            showErrorMessage=True,
+            errorStyle="stop",
+            errorTitle="Not a date",
             error="Enter a date such as 2024-03-15, or leave blank.",
-            promptTitle=f.header, prompt="A date, e.g. 2024-03-15.",
+            promptTitle=f.header,
+            prompt="A date, e.g. 2024-03-15.",
         )
     if f.kind == "indicator":
         ind = f.indicator
@@ -271,13 +301,23 @@ def _field_validation(f: _Field, sources: dict[str, str]) -> DataValidation | No
         if norm.method != "minmax":
             return _validation(None, promptTitle=_title(ind.label, ind.column), prompt=prompt)
         return _validation(
-            "decimal", operator="between", formula1=f"{norm.min:g}", formula2=f"{norm.max:g}",
-            showErrorMessage=True, errorStyle="stop", errorTitle="Out of range",
-            error=prompt, promptTitle=_title(ind.label, ind.column), prompt=prompt,
+            "decimal",
+            operator="between",
+            formula1=f"{norm.min:g}",
+            formula2=f"{norm.max:g}",
+            showErrorMessage=True,
+            errorStyle="stop",
+            errorTitle="Out of range",
+            error=prompt,
+            promptTitle=_title(ind.label, ind.column),
+            prompt=prompt,
         )
     if f.kind == "id":
-        return _validation(None, promptTitle=f.header,
-                           prompt="A unique reference for each engagement, e.g. EX-0001.")
+        return _validation(
+            None,
+            promptTitle=f.header,
+            prompt="A unique reference for each engagement, e.g. EX-0001.",
+        )
     return None
 
 
@@ -309,14 +349,22 @@ def _example_value(f: _Field, rubric: Rubric):
     return "Partner A; Partner B"
 
 
-def _write_engagements(ws: Worksheet, rubric: Rubric, fields: list[_Field],
-                       sources: dict[str, str], example_row: bool) -> None:
+def _write_engagements(
+    ws: Worksheet, rubric: Rubric, fields: list[_Field], sources: dict[str, str], example_row: bool
+) -> None:
     last_row = DATA_ROWS + 1
     for col, f in enumerate(fields, start=1):
         letter = get_column_letter(col)
         fill = _RATING_FILL if f.kind in ("rating", "indicator") else _HEADER_FILL
-        cell = _put(ws, 1, col, f.header, font=_HEADER_FONT, fill=fill,
-                    alignment=Alignment(wrap_text=True, vertical="center"))
+        cell = _put(
+            ws,
+            1,
+            col,
+            f.header,
+            font=_HEADER_FONT,
+            fill=fill,
+            alignment=Alignment(wrap_text=True, vertical="center"),
+        )
         ws.column_dimensions[letter].width = f.width
         if f.kind == "rating":
             assert f.criterion is not None
@@ -345,8 +393,9 @@ def _write_criteria(ws: Worksheet, rubric: Rubric) -> None:
     wrap = _WRAP_TOP
     row = 1
 
-    def line(key: str, value, *, bold: bool = False, number_format: str | None = None,
-             first=None) -> None:
+    def line(
+        key: str, value, *, bold: bool = False, number_format: str | None = None, first=None
+    ) -> None:
         nonlocal row
         if first is not None:
             _put(ws, row, 1, first, alignment=wrap)
@@ -365,13 +414,21 @@ def _write_criteria(ws: Worksheet, rubric: Rubric) -> None:
     line("Rubric hash", f"{rubric.short_hash} (start of SHA-256 {rubric.content_hash})", bold=True)
     if rubric.description:
         line("About", rubric.description.strip(), bold=True)
-    line("Identifier", f"column {rubric.identifier.column!r}: one unique value per engagement",
-         bold=True)
-    line("Missing ratings", (
-        "Leave a cell blank (or write N/A) when a criterion was not assessed: the weights are "
-        "spread over the criteria present. Below "
-        f"{rubric.missing.min_weight_share:.0%} of the total weight present, the engagement "
-        "is reported as insufficient evidence instead of scored."), bold=True)
+    line(
+        "Identifier",
+        f"column {rubric.identifier.column!r}: one unique value per engagement",
+        bold=True,
+    )
+    line(
+        "Missing ratings",
+        (
+            "Leave a cell blank (or write N/A) when a criterion was not assessed: the weights are "
+            "spread over the criteria present. Below "
+            f"{rubric.missing.min_weight_share:.0%} of the total weight present, the engagement "
+            "is reported as insufficient evidence instead of scored."
+        ),
+        bold=True,
+    )
     row += 1
     for c in rubric.criteria:
         _put(ws, row, 1, c.label, font=Font(bold=True, size=12), fill=_HEADER_FILL)
@@ -406,8 +463,9 @@ def _write_criteria(ws: Worksheet, rubric: Rubric) -> None:
     ws.freeze_panes = "A2"
 
 
-def write_template(rubric: Rubric | str | Path, path: str | Path, example_row: bool = True,
-                   overwrite: bool = False) -> Path:
+def write_template(
+    rubric: Rubric | str | Path, path: str | Path, example_row: bool = True, overwrite: bool = False
+) -> Path:
     """Write a blank engagements workbook for ``rubric``, ready to fill in and score.
 
     The "Engagements" sheet holds the identifier column, descriptive columns (Engagement,
@@ -451,7 +509,9 @@ def write_template(rubric: Rubric | str | Path, path: str | Path, example_row: b
     rub = load_rubric(rubric)
     target = Path(path)
     if target.suffix.lower() != ".xlsx":
-        raise OutputError(f"the template is an Excel workbook; give a path ending in .xlsx, not {target.name!r}")
+        raise OutputError(
+            f"the template is an Excel workbook; give a path ending in .xlsx, not {target.name!r}"
+        )
     check_output_path(target, [])
     if target.exists() and not overwrite:
         raise OutputError(f"{target} already exists; choose another path or allow overwriting it")

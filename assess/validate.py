@@ -21,7 +21,9 @@ import pandas as pd
 from .read import Column, RawTable
 from .rubric import Criterion, Indicator, Rubric
 
-MISSING_MARKERS = frozenset({"", "n/a", "na", "n.a.", "n.a", "-", "–", "—", "#n/a", "?", "not rated"})
+MISSING_MARKERS = frozenset(
+    {"", "n/a", "na", "n.a.", "n.a", "-", "–", "—", "#n/a", "?", "not rated"}
+)
 _LEVEL_PREFIX = re.compile(r"^\s*(-?\d+(?:[.,]\d+)?)\s*(?:[-–—:=)]|\.\s)\s*(\S.*)$")
 _NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?$")
 MAX_SHOWN_VALUE = 60
@@ -76,7 +78,12 @@ class Rejection:
             "value": json_value(self.value),
             "reason": self.reason,
             "problems": [
-                {"column": p.column, "header": p.header, "value": json_value(p.value), "reason": p.reason}
+                {
+                    "column": p.column,
+                    "header": p.header,
+                    "value": json_value(p.value),
+                    "reason": p.reason,
+                }
                 for p in self.problems
             ],
         }
@@ -130,7 +137,7 @@ def json_value(value: Any) -> Any:
 # -- cell parsers: value -> (number or NaN, problem or None) ------------------------------
 
 
-def _to_number(text: str, decimal: str) -> float | None:
+def _to_number(text: str) -> float | None:
     t = text.strip().replace("\u00a0", "").replace(" ", "")
     if not _NUMBER.match(t):
         return None
@@ -177,29 +184,35 @@ class _RatingParser:
             return math.nan, f"a date ({json_value(value)}) is not a rating {span}"
         text = str(value).strip()
         folded = text.casefold()
+        number = _to_number(text)
+        if number is not None:  # a number is a number, even where a level is labelled with digits
+            return self._range(number, show(value))
         if folded in self.labels:
             return float(self.labels[folded]), None
         if folded in MISSING_MARKERS:
             return math.nan, None
-        number = _to_number(text, ",")
-        if number is not None:
-            return self._range(number, show(value))
         m = _LEVEL_PREFIX.match(text)
         if m:
-            number = _to_number(m.group(1), ",")
+            number = _to_number(m.group(1))
             label = m.group(2).strip()
             if number is not None:
                 x, err = self._range(number, show(value))
                 if err:
                     return x, err
-                level = self.c.level(int(x)) if float(x).is_integer() else None
-                if level is None or level.label.casefold() == label.casefold():
+                # the label must be level N's (or, for a fraction, one of its two neighbours')
+                near = {self.c.level(int(math.floor(x))), self.c.level(int(math.ceil(x)))} - {None}
+                if any(lv.label.casefold() == label.casefold() for lv in near):
                     return x, None
-                return math.nan, (
-                    f"{show(value)} is ambiguous: level {int(x)} is {level.label!r}, not {label!r}"
+                names = " or ".join(repr(lv.label) for lv in sorted(near, key=lambda lv: lv.value))
+                return (
+                    math.nan,
+                    f"{show(value)} is ambiguous: level {x:g} is {names}, not {label!r}",
                 )
         examples = ", ".join(repr(lv.label) for lv in self.scale.levels[:2])
-        return math.nan, f"{show(value)} is not a rating {span} (a number, or a level such as {examples})"
+        return (
+            math.nan,
+            f"{show(value)} is not a rating {span} (a number, or a level such as {examples})",
+        )
 
 
 class _IndicatorParser:
@@ -219,7 +232,10 @@ class _IndicatorParser:
         if not math.isfinite(x):
             return math.nan, f"{shown} is not a number"
         if norm.method == "minmax" and not (norm.min <= x <= norm.max):
-            return math.nan, f"{shown} is outside {self.ind.label}'s range {norm.min:g}-{norm.max:g}"
+            return (
+                math.nan,
+                f"{shown} is outside {self.ind.label}'s range {norm.min:g}-{norm.max:g}",
+            )
         return x, None
 
     def _parse(self, value: Any) -> tuple[float, str | None]:
@@ -236,10 +252,14 @@ class _IndicatorParser:
         core = text[:-1] if percent else text
         if self.decimal == "." and re.fullmatch(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?", core.strip()):
             core = core.replace(",", "")  # thousands separators
-        number = _to_number(core, self.decimal)
+        number = _to_number(core)
         if number is None:
             return math.nan, f"{show(value)} is not a number for {self.ind.label}"
-        return self._check(number / 100 if percent else number, show(value))
+        # "75%" is 0.75 (as a percent-formatted Excel cell stores it) on an indicator measured as
+        # a share (its range or target at most 1), and 75 on one measured in percentage points
+        norm = self.ind.normalisation
+        share = (norm.max if norm.method == "minmax" else norm.target) <= 1
+        return self._check(number / 100 if percent and share else number, show(value))
 
 
 def _parse_column(values: np.ndarray, parser) -> tuple[np.ndarray, list[str | None]]:
@@ -280,12 +300,19 @@ def validate(table: RawTable, rubric: Rubric) -> Validated:
     first_seen: dict[str, int] = {}
     for i, ident in enumerate(ids):
         if not ident:
-            problems[i].append(Problem(id_col.letter, id_col.header, raw_ids[i], "missing engagement id"))
+            problems[i].append(
+                Problem(id_col.letter, id_col.header, raw_ids[i], "missing engagement id")
+            )
         elif ident in first_seen:
-            problems[i].append(Problem(
-                id_col.letter, id_col.header, raw_ids[i],
-                f"duplicate engagement id {ident!r} (first at row {row_numbers[first_seen[ident]]})",
-            ))
+            problems[i].append(
+                Problem(
+                    id_col.letter,
+                    id_col.header,
+                    raw_ids[i],
+                    f"duplicate engagement id {ident!r} "
+                    f"(first at row {row_numbers[first_seen[ident]]})",
+                )
+            )
         else:
             first_seen[ident] = i
 

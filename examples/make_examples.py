@@ -28,9 +28,19 @@ FIXED_TIME = datetime(2025, 10, 1)
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 SHEET = "FY2025 Engagements"
 HEADERS = [
-    "Engagement ID", "Engagement", "Type", "Partners", "Organisation", "Start date", "End date",
-    "Transparency (0-4)", "Norms alignment", "Interoperability", "Resources",
-    "Political friction", "Notes",
+    "Engagement ID",
+    "Engagement",
+    "Type",
+    "Partners",
+    "Organisation",
+    "Start date",
+    "End date",
+    "Transparency (0-4)",
+    "Norms alignment",
+    "Interoperability",
+    "Resources",
+    "Political friction",
+    "Notes",
 ]
 WIDTHS = [15, 50, 32, 36, 13, 12, 12, 12, 12, 12, 11, 11, 48]
 LABELS = ["None", "Minimal", "Partial", "Substantial", "Full"]
@@ -175,7 +185,7 @@ def apply_forms(rows: list[list[Any]]) -> None:
     for c in (1, 2, 3):  # insufficient evidence: only transparency and friction present
         rows[43][R0 + c] = "N/A"
     rows[43][12] = "New arrangement; most criteria not yet assessable."
-    rows[5][R0:R0 + 5] = [4, 4, 3, 3, 4]  # a strong engagement whose band a gate caps
+    rows[5][R0 : R0 + 5] = [4, 4, 3, 3, 4]  # a strong engagement whose band a gate caps
     rows[5][12] = "Well run, but the host government withdrew consent for the follow-on phase."
     rows.insert(25, [None] * len(HEADERS))  # a stray blank row mid-table
 
@@ -232,8 +242,11 @@ def save_deterministic(wb: Workbook, path: Path) -> None:
         for name in sorted(src.namelist()):
             data = src.read(name)
             if name == "docProps/core.xml":
-                text = re.sub(r"(<dcterms:modified[^>]*>)[^<]*(<)", rf"\g<1>{stamp}\g<2>",
-                              data.decode("utf-8"))
+                text = re.sub(
+                    r"(<dcterms:modified[^>]*>)[^<]*(<)",
+                    rf"\g<1>{stamp}\g<2>",
+                    data.decode("utf-8"),
+                )
                 data = text.encode("utf-8")
             info = zipfile.ZipInfo(name, date_time=ZIP_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
@@ -244,8 +257,12 @@ def save_deterministic(wb: Workbook, path: Path) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Generate the example engagements workbook.")
-    parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent,
-                        help="folder to write engagements.xlsx into (default: examples/)")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=Path(__file__).resolve().parent,
+        help="folder to write engagements.xlsx into (default: examples/)",
+    )
     args = parser.parse_args(argv)
     rows = draw_rows(np.random.default_rng(SEED))
     apply_forms(rows)

@@ -11,7 +11,8 @@ import pytest
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 needs_libreoffice = pytest.mark.skipif(
-    SOFFICE is None, reason="LibreOffice (soffice) is not installed: apt-get install libreoffice-calc-nogui"
+    SOFFICE is None,
+    reason="LibreOffice (soffice) is not installed: apt-get install libreoffice-calc-nogui",
 )
 
 # Recalculate every formula on load, whatever the file says about its cached values.
@@ -35,14 +36,27 @@ def convert(src: Path, outdir: Path, target: str = "xlsx:Calc MS Excel 2007 XML"
         (profile / "user" / "registrymodifications.xcu").write_text(_RECALC_ALWAYS)
         outdir.mkdir(parents=True, exist_ok=True)
         proc = subprocess.run(
-            [SOFFICE, "--headless", "--norestore", f"-env:UserInstallation={profile.as_uri()}",
-             "--convert-to", target, "--outdir", str(outdir), str(src)],
-            capture_output=True, text=True, timeout=180,
+            [
+                SOFFICE,
+                "--headless",
+                "--norestore",
+                f"-env:UserInstallation={profile.as_uri()}",
+                "--convert-to",
+                target,
+                "--outdir",
+                str(outdir),
+                str(src),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=180,
         )
         ext = target.split(":")[0]
         out = outdir / f"{src.stem}.{ext}"
         if proc.returncode != 0 or not out.exists():
-            raise AssertionError(f"LibreOffice could not open {src.name}: {proc.stdout} {proc.stderr}")
+            raise AssertionError(
+                f"LibreOffice could not open {src.name}: {proc.stdout} {proc.stderr}"
+            )
         return out
     finally:
         shutil.rmtree(profile, ignore_errors=True)

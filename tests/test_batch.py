@@ -31,7 +31,9 @@ def test_broken_file_is_listed_and_does_not_stop_the_others(tmp_path, cli):
     assert "broken.xlsx: not a .xlsx workbook" in result.output
     assert (out / "one-report.xlsx").is_file() and (out / "two-report.xlsx").is_file()
     assert not (out / "broken-report.xlsx").exists()
-    failures = list(openpyxl.load_workbook(out / "portfolio.xlsx")["Failures"].iter_rows(values_only=True))
+    failures = list(
+        openpyxl.load_workbook(out / "portfolio.xlsx")["Failures"].iter_rows(values_only=True)
+    )
     assert len(failures) == 2 and "broken.xlsx" in failures[1][0]
 
 
@@ -61,8 +63,15 @@ def test_same_file_name_in_two_folders_gives_two_reports(tmp_path):
 
 
 def test_output_names_cannot_leave_the_output_folder(tmp_path):
-    names = output_names([Path("../../etc/passwd.xlsx"), Path("a/..xlsx"), Path("x/=cmd|calc.xlsx"),
-                          Path("y/ .. .csv")], "xlsx")
+    names = output_names(
+        [
+            Path("../../etc/passwd.xlsx"),
+            Path("a/..xlsx"),
+            Path("x/=cmd|calc.xlsx"),
+            Path("y/ .. .csv"),
+        ],
+        "xlsx",
+    )
     for name in names.values():
         assert "/" not in name and "\\" not in name and name not in {"..", "."}
         assert (tmp_path / name).resolve().parent == tmp_path.resolve()
@@ -76,7 +85,13 @@ def test_portfolio_holds_every_engagement_with_its_source(tmp_path):
     rows = list(ws.iter_rows(values_only=True))
     header = rows[0]
     sources = {r[header.index("id")]: Path(r[header.index("source")]).name for r in rows[1:]}
-    assert sources == {"A0": "a.xlsx", "A1": "a.xlsx", "B0": "b.xlsx", "B1": "b.xlsx", "B2": "b.xlsx"}
+    assert sources == {
+        "A0": "a.xlsx",
+        "A1": "a.xlsx",
+        "B0": "b.xlsx",
+        "B1": "b.xlsx",
+        "B2": "b.xlsx",
+    }
     files = list(openpyxl.load_workbook(result.portfolio)["Files"].iter_rows(values_only=True))
     assert {r[files[0].index("sha256")] for r in files[1:]} == {f.sha256 for f in result.files}
 
@@ -113,8 +128,9 @@ def test_parallel_and_serial_runs_agree(tmp_path):
     inputs = [good(tmp_path / f"f{i}.xlsx", prefix=f"P{i}-") for i in range(4)]
     serial = run_batch(inputs, tmp_path / "serial", jobs=1)
     parallel = run_batch(inputs, tmp_path / "parallel", jobs=2)
-    assert [f.summary() | {"seconds": 0} for f in serial.files] == \
-           [f.summary() | {"seconds": 0} for f in parallel.files]
+    assert [f.summary() | {"seconds": 0} for f in serial.files] == [
+        f.summary() | {"seconds": 0} for f in parallel.files
+    ]
 
 
 def test_earlier_reports_in_the_input_folder_are_not_inputs(tmp_path):

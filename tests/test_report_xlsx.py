@@ -14,8 +14,14 @@ from libreoffice import convert, needs_libreoffice
 import assess
 from assess.report import write_report
 
-HOSTILE = ["=HYPERLINK(\"http://example.com\",\"x\")", "+cmd|' /C calc'!A0", "@SUM(1,2)", "-2+3",
-           "\tleading tab", "\rleading CR"]
+HOSTILE = [
+    '=HYPERLINK("http://example.com","x")',
+    "+cmd|' /C calc'!A0",
+    "@SUM(1,2)",
+    "-2+3",
+    "\tleading tab",
+    "\rleading CR",
+]
 
 
 def scores_sheet(path: Path) -> pd.DataFrame:
@@ -49,17 +55,20 @@ def assert_matches_engine(sheet: pd.DataFrame, result: assess.Result) -> None:
 @pytest.fixture
 def mixed_workbook(tmp_path) -> Path:
     """Gated, missing-data, insufficient, tied and rejected rows together."""
-    return write_xlsx(tmp_path / "mixed.xlsx", [
-        row("E1", 4, 4, 4, 4, 0),
-        row("E2", 4, 4, 3, 3, 4),  # strong, but the friction gate caps it
-        row("E3", 3, None, 2, 3, 1),  # one criterion missing: weights renormalised
-        row("E4", 2, "N/A", "N/A", "N/A", 2),  # insufficient evidence
-        row("E5", 3, 0, 3, 3, 1),  # the norms gate
-        row("E6", 2, 2, 2, 2, 2),
-        row("E7", 2, 2, 2, 2, 2),  # a tie
-        row("E8", "high", 2, 2, 2, 2),  # rejected
-        row("E9", 1.5, 2.5, 0, 1, 3),
-    ])
+    return write_xlsx(
+        tmp_path / "mixed.xlsx",
+        [
+            row("E1", 4, 4, 4, 4, 0),
+            row("E2", 4, 4, 3, 3, 4),  # strong, but the friction gate caps it
+            row("E3", 3, None, 2, 3, 1),  # one criterion missing: weights renormalised
+            row("E4", 2, "N/A", "N/A", "N/A", 2),  # insufficient evidence
+            row("E5", 3, 0, 3, 3, 1),  # the norms gate
+            row("E6", 2, 2, 2, 2, 2),
+            row("E7", 2, 2, 2, 2, 2),  # a tie
+            row("E8", "high", 2, 2, 2, 2),  # rejected
+            row("E9", 1.5, 2.5, 0, 1, 3),
+        ],
+    )
 
 
 def test_cached_values_equal_engine_scores(mixed_workbook, tmp_path):
@@ -86,8 +95,11 @@ def test_example_workbook_report_recalculates_to_engine_scores(tmp_path):
 @needs_libreoffice
 def test_geometric_rubric_formulas_recalculate_to_engine_scores(tmp_path):
     rubric = dump_rubric(tmp_path / "geo.yaml", small_rubric_data(aggregation="weighted_geometric"))
-    data = write_xlsx(tmp_path / "geo.xlsx", [["A", 4, 2, 1], ["B", 0, 4, 0], ["C", 3, None, 2],
-                                               ["D", 2.5, 1, 4]], header=["ID", "Alpha", "Beta", "Gamma"])
+    data = write_xlsx(
+        tmp_path / "geo.xlsx",
+        [["A", 4, 2, 1], ["B", 0, 4, 0], ["C", 3, None, 2], ["D", 2.5, 1, 4]],
+        header=["ID", "Alpha", "Beta", "Gamma"],
+    )
     result = assess.score(data, rubric=rubric)
     out = write_report(result, tmp_path / "geo-report.xlsx")
     assert_matches_engine(scores_sheet(convert(out, tmp_path / "recalc")), result)
@@ -111,8 +123,9 @@ def test_changing_a_weight_cell_rescores_like_the_engine(mixed_workbook, tmp_pat
     got = pd.to_numeric(recalculated["Score"], errors="coerce")
     assert ((got - eng["score"]).abs().fillna(0) <= 1e-9).all()
     assert (got.isna() == eng["score"].isna()).all()
-    assert (recalculated["Band"].where(eng["status"] == "scored").dropna()
-            == eng["band"].dropna()).all()
+    assert (
+        recalculated["Band"].where(eng["status"] == "scored").dropna() == eng["band"].dropna()
+    ).all()
     assert not got.equals(pd.to_numeric(scores_sheet(out)["Score"], errors="coerce"))
 
 
@@ -146,7 +159,12 @@ def test_report_records_provenance_and_every_rejection(mixed_workbook, tmp_path)
 def test_criteria_sheet_shows_every_level_descriptor(tmp_path, mixed_workbook):
     result = assess.score(mixed_workbook)
     out = write_report(result, tmp_path / "report.xlsx")
-    text = {v for r in openpyxl.load_workbook(out)["Criteria"].iter_rows(values_only=True) for v in r if v}
+    text = {
+        v
+        for r in openpyxl.load_workbook(out)["Criteria"].iter_rows(values_only=True)
+        for v in r
+        if v
+    }
     for c in result.rubric.criteria:
         assert c.label in text
         for lv in c.scale.levels:

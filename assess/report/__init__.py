@@ -16,13 +16,23 @@ from pathlib import Path
 from ..errors import OutputError
 from ..result import Result
 
-FORMATS = {".xlsx": "xlsx", ".csv": "csv", ".json": "json", ".md": "md"}
+FORMATS = {
+    ".xlsx": "xlsx",
+    ".csv": "csv",
+    ".json": "json",
+    ".md": "md",
+    ".html": "html",
+    ".htm": "html",
+}
 
 
 def format_for(path: str | Path, fmt: str | None = None) -> str:
     if fmt:
         if fmt not in set(FORMATS.values()):
-            raise OutputError(f"unknown report format {fmt!r}; use one of {', '.join(sorted(set(FORMATS.values())))}")
+            raise OutputError(
+                f"unknown report format {fmt!r}; "
+                f"use one of {', '.join(sorted(set(FORMATS.values())))}"
+            )
         return fmt
     suffix = Path(path).suffix.lower()
     if suffix not in FORMATS:
@@ -39,13 +49,19 @@ def check_output_path(target: Path, inputs: Iterable[str | Path]) -> None:
     for inp in inputs:
         p = Path(inp)
         try:
-            same = p.resolve() == resolved or (target.exists() and p.exists() and os.path.samefile(p, target))
+            same = p.resolve() == resolved or (
+                target.exists() and p.exists() and os.path.samefile(p, target)
+            )
         except OSError:
             same = False
         if same:
-            raise OutputError(f"refusing to write the report over its input {p.name}; choose another -o path")
+            raise OutputError(
+                f"refusing to write the report over its input {p.name}; choose another -o path"
+            )
     if target.is_dir():
-        raise OutputError(f"{target} is a folder; give a file name such as {target / 'report.xlsx'}")
+        raise OutputError(
+            f"{target} is a folder; give a file name such as {target / 'report.xlsx'}"
+        )
     if not target.parent.is_dir():
         raise OutputError(f"the folder {target.parent} does not exist")
 
@@ -78,10 +94,15 @@ def atomic_write_bytes(target: Path, data: bytes) -> None:
 
 
 def _writers() -> dict[str, Callable[[Result, Path], None]]:
-    from . import tabular, xlsx
+    from . import html, tabular, xlsx
 
-    return {"csv": tabular.write_csv, "json": tabular.write_json, "md": tabular.write_markdown,
-            "xlsx": xlsx.write_xlsx}
+    return {
+        "csv": tabular.write_csv,
+        "json": tabular.write_json,
+        "md": tabular.write_markdown,
+        "xlsx": xlsx.write_xlsx,
+        "html": html.write_html,
+    }
 
 
 def write_report(result: Result, path: str | Path, fmt: str | None = None) -> Path:

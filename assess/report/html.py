@@ -25,7 +25,7 @@ from markupsafe import Markup
 from .. import __version__
 from ..read import normalise_header
 from ..result import Result
-from ..rubric import Criterion, Level
+from ..rubric import Criterion, Gate, Level
 from ..validate import show
 from . import atomic_path
 from .safety import clean_text, safe_cell
@@ -36,8 +36,18 @@ BREAKDOWN_LIMIT = 500
 TYPE_HEADERS = ("type", "engagement type")
 ORGANISATION_HEADERS = ("organisation", "organization")
 #: One colour per criterion, in rubric order; no reds or greens, which the bands use.
-PALETTE = ("#4e79a7", "#f28e2b", "#76b7b2", "#b07aa1", "#9c755f", "#edc948", "#ff9da7",
-           "#86bcb6", "#a0cbe8", "#bab0ac")
+PALETTE = (
+    "#4e79a7",
+    "#f28e2b",
+    "#76b7b2",
+    "#b07aa1",
+    "#9c755f",
+    "#edc948",
+    "#ff9da7",
+    "#86bcb6",
+    "#a0cbe8",
+    "#bab0ac",
+)
 BAR_WIDTH = 640  # SVG units of the 0-100 axis in the contribution bars
 
 
@@ -68,8 +78,11 @@ def write_html(result: Result, path: Path) -> None:
 def generated_timestamp() -> str:
     """Now in UTC, or ``SOURCE_DATE_EPOCH`` when set, as ``YYYY-MM-DD HH:MM:SS UTC``."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    moment = (dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc) if epoch.isdigit()
-              else dt.datetime.now(dt.timezone.utc))
+    moment = (
+        dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc)
+        if epoch.isdigit()
+        else dt.datetime.now(dt.timezone.utc)
+    )
     return moment.strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
@@ -78,8 +91,13 @@ def generated_timestamp() -> str:
 
 @cache
 def _environment() -> Environment:
-    env = Environment(loader=PackageLoader("assess.report", "templates"), autoescape=True,
-                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env = Environment(
+        loader=PackageLoader("assess.report", "templates"),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
     env.filters.update(num=_num, pct=_pct, text=_text)
     return env
 
@@ -107,21 +125,29 @@ def _text(value: Any) -> str:
         return ""
     if isinstance(value, (dt.datetime, dt.date, pd.Timestamp)):
         return value.isoformat().removesuffix("T00:00:00")
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
     return str(safe_cell(value if isinstance(value, str) else str(value)))
 
 
 def _ink(colour: str) -> str:
     """Black or white, whichever reads better on ``colour`` (WCAG contrast)."""
+
     def channel(c: int) -> float:
         s = c / 255
         return s / 12.92 if s <= 0.04045 else ((s + 0.055) / 1.055) ** 2.4
 
-    r, g, b = (channel(int(colour[i:i + 2], 16)) for i in (1, 3, 5))
+    r, g, b = (channel(int(colour[i : i + 2], 16)) for i in (1, 3, 5))
     lum = 0.2126 * r + 0.7152 * g + 0.0722 * b
     return "#111111" if (lum + 0.05) / 0.05 >= 1.05 / (lum + 0.05) else "#ffffff"
 
 
 # -- the page's content ------------------------------------------------------------------
+
+
+def _records(frame: pd.DataFrame) -> list[tuple[Any, dict[str, Any]]]:
+    """(engagement id, row as a dict) pairs: much faster than iterrows on 10,000 rows."""
+    return list(zip(frame.index, frame.to_dict("records"), strict=True))
 
 
 def _carried(result: Result, candidates: tuple[str, ...]) -> str | None:
@@ -156,8 +182,16 @@ def _band_spans(result: Result) -> list[dict[str, Any]]:
     """Each band's [min, max) on 0-100, best first, with its colour."""
     spans, top = [], 100.0
     for i, b in enumerate(result.rubric.bands):
-        spans.append({"name": b.name, "index": i, "min": b.min, "max": top, "colour": b.colour,
-                      "ink": _ink(b.colour)})
+        spans.append(
+            {
+                "name": b.name,
+                "index": i,
+                "min": b.min,
+                "max": top,
+                "colour": b.colour,
+                "ink": _ink(b.colour),
+            }
+        )
         top = b.min
     return spans
 
@@ -170,88 +204,159 @@ def _segments(result: Result, row: dict[str, Any], colours: list[str]) -> list[d
         if _missing(pts) or pts <= 0:
             continue
         width = BAR_WIDTH * float(pts) / 100
-        out.append({"x": x, "w": width, "colour": colour, "ink": _ink(colour), "points": float(pts),
-                    "label": c.label})
+        out.append(
+            {
+                "x": x,
+                "w": width,
+                "colour": colour,
+                "ink": _ink(colour),
+                "points": float(pts),
+                "label": c.label,
+            }
+        )
         x += width
     return out
 
 
-def _engagement(result: Result, eid: str, row: dict[str, Any], colours: list[str]) -> dict[str, Any]:
+def gate_text(result: Result, gate: Gate) -> str:
+    """A gate's rule in words, naming the criterion by its label."""
+    op, value = ("≥", gate.at_least) if gate.at_least is not None else ("≤", gate.at_most)
+    label = result.rubric.criterion(gate.criterion).label
+    return f"{label} {op} {value:g} caps the band at {gate.cap}"
+
+
+def _engagement(
+    result: Result, eid: str, row: dict[str, Any], colours: list[str], name_col: str | None
+) -> dict[str, Any]:
     rubric = result.rubric
     gates = [g for g in str(row["gates"]).split(",") if g]
     criteria = []
     for c, colour in zip(rubric.criteria, colours, strict=True):
         rating = row[f"{c.id}.rating"] if c.rated else None
-        criteria.append({
-            "criterion": c,
-            "colour": colour,
-            "rating": _rating_text(c, row),
-            "levels": _levels(c, rating),
-            "normalised": row[f"{c.id}.normalised"],
-            "contribution": row.get(f"{c.id}.contribution"),
-            "missing": _missing(row[f"{c.id}.normalised"]),
-        })
+        criteria.append(
+            {
+                "criterion": c,
+                "colour": colour,
+                "rating": _rating_text(c, row),
+                "levels": _levels(c, rating),
+                "normalised": row[f"{c.id}.normalised"],
+                "contribution": row.get(f"{c.id}.contribution"),
+                "missing": _missing(row[f"{c.id}.normalised"]),
+            }
+        )
     return {
         "id": _text(eid),
         "row": row,
         "gates": [g for g in rubric.gates if g.id in gates],
         "criteria": criteria,
-        "carried": [(col, _text(row[col])) for col in result.carried_columns if _text(row[col])],
+        "carried": [
+            (col, _text(row[col]))
+            for col in result.carried_columns
+            if col != name_col and _text(row[col])
+        ],
         "segments": _segments(result, row, colours) if row["status"] == "scored" else [],
     }
+
+
+def _ranking(result: Result, columns: dict[str, str | None]) -> list[dict[str, Any]]:
+    """One compact entry per scored engagement, best first (the ranked table's rows)."""
+    rubric = result.rubric
+    band_index = {b.name: i for i, b in enumerate(rubric.bands)}
+    rows = []
+    for n, (eid, row) in enumerate(_records(result.scored)):
+        cells = []
+        for c in rubric.criteria:
+            norm = row[f"{c.id}.normalised"]
+            rating = row[f"{c.id}.rating"] if c.rated else None
+            cells.append(
+                {
+                    "text": _rating_text(c, row) if c.rated else _num(norm, ".2f"),
+                    "shade": _shade(norm),
+                    "label": " / ".join(lv.label for lv in _levels(c, rating)),
+                }
+            )
+        rows.append(
+            {
+                "n": n,
+                "id": _text(eid),
+                "rank": int(row["rank"]),
+                "score": float(row["score"]),
+                "band": row["band"],
+                "band_index": band_index[row["band"]],
+                "gates": [g for g in str(row["gates"]).split(",") if g],
+                "carried": {k: _text(row[col]) if col else "" for k, col in columns.items()},
+                "cells": cells,
+            }
+        )
+    return rows
+
+
+def _band_chart(result: Result) -> list[dict[str, Any]]:
+    counts = result.band_counts()
+    peak = max(counts.values(), default=0) or 1
+    total = sum(counts.values()) or 1
+    return [
+        {
+            **span,
+            "count": counts[span["name"]],
+            "share": counts[span["name"]] / total,
+            "width": 360 * counts[span["name"]] / peak,
+        }
+        for span in _band_spans(result)
+    ]
+
+
+def _means(result: Result, colours: list[str]) -> list[dict[str, Any]]:
+    """Mean rating (or normalised value, for indicator criteria) and points per criterion."""
+    scored = result.scored
+    out = []
+    for c, colour in zip(result.rubric.criteria, colours, strict=True):
+        values = scored[f"{c.id}.rating" if c.rated else f"{c.id}.normalised"].astype(float)
+        lo, hi = (c.scale.min, c.scale.max) if c.rated else (0.0, 1.0)
+        mean = values.mean()
+        out.append(
+            {
+                "criterion": c,
+                "colour": colour,
+                "mean": mean,
+                "max": hi,
+                "rated": int(values.notna().sum()),
+                "share": 0.0 if _missing(mean) else (mean - lo) / (hi - lo),
+                "contribution": scored[f"{c.id}.contribution"].astype(float).mean(),
+            }
+        )
+    return out
+
+
+def _rejected(result: Result) -> list[dict[str, Any]]:
+    """Each rejected row with every problem cell, in spreadsheet terms."""
+    return [
+        {
+            "rejection": r,
+            "problems": [
+                {
+                    "cell": f"{r.sheet}!{p.column}{r.row}",
+                    "header": _text(p.header),
+                    "value": "(blank)"
+                    if _missing(p.value) or p.value == ""
+                    else clean_text(show(p.value)),
+                    "reason": p.reason,
+                }
+                for p in r.problems
+            ],
+        }
+        for r in result.rejected
+    ]
 
 
 def _context(result: Result) -> dict[str, Any]:
     rubric = result.rubric
     colours = [PALETTE[i % len(PALETTE)] for i in range(len(rubric.criteria))]
-    band_index = {b.name: i for i, b in enumerate(rubric.bands)}
-    columns = {key: _carried(result, heads) for key, heads in
-               (("name", NAME_HEADERS), ("type", TYPE_HEADERS), ("organisation", ORGANISATION_HEADERS))}
-    scored = result.scored
-    records = scored.to_dict("records")
-    ranking = []
-    for n, (eid, row) in enumerate(zip(scored.index, records, strict=True)):
-        ranking.append({
-            "n": n,
-            "id": _text(eid),
-            "rank": int(row["rank"]),
-            "score": float(row["score"]),
-            "band": row["band"],
-            "band_index": band_index[row["band"]],
-            "gates": [g for g in str(row["gates"]).split(",") if g],
-            "carried": {k: _text(row[col]) if col else "" for k, col in columns.items()},
-            "cells": [{"text": _rating_text(c, row) if c.rated else _num(row[f"{c.id}.normalised"], ".2f"),
-                       "value": row[f"{c.id}.rating"] if c.rated else row[f"{c.id}.normalised"],
-                       "shade": _shade(row[f"{c.id}.normalised"]),
-                       "label": " / ".join(lv.label for lv in _levels(c, row[f"{c.id}.rating"]))
-                       if c.rated else ""}
-                      for c in rubric.criteria],
-        })
-    breakdown = [_engagement(result, eid, row, colours)
-                 for eid, row in zip(scored.index[:BREAKDOWN_LIMIT], records[:BREAKDOWN_LIMIT], strict=True)]
-    insufficient = [_engagement(result, eid, row, colours)
-                    for eid, row in zip(result.insufficient.index, result.insufficient.to_dict("records"),
-                                        strict=True)]
-    bands = result.band_counts()
-    peak = max(bands.values(), default=0) or 1
-    band_chart = [{**span, "count": bands[span["name"]], "share": bands[span["name"]] / (len(scored) or 1),
-                   "width": 360 * bands[span["name"]] / peak}
-                  for span in _band_spans(result)]
-    means = []
-    for c, colour in zip(rubric.criteria, colours, strict=True):
-        col = scored[f"{c.id}.rating"] if c.rated else scored[f"{c.id}.normalised"]
-        lo, hi = (c.scale.min, c.scale.max) if c.rated else (0.0, 1.0)
-        mean = col.astype(float).mean() if len(col) else math.nan
-        means.append({"criterion": c, "colour": colour, "mean": mean, "rated": int(col.notna().sum()),
-                      "share": 0.0 if _missing(mean) else (mean - lo) / (hi - lo), "min": lo, "max": hi,
-                      "contribution": scored[f"{c.id}.contribution"].astype(float).mean()
-                      if len(scored) else math.nan})
-    rejected = [{"rejection": r,
-                 "problems": [{"cell": f"{r.sheet}!{p.column}{r.row}", "header": _text(p.header),
-                               "value": "(blank)" if _missing(p.value) or p.value == ""
-                               else clean_text(show(p.value)),
-                               "reason": p.reason} for p in r.problems]}
-                for r in result.rejected]
+    columns = {
+        "name": _carried(result, NAME_HEADERS),
+        "type": _carried(result, TYPE_HEADERS),
+        "organisation": _carried(result, ORGANISATION_HEADERS),
+    }
     return {
         "result": result,
         "rubric": rubric,
@@ -261,16 +366,26 @@ def _context(result: Result) -> dict[str, Any]:
         "summary_line": result.summary_line(),
         "columns": columns,
         "colours": colours,
-        "band_chart": band_chart,
+        "band_chart": _band_chart(result),
+        "gated": int(result.scored["gates"].astype(bool).sum()),
         "band_spans": _band_spans(result),
-        "means": means,
-        "ranking": ranking,
-        "breakdown": breakdown,
+        "band_index_of": {b.name: i for i, b in enumerate(rubric.bands)},
+        "means": _means(result, colours),
+        "ranking": _ranking(result, columns),
+        "breakdown": [
+            _engagement(result, eid, row, colours, columns["name"])
+            for eid, row in _records(result.scored.head(BREAKDOWN_LIMIT))
+        ],
         "breakdown_limit": BREAKDOWN_LIMIT,
-        "insufficient": insufficient,
-        "rejected": rejected,
+        "insufficient": [
+            _engagement(result, eid, row, colours, columns["name"])
+            for eid, row in _records(result.insufficient)
+        ],
+        "rejected": _rejected(result),
         "many_sources": len(result.sources) > 1,
         "bar_width": BAR_WIDTH,
-        "gates_by_id": {g.id: g for g in rubric.gates},
-        "levels_sorted": {c.id: sorted(c.scale.levels, key=lambda lv: lv.value) for c in rubric.criteria},
+        "gate_text": {g.id: gate_text(result, g) for g in rubric.gates},
+        "levels_sorted": {
+            c.id: sorted(c.scale.levels, key=lambda lv: lv.value) for c in rubric.criteria
+        },
     }

@@ -11,7 +11,18 @@ from ..result import Result
 from . import atomic_path, atomic_write_bytes
 from .safety import safe_cell
 
-LEAD_COLUMNS = ["rank", "id", "score", "band", "status", "completeness", "gates", "source", "sheet", "row"]
+LEAD_COLUMNS = [
+    "rank",
+    "id",
+    "score",
+    "band",
+    "status",
+    "completeness",
+    "gates",
+    "source",
+    "sheet",
+    "row",
+]
 
 
 def flat_table(result: Result) -> pd.DataFrame:
@@ -32,11 +43,22 @@ def flat_table(result: Result) -> pd.DataFrame:
 def rejected_table(result: Result) -> pd.DataFrame:
     """One row per problem cell of every rejected row."""
     rows = [
-        {"file": r.file, "sheet": r.sheet, "row": r.row, "column": p.column, "cell": f"{r.sheet}!{p.column}{r.row}",
-         "header": p.header, "value": p.value, "reason": p.reason}
-        for r in result.rejected for p in r.problems
+        {
+            "file": r.file,
+            "sheet": r.sheet,
+            "row": r.row,
+            "column": p.column,
+            "cell": f"{r.sheet}!{p.column}{r.row}",
+            "header": p.header,
+            "value": p.value,
+            "reason": p.reason,
+        }
+        for r in result.rejected
+        for p in r.problems
     ]
-    return pd.DataFrame(rows, columns=["file", "sheet", "row", "column", "cell", "header", "value", "reason"])
+    return pd.DataFrame(
+        rows, columns=["file", "sheet", "row", "column", "cell", "header", "value", "reason"]
+    )
 
 
 def to_json(result: Result) -> str:
@@ -50,8 +72,8 @@ def write_json(result: Result, path: Path) -> None:
 def to_csv(result: Result) -> str:
     table = flat_table(result)
     for col in table.columns:
-        if table[col].dtype == object:
-            table[col] = table[col].map(safe_cell)
+        if table[col].dtype == object or pd.api.types.is_string_dtype(table[col]):
+            table[col] = table[col].astype(object).map(safe_cell)
     return table.to_csv(index=False, lineterminator="\n")
 
 
@@ -81,15 +103,22 @@ def to_markdown(result: Result) -> str:
         "|---:|---|---:|---|" + "---:|" * len(r.criteria),
     ]
     for eid, row in result.scored.iterrows():
-        ratings = [_md_cell(row[f"{c.id}.rating"]) if c.rated else _md_cell(row[f"{c.id}.normalised"])
-                   for c in r.criteria]
-        lines.append(f"| {row['rank']} | {_md_cell(eid)} | {row['score']:.1f} | {row['band']} | "
-                     + " | ".join(ratings) + " |")
+        ratings = [
+            _md_cell(row[f"{c.id}.rating"]) if c.rated else _md_cell(row[f"{c.id}.normalised"])
+            for c in r.criteria
+        ]
+        lines.append(
+            f"| {row['rank']} | {_md_cell(eid)} | {row['score']:.1f} | {row['band']} | "
+            + " | ".join(ratings)
+            + " |"
+        )
     if len(result.insufficient):
         lines += ["", "## Insufficient evidence", ""]
         for eid, row in result.insufficient.iterrows():
-            lines.append(f"- {_md_cell(eid)} ({row['sheet']} row {row['row']}): "
-                         f"{row['completeness']:.0%} of the weight rated")
+            lines.append(
+                f"- {_md_cell(eid)} ({row['sheet']} row {row['row']}): "
+                f"{row['completeness']:.0%} of the weight rated"
+            )
     if result.rejected:
         lines += ["", "## Rejected rows", ""]
         lines += [f"- {_md_cell(str(rej))}" for rej in result.rejected]

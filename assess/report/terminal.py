@@ -31,8 +31,12 @@ def print_result(result: Result, console: Console, limit: int | None = None) -> 
     rubric = result.rubric
     colours = {b.name: b.colour for b in rubric.bands}
     name_col = _find(result, NAME_HEADERS)
-    table = Table(title=f"{rubric.title or rubric.name} — rubric {rubric.name} {rubric.version} "
-                        f"({rubric.short_hash})", title_justify="left", expand=False)
+    table = Table(
+        title=f"{rubric.title or rubric.name} — rubric {rubric.name} {rubric.version} "
+        f"({rubric.short_hash})",
+        title_justify="left",
+        expand=False,
+    )
     rows = result.scored if limit is None else result.scored.head(limit)
     id_width = max([len(_plain(i)) for i in rows.index] + [2])
     band_width = max(len(b) for b in rubric.band_names) + 2
@@ -54,7 +58,9 @@ def print_result(result: Result, console: Console, limit: int | None = None) -> 
         if name_col:
             cells.append(_plain(row[name_col]))
         cells.append(f"{row['score']:.1f}")
-        band = Text(str(row["band"]) + (" *" if row["gates"] else ""), style=colours.get(row["band"], ""))
+        band = Text(
+            str(row["band"]) + (" *" if row["gates"] else ""), style=colours.get(row["band"], "")
+        )
         ratings = []
         for c in rubric.criteria:
             v = row[f"{c.id}.rating"] if c.rated else row[f"{c.id}.normalised"]
@@ -66,16 +72,25 @@ def print_result(result: Result, console: Console, limit: int | None = None) -> 
         console.print(f"(top {limit} of {len(result.scored)} shown)")
     applied = {g for cell in result.scored["gates"] for g in str(cell).split(",") if g}
     if applied:
-        console.print("* band capped by a gate: " + "; ".join(
-            f"{g.id} ({g.describe()})" for g in rubric.gates if g.id in applied))
+        console.print(
+            "* band capped by a gate: "
+            + "; ".join(f"{g.id} ({g.describe()})" for g in rubric.gates if g.id in applied)
+        )
     console.print(Text(result.summary_line(), style="bold"))
     if len(result.insufficient):
         console.print(Text("Insufficient evidence:", style="bold yellow"))
         for eid, row in result.insufficient.iterrows():
-            missing = [c.label for c in rubric.criteria if row[f"{c.id}.normalised"] != row[f"{c.id}.normalised"]]
-            console.print(f"  {row['sheet']} row {row['row']} {eid}: {row['completeness']:.0%} of the weight "
-                          f"rated (need {rubric.missing.min_weight_share:.0%}); missing {', '.join(missing)}",
-                          markup=False, highlight=False)
+            missing = [
+                c.label
+                for c in rubric.criteria
+                if row[f"{c.id}.normalised"] != row[f"{c.id}.normalised"]
+            ]
+            console.print(
+                f"  {row['sheet']} row {row['row']} {eid}: {row['completeness']:.0%} of the weight "
+                f"rated (need {rubric.missing.min_weight_share:.0%}); missing {', '.join(missing)}",
+                markup=False,
+                highlight=False,
+            )
     if result.rejected:
         console.print(Text("Rejected:", style="bold red"))
         for rej in result.rejected:

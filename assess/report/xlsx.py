@@ -48,8 +48,18 @@ WORKBOOK_OPTIONS = {
     # Rows are streamed to disk as they are written: memory stays flat for large reports.
     "constant_memory": True,
 }
-CRITERION_COLOURS = ["#1F77B4", "#FF7F0E", "#2CA02C", "#9467BD", "#8C564B", "#E377C2",
-                     "#17BECF", "#BCBD22", "#7F7F7F", "#D62728"]
+CRITERION_COLOURS = [
+    "#1F77B4",
+    "#FF7F0E",
+    "#2CA02C",
+    "#9467BD",
+    "#8C564B",
+    "#E377C2",
+    "#17BECF",
+    "#BCBD22",
+    "#7F7F7F",
+    "#D62728",
+]
 
 
 def is_missing(value: Any) -> bool:
@@ -220,8 +230,9 @@ class _Formats:
         add = wb.add_format
         self.title = add({"bold": True, "font_size": 14})
         self.h2 = add({"bold": True, "font_size": 12, "font_color": "#1F3864"})
-        self.head = add({"bold": True, "bg_color": "#DDE3EA", "border": 1, "text_wrap": True,
-                         "valign": "top"})
+        self.head = add(
+            {"bold": True, "bg_color": "#DDE3EA", "border": 1, "text_wrap": True, "valign": "top"}
+        )
         self.label = add({"bold": True})
         self.wrap = add({"text_wrap": True, "valign": "top"})
         self.date = add({"num_format": "yyyy-mm-dd"})
@@ -244,7 +255,9 @@ def _band_formats(wb, rubric: Rubric) -> dict[str, Any]:
         rgb = b.colour.lstrip("#")
         r, g, bl = int(rgb[:2], 16), int(rgb[2:4], 16), int(rgb[4:], 16)
         dark = (0.299 * r + 0.587 * g + 0.114 * bl) < 140
-        out[b.name] = wb.add_format({"bg_color": b.colour, "font_color": "#FFFFFF" if dark else "#000000"})
+        out[b.name] = wb.add_format(
+            {"bg_color": b.colour, "font_color": "#FFFFFF" if dark else "#000000"}
+        )
     out[INSUFFICIENT] = wb.add_format({"bg_color": "#D9D9D9", "font_color": "#404040"})
     return out
 
@@ -256,13 +269,27 @@ def _write_weights(wb, f: _Formats, lay: _Layout) -> None:
     rubric = lay.rubric
     ws = wb.add_worksheet("Weights")
     ws.write_string(0, 0, "Weights, band cut-offs and gates", f.title)
-    ws.write_string(1, 0, "Change the yellow cells: every score, band and rank on the Scores sheet "
-                          "updates. Weights need not add up to 1; they are normalised.", f.note)
-    hdr = ["Criterion", "Label", "Direction", "Scale min", "Scale max", "Weight", "Normalised weight"]
+    ws.write_string(
+        1,
+        0,
+        "Change the yellow cells: every score, band and rank on the Scores sheet "
+        "updates. Weights need not add up to 1; they are normalised.",
+        f.note,
+    )
+    hdr = [
+        "Criterion",
+        "Label",
+        "Direction",
+        "Scale min",
+        "Scale max",
+        "Weight",
+        "Normalised weight",
+    ]
     for c, h in enumerate(hdr):
         ws.write_string(lay.w_first - 1, c, h, f.head)
     last = lay.w_first + lay.k - 1
-    raw_range = f"${xl_col_to_name(lay.w_col_raw)}${lay.w_first + 1}:${xl_col_to_name(lay.w_col_raw)}${last + 1}"
+    raw_col = xl_col_to_name(lay.w_col_raw)
+    raw_range = f"${raw_col}${lay.w_first + 1}:${raw_col}${last + 1}"
     for i, c in enumerate(rubric.criteria):
         r = lay.w_first + i
         lo, hi = _scale(rubric, i)
@@ -273,17 +300,33 @@ def _write_weights(wb, f: _Formats, lay: _Layout) -> None:
         ws.write_number(r, 4, hi)
         ws.write_number(r, lay.w_col_raw, c.weight, f.input)
         cell = f"{xl_col_to_name(lay.w_col_raw)}{r + 1}"
-        ws.write_formula(r, lay.w_col_norm, f"=IF(SUM({raw_range})>0,{cell}/SUM({raw_range}),0)",
-                         f.pct1, c.weight)
-    ws.data_validation(lay.w_first, lay.w_col_raw, last, lay.w_col_raw, {
-        "validate": "decimal", "criteria": ">=", "value": 0,
-        "error_title": "Weight", "error_message": "A weight is a number >= 0.",
-    })
+        ws.write_formula(
+            r,
+            lay.w_col_norm,
+            f"=IF(SUM({raw_range})>0,{cell}/SUM({raw_range}),0)",
+            f.pct1,
+            c.weight,
+        )
+    ws.data_validation(
+        lay.w_first,
+        lay.w_col_raw,
+        last,
+        lay.w_col_raw,
+        {
+            "validate": "decimal",
+            "criteria": ">=",
+            "value": 0,
+            "error_title": "Weight",
+            "error_message": "A weight is a number >= 0.",
+        },
+    )
     ws.write_string(lay.minshare_row, 0, "Minimum share of weight rated", f.label)
     ws.write_number(lay.minshare_row, 2, rubric.missing.min_weight_share, f.input)
     ws.write_string(lay.minshare_row + 1, 0, "Aggregation", f.label)
     ws.write_string(lay.minshare_row + 1, 2, rubric.aggregation)
-    ws.write_string(lay.bands_first - 2, 0, "Bands (a score at or above 'From score' falls in the band)", f.h2)
+    ws.write_string(
+        lay.bands_first - 2, 0, "Bands (a score at or above 'From score' falls in the band)", f.h2
+    )
     for c, h in enumerate(["Band", "From score", "Position"]):
         ws.write_string(lay.bands_first - 1, c, h, f.head)
     ascending = list(reversed(rubric.bands))
@@ -293,8 +336,9 @@ def _write_weights(wb, f: _Formats, lay: _Layout) -> None:
         ws.write_number(r, 1, b.min, f.input_num)
         ws.write_number(r, 2, p + 1)
     ws.write_string(lay.gates_first - 2, 0, "Gates (cap the band whatever the score)", f.h2)
-    for c, h in enumerate(["Gate", "Criterion", "Condition", "Threshold", "Caps at", "Cap position",
-                           "Reason"]):
+    for c, h in enumerate(
+        ["Gate", "Criterion", "Condition", "Threshold", "Caps at", "Cap position", "Reason"]
+    ):
         ws.write_string(lay.gates_first - 1, c, h, f.head)
     names_asc = [b.name for b in ascending]
     for g, gate in enumerate(rubric.gates):
@@ -331,12 +375,15 @@ def _row_formulas(lay: _Layout, r: int) -> dict[int, str]:
         amount = f"({R[i]}-{lay.smin(i)})/({lay.smax(i)}-{lay.smin(i)})"
         value = f"1-{amount}" if c.direction == "cost" else amount
         out[lay.c_norm + i] = f'=IF(ISNUMBER({R[i]}),{value},"")'
-    out[lay.c_completeness] = "=" + "+".join(f"IF(ISNUMBER({R[i]}),{lay.weight(i)},0)" for i in range(k))
+    out[lay.c_completeness] = "=" + "+".join(
+        f"IF(ISNUMBER({R[i]}),{lay.weight(i)},0)" for i in range(k)
+    )
     sufficient = f"{C}>={lay.minshare}-1E-12"
     if rubric.aggregation == "weighted_arithmetic":
         for i in range(k):
-            out[lay.c_contrib + i] = (f'=IF(AND(ISNUMBER({N[i]}),{sufficient}),'
-                                      f'100*{lay.weight(i)}*{N[i]}/{C},"")')
+            out[lay.c_contrib + i] = (
+                f'=IF(AND(ISNUMBER({N[i]}),{sufficient}),100*{lay.weight(i)}*{N[i]}/{C},"")'
+            )
         first, last = ref[lay.c_contrib], ref[lay.c_contrib + k - 1]
         out[lay.c_score] = f'=IF({sufficient},ROUND(SUM({first}:{last}),10),"")'
     else:
@@ -347,10 +394,14 @@ def _row_formulas(lay: _Layout, r: int) -> dict[int, str]:
         out[lay.c_score] = f'=IF({sufficient},ROUND(100*PRODUCT({terms}),10),"")'
         linear = "+".join(f"{lay.weight(i)}*N({N[i]})" for i in range(k))
         for i in range(k):
-            out[lay.c_contrib + i] = (f'=IF(AND(ISNUMBER({N[i]}),ISNUMBER({S})),'
-                                      f'IF(({linear})>0,{S}*{lay.weight(i)}*{N[i]}/({linear}),0),"")')
+            out[lay.c_contrib + i] = (
+                f"=IF(AND(ISNUMBER({N[i]}),ISNUMBER({S})),"
+                f'IF(({linear})>0,{S}*{lay.weight(i)}*{N[i]}/({linear}),0),"")'
+            )
     position = f"MATCH({S}+{EPS},{lay.band_mins},1)"
-    out[lay.c_score_band] = f'=IF(ISNUMBER({S}),INDEX({lay.band_names},{position}),"{INSUFFICIENT}")'
+    out[lay.c_score_band] = (
+        f'=IF(ISNUMBER({S}),INDEX({lay.band_names},{position}),"{INSUFFICIENT}")'
+    )
     caps, labels = [], []
     for g, gate in enumerate(rubric.gates):
         j = rubric.ids.index(gate.criterion)
@@ -360,8 +411,9 @@ def _row_formulas(lay: _Layout, r: int) -> dict[int, str]:
         labels.append(f'IF(AND({cond},{position}>{lay.gate_cap_position(g)}),"{gate.id} ","")')
     band_position = f"MIN({position},{','.join(caps)})" if caps else position
     out[lay.c_band] = f'=IF(ISNUMBER({S}),INDEX({lay.band_names},{band_position}),"{INSUFFICIENT}")'
-    out[lay.c_gates] = (f'=IF(ISNUMBER({S}),SUBSTITUTE(TRIM({"&".join(labels)})," ",","),"")'
-                        if labels else '=""')
+    out[lay.c_gates] = (
+        f'=IF(ISNUMBER({S}),SUBSTITUTE(TRIM({"&".join(labels)})," ",","),"")' if labels else '=""'
+    )
     out[lay.c_rank] = f'=IF(ISNUMBER({S}),RANK({S},{lay.scores_col(lay.c_score)},0),"")'
     # a tie-free sort key for the Summary's top and bottom lists (earlier row wins a tie)
     out[lay.c_key] = f'=IF(ISNUMBER({S}),{S}-ROW()*1E-12,"")'
@@ -377,9 +429,19 @@ def _headers(lay: _Layout) -> dict[int, str]:
         h[lay.c_rating + i] = f"{c.label} rating" if c.rated else f"{c.label} (0-1 from indicators)"
         h[lay.c_norm + i] = f"{c.label} normalised"
         h[lay.c_contrib + i] = f"{c.label} points"
-    h.update({lay.c_completeness: "Completeness", lay.c_score: "Score", lay.c_score_band: "Band by score",
-              lay.c_band: "Band", lay.c_gates: "Gates applied", lay.c_source: "Source file",
-              lay.c_source + 1: "Sheet", lay.c_source + 2: "Row", lay.c_key: "Sort key"})
+    h.update(
+        {
+            lay.c_completeness: "Completeness",
+            lay.c_score: "Score",
+            lay.c_score_band: "Band by score",
+            lay.c_band: "Band",
+            lay.c_gates: "Gates applied",
+            lay.c_source: "Source file",
+            lay.c_source + 1: "Sheet",
+            lay.c_source + 2: "Row",
+            lay.c_key: "Sort key",
+        }
+    )
     return h
 
 
@@ -391,10 +453,13 @@ def _cached(result: Result, lay: _Layout) -> dict[int, np.ndarray]:
     score = eng["score"].to_numpy(dtype=float)
     band = eng["band"].to_numpy(dtype=object)
     mins = np.array([b.min for b in rubric.bands])
-    score_band = np.array([
-        rubric.bands[int(np.argmax(s >= mins - 1e-9))].name if ok else INSUFFICIENT
-        for s, ok in zip(score, scored)
-    ], dtype=object)
+    score_band = np.array(
+        [
+            rubric.bands[int(np.argmax(s >= mins - 1e-9))].name if ok else INSUFFICIENT
+            for s, ok in zip(score, scored, strict=True)
+        ],
+        dtype=object,
+    )
     rows = np.arange(1, len(eng) + 1) + 1  # Excel row numbers on the Scores sheet
     out: dict[int, np.ndarray] = {
         lay.c_rank: eng["rank"].to_numpy(dtype=object),
@@ -452,21 +517,39 @@ def _write_scores(wb, f: _Formats, lay: _Layout, result: Result, band_fmt: dict[
     ws.freeze_panes(1, 2)
     ws.autofilter(0, 0, last, lay.c_source + 2)
     for name, fmt in band_fmt.items():
-        ws.conditional_format(1, lay.c_score_band, last, lay.c_band, {
-            "type": "cell", "criteria": "==", "value": f'"{name}"', "format": fmt})
+        ws.conditional_format(
+            1,
+            lay.c_score_band,
+            last,
+            lay.c_band,
+            {"type": "cell", "criteria": "==", "value": f'"{name}"', "format": fmt},
+        )
     for i, c in enumerate(lay.rubric.criteria):
         lo, hi = _scale(lay.rubric, i)
-        ws.data_validation(1, lay.c_rating + i, last, lay.c_rating + i, {
-            "validate": "decimal", "criteria": "between", "minimum": lo, "maximum": hi,
-            "ignore_blank": True, "input_title": c.label[:32],
-            "input_message": f"A rating {lo:g}-{hi:g}; leave blank if not assessed."[:255],
-            "error_title": "Rating", "error_message": f"A rating is a number from {lo:g} to {hi:g}.",
-        })
+        ws.data_validation(
+            1,
+            lay.c_rating + i,
+            last,
+            lay.c_rating + i,
+            {
+                "validate": "decimal",
+                "criteria": "between",
+                "minimum": lo,
+                "maximum": hi,
+                "ignore_blank": True,
+                "input_title": c.label[:32],
+                "input_message": f"A rating {lo:g}-{hi:g}; leave blank if not assessed."[:255],
+                "error_title": "Rating",
+                "error_message": f"A rating is a number from {lo:g} to {hi:g}.",
+            },
+        )
     ws.set_column(lay.c_rank, lay.c_rank, 6)
     ws.set_column(lay.c_id, lay.c_id, 16)
     for j, name in enumerate(lay.carried):
         width = _width(name, eng[name])
-        ws.set_column(lay.c_carried + j, lay.c_carried + j, width, f.date if _is_date(eng[name]) else None)
+        ws.set_column(
+            lay.c_carried + j, lay.c_carried + j, width, f.date if _is_date(eng[name]) else None
+        )
     ws.set_column(lay.c_rating, lay.c_contrib + lay.k - 1, 12)
     ws.set_column(lay.c_completeness, lay.c_score, 11)
     ws.set_column(lay.c_score_band, lay.c_band, 20)
@@ -497,7 +580,9 @@ def _carried_column(lay: _Layout, names: tuple[str, ...]) -> int | None:
     return None
 
 
-def _write_summary(wb, f: _Formats, lay: _Layout, result: Result, band_fmt: dict[str, Any]) -> dict[str, int]:
+def _write_summary(
+    wb, f: _Formats, lay: _Layout, result: Result, band_fmt: dict[str, Any]
+) -> dict[str, int]:
     ws = wb.add_worksheet("Summary")
     rubric = result.rubric
     counts = result.counts
@@ -519,7 +604,9 @@ def _write_summary(wb, f: _Formats, lay: _Layout, result: Result, band_fmt: dict
         provenance.append(("  Sheet, header row", f"{s.sheet}, row {s.header_row}"))
     for label, value in provenance:
         ws.write_string(r, 0, label, f.label)
-        ws.write_string(r, 1, clean_text(value), f.mono if "SHA" in label or "hash" in label else None)
+        ws.write_string(
+            r, 1, clean_text(value), f.mono if "SHA" in label or "hash" in label else None
+        )
         r += 1
     r += 1
     ws.write_string(r, 0, "Rows", f.h2)
@@ -545,9 +632,16 @@ def _write_summary(wb, f: _Formats, lay: _Layout, result: Result, band_fmt: dict
     bands_first = r
     for b in rubric.bands:
         ws.write_string(r, 0, b.name, band_fmt[b.name])
-        ws.write_formula(r, 1, f'=COUNTIF({band_col},"{b.name}")', None, result.band_counts()[b.name])
-        ws.write_formula(r, 2, f'=IF(B{n_rows + 1}>0,B{r + 1}/B{n_rows + 1},0)', f.pct,
-                         result.band_counts()[b.name] / counts["scored"] if counts["scored"] else 0)
+        ws.write_formula(
+            r, 1, f'=COUNTIF({band_col},"{b.name}")', None, result.band_counts()[b.name]
+        )
+        ws.write_formula(
+            r,
+            2,
+            f"=IF(B{n_rows + 1}>0,B{r + 1}/B{n_rows + 1},0)",
+            f.pct,
+            result.band_counts()[b.name] / counts["scored"] if counts["scored"] else 0,
+        )
         r += 1
     bands_last = r - 1
     r += 1
@@ -563,19 +657,35 @@ def _write_summary(wb, f: _Formats, lay: _Layout, result: Result, band_fmt: dict
         ws.write_string(r, 0, c.label)
         ws.write_formula(r, 1, f"={lay.weight(i)}", f.pct1, c.weight)
         ws.write_formula(r, 2, f"=COUNT({col})", None, int(len(x)))
-        ws.write_formula(r, 3, f'=IF(COUNT({col})>0,AVERAGE({col}),"")', f.points,
-                         float(x.mean()) if len(x) else "")
-        ws.write_formula(r, 4, f'=IF(COUNT({col})>1,STDEV({col}),"")', f.points,
-                         float(x.std(ddof=1)) if len(x) > 1 else "")
-        ws.write_formula(r, 5, f'=IF(COUNT({col})>0,MIN({col}),"")', f.rating, float(x.min()) if len(x) else "")
-        ws.write_formula(r, 6, f'=IF(COUNT({col})>0,MAX({col}),"")', f.rating, float(x.max()) if len(x) else "")
+        ws.write_formula(
+            r,
+            3,
+            f'=IF(COUNT({col})>0,AVERAGE({col}),"")',
+            f.points,
+            float(x.mean()) if len(x) else "",
+        )
+        ws.write_formula(
+            r,
+            4,
+            f'=IF(COUNT({col})>1,STDEV({col}),"")',
+            f.points,
+            float(x.std(ddof=1)) if len(x) > 1 else "",
+        )
+        ws.write_formula(
+            r, 5, f'=IF(COUNT({col})>0,MIN({col}),"")', f.rating, float(x.min()) if len(x) else ""
+        )
+        ws.write_formula(
+            r, 6, f'=IF(COUNT({col})>0,MAX({col}),"")', f.rating, float(x.max()) if len(x) else ""
+        )
         r += 1
     r += 1
     name_j = _carried_column(lay, ("engagement", "engagement name", "name", "title"))
     scored = result.scored
     key = lay.scores_col(lay.c_key)
-    for title, fn, order in (("Top engagements", "LARGE", scored), ("Bottom engagements", "SMALL",
-                                                                    scored.iloc[::-1])):
+    for title, fn, order in (
+        ("Top engagements", "LARGE", scored),
+        ("Bottom engagements", "SMALL", scored.iloc[::-1]),
+    ):
         ws.write_string(r, 0, title, f.h2)
         r += 1
         for c, h in enumerate(["#", "Engagement ID", "Engagement", "Score", "Band"]):
@@ -586,21 +696,42 @@ def _write_summary(wb, f: _Formats, lay: _Layout, result: Result, band_fmt: dict
             have = k < len(order)
             row = order.iloc[k] if have else None
             ws.write_number(r, 0, k + 1)
-            ws.write_formula(r, 1, f'=IFERROR(INDEX({lay.scores_col(lay.c_id)},{match}),"")', None,
-                             clean_text(str(order.index[k])) if have else "")
+            ws.write_formula(
+                r,
+                1,
+                f'=IFERROR(INDEX({lay.scores_col(lay.c_id)},{match}),"")',
+                None,
+                clean_text(str(order.index[k])) if have else "",
+            )
             if name_j is not None:
                 name_value = row[lay.carried[name_j]] if have else ""
-                ws.write_formula(r, 2, f'=IFERROR(INDEX({lay.scores_col(lay.c_carried + name_j)},{match}),"")',
-                                 None, "" if is_missing(name_value) else clean_text(str(name_value)))
-            ws.write_formula(r, 3, f'=IFERROR(INDEX({score_col},{match}),"")', f.score,
-                             float(row["score"]) if have else "")
-            ws.write_formula(r, 4, f'=IFERROR(INDEX({band_col},{match}),"")', None,
-                             str(row["band"]) if have else "")
+                ws.write_formula(
+                    r,
+                    2,
+                    f'=IFERROR(INDEX({lay.scores_col(lay.c_carried + name_j)},{match}),"")',
+                    None,
+                    "" if is_missing(name_value) else clean_text(str(name_value)),
+                )
+            ws.write_formula(
+                r,
+                3,
+                f'=IFERROR(INDEX({score_col},{match}),"")',
+                f.score,
+                float(row["score"]) if have else "",
+            )
+            ws.write_formula(
+                r,
+                4,
+                f'=IFERROR(INDEX({band_col},{match}),"")',
+                None,
+                str(row["band"]) if have else "",
+            )
             r += 1
         r += 1
     for name, fmt in band_fmt.items():
-        ws.conditional_format(0, 4, r, 4, {"type": "cell", "criteria": "==", "value": f'"{name}"',
-                                           "format": fmt})
+        ws.conditional_format(
+            0, 4, r, 4, {"type": "cell", "criteria": "==", "value": f'"{name}"', "format": fmt}
+        )
     ws.set_column(0, 0, 26)
     ws.set_column(1, 1, 20)
     ws.set_column(2, 2, 40)
@@ -621,13 +752,15 @@ def _write_charts(wb, f: _Formats, lay: _Layout, result: Result, where: dict[str
         chart = wb.add_chart({"type": "bar", "subtype": "stacked"})
         for i, c in enumerate(rubric.criteria):
             col = lay.c_contrib + i
-            chart.add_series({
-                "name": c.label,
-                "categories": ["Scores", 1, lay.c_id, n_chart, lay.c_id],
-                "values": ["Scores", 1, col, n_chart, col],
-                "fill": {"color": CRITERION_COLOURS[i % len(CRITERION_COLOURS)]},
-                "gap": 40,
-            })
+            chart.add_series(
+                {
+                    "name": c.label,
+                    "categories": ["Scores", 1, lay.c_id, n_chart, lay.c_id],
+                    "values": ["Scores", 1, col, n_chart, col],
+                    "fill": {"color": CRITERION_COLOURS[i % len(CRITERION_COLOURS)]},
+                    "gap": 40,
+                }
+            )
         chart.set_title({"name": f"Score by criterion: top {n_chart} engagements (points)"})
         chart.set_x_axis({"min": 0, "max": 100, "major_gridlines": {"visible": True}})
         chart.set_y_axis({"reverse": True})  # rank 1 at the top
@@ -635,13 +768,15 @@ def _write_charts(wb, f: _Formats, lay: _Layout, result: Result, where: dict[str
         chart.set_size({"width": 900, "height": max(360, 22 * n_chart + 120)})
         ws.insert_chart(2, 0, chart)
     bands = wb.add_chart({"type": "column"})
-    bands.add_series({
-        "name": "Engagements",
-        "categories": ["Summary", where["bands_first"], 0, where["bands_last"], 0],
-        "values": ["Summary", where["bands_first"], 1, where["bands_last"], 1],
-        "points": [{"fill": {"color": b.colour}} for b in rubric.bands],
-        "data_labels": {"value": True},
-    })
+    bands.add_series(
+        {
+            "name": "Engagements",
+            "categories": ["Summary", where["bands_first"], 0, where["bands_last"], 0],
+            "values": ["Summary", where["bands_first"], 1, where["bands_last"], 1],
+            "points": [{"fill": {"color": b.colour}} for b in rubric.bands],
+            "data_labels": {"value": True},
+        }
+    )
     bands.set_title({"name": "Engagements by band"})
     bands.set_legend({"none": True})
     bands.set_size({"width": 560, "height": 320})
@@ -670,20 +805,31 @@ def _write_charts(wb, f: _Formats, lay: _Layout, result: Result, where: dict[str
             col = lay.scores_col(lay.c_rating + i)
             cell = f"${xl_col_to_name(15)}${r + 1}"
             value = means.loc[t, c.id] if t in means.index else float("nan")
-            ws.write_formula(r, 16 + i, f'=IFERROR(AVERAGEIFS({col},{type_range},{cell}),"")', f.points,
-                             "" if is_missing(value) else float(value))
+            ws.write_formula(
+                r,
+                16 + i,
+                f'=IFERROR(AVERAGEIFS({col},{type_range},{cell}),"")',
+                f.points,
+                "" if is_missing(value) else float(value),
+            )
     last = first + len(top_types)
     chart = wb.add_chart({"type": "column"})
-    for i, c in enumerate(rubric.criteria):
-        chart.add_series({
-            "name": ["Charts", first, 16 + i],
-            "categories": ["Charts", first + 1, 15, last, 15],
-            "values": ["Charts", first + 1, 16 + i, last, 16 + i],
-            "fill": {"color": CRITERION_COLOURS[i % len(CRITERION_COLOURS)]},
-        })
+    for i in range(lay.k):
+        chart.add_series(
+            {
+                "name": ["Charts", first, 16 + i],
+                "categories": ["Charts", first + 1, 15, last, 15],
+                "values": ["Charts", first + 1, 16 + i, last, 16 + i],
+                "fill": {"color": CRITERION_COLOURS[i % len(CRITERION_COLOURS)]},
+            }
+        )
     chart.set_title({"name": f"Mean rating per criterion by {type_name.lower()}"})
-    chart.set_y_axis({"min": min(_scale(rubric, i)[0] for i in range(lay.k)),
-                      "max": max(_scale(rubric, i)[1] for i in range(lay.k))})
+    chart.set_y_axis(
+        {
+            "min": min(_scale(rubric, i)[0] for i in range(lay.k)),
+            "max": max(_scale(rubric, i)[1] for i in range(lay.k)),
+        }
+    )
     chart.set_legend({"position": "bottom"})
     chart.set_size({"width": 900, "height": 380})
     ws.insert_chart(last + 2, 15, chart)
@@ -709,7 +855,9 @@ def _write_criteria(wb, f: _Formats, rubric: Rubric) -> None:
     for crit in rubric.criteria:
         ws.write_string(r, 0, crit.label, f.label)
         ws.write_number(r, 1, crit.weight, f.pct1)
-        ws.write_string(r, 2, "cost: more of it lowers the score" if crit.direction == "cost" else "benefit")
+        ws.write_string(
+            r, 2, "cost: more of it lowers the score" if crit.direction == "cost" else "benefit"
+        )
         text = clean_text(" ".join(crit.description.split()))
         ws.set_row(r, 15 * _lines(text, DESCRIPTOR_WIDTH))
         ws.write_string(r, 5, text, f.wrap)
@@ -729,12 +877,22 @@ def _write_criteria(wb, f: _Formats, rubric: Rubric) -> None:
             r += 1
         for ind in crit.indicators:
             n = ind.normalisation
-            how = (f"min-max {n.min:g} to {n.max:g}" if n.method == "minmax"
-                   else f"target {n.target:g} from baseline {n.baseline:g}")
+            how = (
+                f"min-max {n.min:g} to {n.max:g}"
+                if n.method == "minmax"
+                else f"target {n.target:g} from baseline {n.baseline:g}"
+            )
             ws.write_string(r, 3, "indicator")
             ws.write_string(r, 4, ind.label)
-            ws.write_string(r, 5, clean_text(f"{ind.description} Column '{ind.column}', weight {ind.weight:g}, "
-                                             f"normalised by {how}.".strip()), f.wrap)
+            ws.write_string(
+                r,
+                5,
+                clean_text(
+                    f"{ind.description} Column '{ind.column}', weight {ind.weight:g}, "
+                    f"normalised by {how}.".strip()
+                ),
+                f.wrap,
+            )
             r += 1
         r += 1
     ws.write_string(r, 0, "Bands", f.h2)
@@ -769,8 +927,19 @@ def _write_rejected(wb, f: _Formats, result: Result) -> None:
     r = 1
     for rej in result.rejected:
         for p in rej.problems:
-            for c, v in enumerate(["rejected", f"{rej.sheet}!{p.column}{rej.row}", rej.file, rej.sheet,
-                                   rej.row, p.column, p.header, p.value, p.reason]):
+            for c, v in enumerate(
+                [
+                    "rejected",
+                    f"{rej.sheet}!{p.column}{rej.row}",
+                    rej.file,
+                    rej.sheet,
+                    rej.row,
+                    p.column,
+                    p.header,
+                    p.value,
+                    p.reason,
+                ]
+            ):
                 write_value(ws, r, c, v, date_fmt=f.date)
             r += 1
     rubric = result.rubric
@@ -781,10 +950,23 @@ def _write_rejected(wb, f: _Formats, result: Result) -> None:
         src = by_file.get(row["source"])
         letter = src.letter(missing[0]) if src and missing else ""
         labels = ", ".join(rubric.criterion(m).label for m in missing)
-        reason = (f"insufficient evidence: {row['completeness']:.0%} of the weight rated (need {need}); "
-                  f"missing {labels}")
-        for c, v in enumerate(["insufficient evidence", f"{row['sheet']}!{letter}{row['row']}", row["source"],
-                               row["sheet"], int(row["row"]), letter, ", ".join(missing), eid, reason]):
+        reason = (
+            f"insufficient evidence: {row['completeness']:.0%} of the weight rated (need {need}); "
+            f"missing {labels}"
+        )
+        for c, v in enumerate(
+            [
+                "insufficient evidence",
+                f"{row['sheet']}!{letter}{row['row']}",
+                row["source"],
+                row["sheet"],
+                int(row["row"]),
+                letter,
+                ", ".join(missing),
+                eid,
+                reason,
+            ]
+        ):
             write_value(ws, r, c, v)
         r += 1
     ws.freeze_panes(1, 0)
@@ -804,19 +986,24 @@ def write_xlsx(result: Result, path: Path) -> None:
     """Write the analyst workbook for ``result`` to ``path`` (atomically)."""
     if len(result.engagements) > MAX_ROWS:
         raise OutputError(
-            f"{len(result.engagements)} engagements do not fit in one Excel sheet; write .csv instead"
+            f"{len(result.engagements)} engagements do not fit in one Excel sheet; "
+            "write .csv instead"
         )
     carried = list(result.carried_columns)
     lay = _Layout(rubric=result.rubric, n=len(result.engagements), carried=carried)
     with atomic_path(path) as tmp:
         wb = xlsxwriter.Workbook(str(tmp), WORKBOOK_OPTIONS)
-        wb.set_properties({
-            "title": f"Effectiveness report ({result.rubric.name} {result.rubric.version})",
-            "subject": ", ".join(s.file for s in result.sources),
-            "author": "assess",
-            "comments": f"rubric hash {result.rubric.content_hash}",
-            "created": dt.datetime.fromisoformat(result.scored_at.replace("Z", "+00:00")).replace(tzinfo=None),
-        })
+        wb.set_properties(
+            {
+                "title": f"Effectiveness report ({result.rubric.name} {result.rubric.version})",
+                "subject": ", ".join(s.file for s in result.sources),
+                "author": "assess",
+                "comments": f"rubric hash {result.rubric.content_hash}",
+                "created": dt.datetime.fromisoformat(
+                    result.scored_at.replace("Z", "+00:00")
+                ).replace(tzinfo=None),
+            }
+        )
         f = _Formats(wb)
         band_fmt = _band_formats(wb, result.rubric)
         where = _write_summary(wb, f, lay, result, band_fmt)

@@ -1,0 +1,269 @@
+"""Builders for real spreadsheet and rubric files in a temporary folder.
+
+Expected values in the tests are computed from ``RAW_WEIGHTS`` (read straight from the YAML
+with PyYAML, not through ``assess``), so the engine's own normalisation is under test too.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import textwrap
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_RUBRIC_FILE = ROOT / "rubrics" / "military-diplomacy.yaml"
+EXAMPLE_WORKBOOK = ROOT / "examples" / "engagements.xlsx"
+
+HEADER = [
+    "Engagement ID",
+    "Engagement",
+    "Type",
+    "Transparency",
+    "Norms alignment",
+    "Interoperability",
+    "Resources",
+    "Political friction",
+]
+# Excel column letter of each default-rubric column in HEADER.
+COL = {
+    "id": "A",
+    "name": "B",
+    "type": "C",
+    "transparency": "D",
+    "norms_alignment": "E",
+    "interoperability": "F",
+    "resources": "G",
+    "political_friction": "H",
+}
+CRITERIA = [
+    "transparency",
+    "norms_alignment",
+    "interoperability",
+    "resources",
+    "political_friction",
+]
+
+_RAW = yaml.safe_load(DEFAULT_RUBRIC_FILE.read_text(encoding="utf-8"))
+_TOTAL = sum(c["weight"] for c in _RAW["criteria"])
+#: the default rubric's weights as written in the file, normalised here by hand
+RAW_WEIGHTS = {c["id"]: c["weight"] / _TOTAL for c in _RAW["criteria"]}
+COST = {c["id"] for c in _RAW["criteria"] if c.get("direction") == "cost"}
+LABELS = {
+    c["id"]: {lv["value"]: lv["label"] for lv in c["scale"]["levels"]} for c in _RAW["criteria"]
+}
+MIN_SHARE = _RAW["missing"]["min_weight_share"]
+
+
+def row(
+    eid: Any,
+    t: Any = 3,
+    n: Any = 3,
+    i: Any = 3,
+    r: Any = 3,
+    f: Any = 1,
+    name: Any = "Exercise Test",
+    kind: Any = "Joint exercise",
+) -> list[Any]:
+    """One data row in HEADER order."""
+    return [eid, name, kind, t, n, i, r, f]
+
+
+def expected_arithmetic(ratings: dict[str, float | None]) -> float:
+    """100 * sum(w_i x_i) over the criteria present, weights renormalised; cost inverted."""
+    num = den = 0.0
+    for cid, v in ratings.items():
+        if v is None:
+            continue
+        x = v / 4
+        if cid in COST:
+            x = 1 - x
+        num += RAW_WEIGHTS[cid] * x
+        den += RAW_WEIGHTS[cid]
+    return 100 * num / den
+
+
+def ratings_of(t, n, i, r, f) -> dict[str, float | None]:
+    return dict(zip(CRITERIA, (t, n, i, r, f), strict=True))
+
+
+# -- file builders ----------------------------------------------------------------------
+
+
+def write_xlsx(
+    path: Path,
+    rows: Iterable[Sequence[Any]],
+    *,
+    header: Sequence[Any] = HEADER,
+    sheet: str = "Engagements",
+    title_rows: int = 0,
+    extra_sheets_before: Sequence[str] = (),
+    extra_sheets_after: Sequence[str] = (),
+) -> Path:
+    """An xlsx written with openpyxl.  ``title_rows`` lines of title text, then one empty row,
+    then the header (so ``title_rows=3`` puts the header on row 5)."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    first = wb.active
+    sheets = [*extra_sheets_before, sheet, *extra_sheets_after]
+    first.title = sheets[0]
+    for name in sheets[1:]:
+        wb.create_sheet(name)
+    for name in [*extra_sheets_before, *extra_sheets_after]:
+        ws = wb[name]
+        ws.append(["Notes"])
+        ws.append(["This sheet explains the tracker; it holds no engagements."])
+    ws = wb[sheet]
+    for k in range(title_rows):
+        ws.append([f"Engagement tracker, title line {k + 1}"])
+    if title_rows:
+        ws.append([])
+    ws.append(list(header))
+    for r in rows:
+        ws.append(list(r))
+    for cells in ws.iter_rows():
+        for cell in cells:
+            # openpyxl would store text starting with "=" as a formula; the file should hold text
+            if isinstance(cell.value, str) and cell.data_type == "f":
+                cell.data_type = "s"
+    wb.save(path)
+    return path
+
+
+def header_row_of(title_rows: int) -> int:
+    return title_rows + 2 if title_rows else 1
+
+
+def write_csv(
+    path: Path,
+    rows: Iterable[Sequence[Any]],
+    *,
+    header: Sequence[Any] = HEADER,
+    delimiter: str = ",",
+    encoding: str = "utf-8",
+    bom: bool = False,
+) -> Path:
+    buf = io.StringIO()
+    w = csv.writer(buf, delimiter=delimiter, lineterminator="\n")
+    w.writerow(header)
+    for r in rows:
+        w.writerow(["" if v is None else v for v in r])
+    data = buf.getvalue().encode(encoding)
+    path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + data)
+    return path
+
+
+def write_ods(
+    path: Path,
+    rows: Iterable[Sequence[Any]],
+    *,
+    header: Sequence[Any] = HEADER,
+    sheet: str = "Engagements",
+) -> Path:
+    import pandas as pd
+
+    pd.DataFrame([list(r) for r in rows], columns=list(header)).to_excel(
+        path, engine="odf", sheet_name=sheet, index=False
+    )
+    return path
+
+
+def write_rubric(path: Path, text: str) -> Path:
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+def levels(
+    labels: Sequence[str] = ("None", "Low", "Medium", "High", "Full"),
+) -> list[dict[str, Any]]:
+    return [{"value": v, "label": lab, "descriptor": f"level {v}"} for v, lab in enumerate(labels)]
+
+
+def small_rubric_data(
+    *,
+    aggregation: str = "weighted_arithmetic",
+    weights: Sequence[float] = (2, 1, 1),
+    min_share: float = 0.6,
+) -> dict[str, Any]:
+    """A minimal three-criterion rubric: alpha and beta benefit, gamma cost, all rated 0-4."""
+    criteria = [
+        {
+            "id": cid,
+            "label": cid.title(),
+            "description": f"criterion {cid}",
+            "column": cid.title(),
+            "weight": w,
+            "direction": direction,
+            "scale": {"min": 0, "max": 4, "levels": levels()},
+        }
+        for cid, w, direction in zip(
+            ("alpha", "beta", "gamma"), weights, ("benefit", "benefit", "cost"), strict=True
+        )
+    ]
+    return {
+        "name": "small",
+        "version": "1",
+        "aggregation": aggregation,
+        "missing": {"min_weight_share": min_share},
+        "identifier": {"column": "ID", "aliases": []},
+        "bands": [{"name": "Good", "min": 50}, {"name": "Poor", "min": 0}],
+        "criteria": criteria,
+    }
+
+
+def small_rubric(**kwargs: Any) -> str:
+    return yaml.safe_dump(small_rubric_data(**kwargs), sort_keys=False)
+
+
+def dump_rubric(path: Path, data: dict[str, Any]) -> Path:
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    return path
+
+
+SMALL_HEADER = ["ID", "Alpha", "Beta", "Gamma"]
+
+
+# -- fixtures ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+@pytest.fixture
+def cli(runner):
+    """Invoke ``assess`` with string arguments; returns the click Result."""
+    from assess.cli import app
+
+    def invoke(*args: Any):
+        return runner.invoke(app, [str(a) for a in args], catch_exceptions=False)
+
+    return invoke
+
+
+@pytest.fixture
+def default_rubric():
+    import assess
+
+    return assess.load_rubric("military-diplomacy")
+
+
+@pytest.fixture
+def small_rubric_file(tmp_path):
+    def make(**kwargs) -> Path:
+        return write_rubric(tmp_path / "small.yaml", small_rubric(**kwargs))
+
+    return make
+
+
+def parse_json(text: str) -> Any:
+    return json.loads(text)

@@ -1,0 +1,78 @@
+"""Text from the input stays inert in every report: never a formula in CSV or Excel."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from conftest import HEADER, row, write_xlsx
+from openpyxl import load_workbook
+
+HOSTILE = ['=HYPERLINK("http://x")', "+cmd|' /C calc'!A0", "@SUM(1)", "-2+3"]
+
+
+@pytest.fixture
+def hostile_input(tmp_path):
+    header = [*HEADER, "Notes"]
+    rows = [
+        [*row(f"E{k}", name=text, kind="Joint exercise"), text] for k, text in enumerate(HOSTILE)
+    ]
+    rows.append([*row("E9", t=HOSTILE[0]), "rejected row"])  # hostile text as a bad rating
+    return write_xlsx(tmp_path / "hostile.xlsx", rows, header=header)
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_csv_prefixes_formula_like_text_with_an_apostrophe(tmp_path, cli, hostile_input, text):
+    target = tmp_path / "out.csv"
+    cli("score", hostile_input, "-o", target)
+    rows = list(csv.DictReader(io.StringIO(target.read_text(encoding="utf-8"))))
+    by_id = {r["id"]: r for r in rows}
+    k = HOSTILE.index(text)
+    assert by_id[f"E{k}"]["Engagement"] == "'" + text
+    assert by_id[f"E{k}"]["Notes"] == "'" + text
+
+
+def test_csv_printed_to_stdout_is_defused_too(cli, hostile_input):
+    out = cli("score", hostile_input, "--format", "csv").stdout
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert all(not r["Engagement"].startswith(("=", "+", "@", "-")) for r in rows)
+
+
+def test_csv_defuses_a_formula_like_engagement_id(tmp_path, cli):
+    path = write_xlsx(tmp_path / "in.xlsx", [row("=1+1"), row("E2")])
+    rows = list(csv.DictReader(io.StringIO(cli("score", path, "--format", "csv").stdout)))
+    assert sorted(r["id"] for r in rows) == ["'=1+1", "E2"]
+
+
+def _cells_holding(wb, text):
+    return [
+        c
+        for ws in wb.worksheets
+        for r in ws.iter_rows()
+        for c in r
+        if isinstance(c.value, str) and text in c.value
+    ]
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_xlsx_keeps_formula_like_text_as_a_text_cell(tmp_path, cli, hostile_input, text):
+    target = tmp_path / "out.xlsx"
+    cli("score", hostile_input, "-o", target)
+    cells = _cells_holding(load_workbook(target), text)
+    assert cells, "the text should appear in the report"
+    assert {c.data_type for c in cells} == {"s"}
+
+
+def test_xlsx_rejected_value_stays_a_text_cell(tmp_path, cli, hostile_input):
+    target = tmp_path / "out.xlsx"
+    cli("score", hostile_input, "-o", target)
+    wb = load_workbook(target)
+    cells = [c for r in wb["Rejected"].iter_rows() for c in r if c.value == HOSTILE[0]]
+    assert cells and all(c.data_type == "s" for c in cells)
+
+
+def test_csv_defuses_a_formula_like_sheet_name(tmp_path, cli):
+    path = write_xlsx(tmp_path / "in.xlsx", [row("E1")], sheet="-FY2025")
+    rows = list(csv.DictReader(io.StringIO(cli("score", path, "--format", "csv").stdout)))
+    assert [r["sheet"] for r in rows] == ["'-FY2025"]
