@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import xlsxwriter
+import xlsxwriter.worksheet
 from xlsxwriter.utility import xl_col_to_name
 
 from .. import __version__
@@ -60,6 +62,24 @@ CRITERION_COLOURS = [
     "#7F7F7F",
     "#D62728",
 ]
+
+
+# Functions our formulas use; all are in Excel 2007 and LibreOffice, none needs a _xlfn. prefix.
+CLASSIC_FUNCTIONS = frozenset(
+    "IF AND OR ISNUMBER ROUND SUM PRODUCT POWER N MATCH INDEX MIN MAX SUBSTITUTE TRIM RANK ROW "
+    "COUNT COUNTIF AVERAGE STDEV LARGE SMALL IFERROR AVERAGEIFS".split()
+)
+_FUNCTION = re.compile(r"([A-Z][A-Z0-9.]*)\(")
+
+
+class _Worksheet(xlsxwriter.worksheet.Worksheet):
+    """XlsxWriter checks every formula against ~300 newer function names with one regular
+    expression each; ours use only classic functions, so skip that when it is safe."""
+
+    def _prepare_formula(self, formula, expand_future_functions=False):
+        if set(_FUNCTION.findall(formula)) <= CLASSIC_FUNCTIONS:
+            return formula[1:] if formula.startswith("=") else formula
+        return super()._prepare_formula(formula, expand_future_functions)
 
 
 def is_missing(value: Any) -> bool:
@@ -267,7 +287,7 @@ def _band_formats(wb, rubric: Rubric) -> dict[str, Any]:
 
 def _write_weights(wb, f: _Formats, lay: _Layout) -> None:
     rubric = lay.rubric
-    ws = wb.add_worksheet("Weights")
+    ws = wb.add_worksheet(worksheet_class=_Worksheet, name="Weights")
     ws.write_string(0, 0, "Weights, band cut-offs and gates", f.title)
     ws.write_string(
         1,
@@ -477,7 +497,7 @@ def _cached(result: Result, lay: _Layout) -> dict[int, np.ndarray]:
 
 
 def _write_scores(wb, f: _Formats, lay: _Layout, result: Result, band_fmt: dict[str, Any]) -> None:
-    ws = wb.add_worksheet("Scores")
+    ws = wb.add_worksheet(worksheet_class=_Worksheet, name="Scores")
     eng = result.engagements
     headers = _headers(lay)
     for col in range(lay.c_key + 1):
@@ -583,7 +603,7 @@ def _carried_column(lay: _Layout, names: tuple[str, ...]) -> int | None:
 def _write_summary(
     wb, f: _Formats, lay: _Layout, result: Result, band_fmt: dict[str, Any]
 ) -> dict[str, int]:
-    ws = wb.add_worksheet("Summary")
+    ws = wb.add_worksheet(worksheet_class=_Worksheet, name="Summary")
     rubric = result.rubric
     counts = result.counts
     band_col = lay.scores_col(lay.c_band)
@@ -744,7 +764,7 @@ def _write_summary(
 
 
 def _write_charts(wb, f: _Formats, lay: _Layout, result: Result, where: dict[str, int]) -> None:
-    ws = wb.add_worksheet("Charts")
+    ws = wb.add_worksheet(worksheet_class=_Worksheet, name="Charts")
     rubric = result.rubric
     ws.write_string(0, 0, "Charts", f.title)
     n_chart = min(len(result.scored), CHART_ENGAGEMENTS)
@@ -845,7 +865,7 @@ def _lines(text: str, width: int) -> int:
 
 
 def _write_criteria(wb, f: _Formats, rubric: Rubric) -> None:
-    ws = wb.add_worksheet("Criteria")
+    ws = wb.add_worksheet(worksheet_class=_Worksheet, name="Criteria")
     ws.write_string(0, 0, f"Rubric {rubric.name} {rubric.version}", f.title)
     ws.write_string(1, 0, clean_text(" ".join(rubric.description.split())), f.note)
     r = 3
@@ -920,7 +940,7 @@ def _write_criteria(wb, f: _Formats, rubric: Rubric) -> None:
 
 
 def _write_rejected(wb, f: _Formats, result: Result) -> None:
-    ws = wb.add_worksheet("Rejected")
+    ws = wb.add_worksheet(worksheet_class=_Worksheet, name="Rejected")
     headers = ["Status", "Cell", "File", "Sheet", "Row", "Column", "Header", "Value", "Reason"]
     for c, h in enumerate(headers):
         ws.write_string(0, c, h, f.head)
