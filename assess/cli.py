@@ -23,6 +23,7 @@ from .api import score as score_api
 from .errors import AssessError
 from .report import FORMATS as REPORT_SUFFIXES
 from .report import write_report
+from .report.safety import printable
 from .report.tabular import to_csv, to_json, to_markdown
 from .report.terminal import print_result
 from .rubric import DEFAULT_RUBRIC, builtin_dir, list_rubrics, load_rubric
@@ -71,7 +72,7 @@ def _stdout() -> Console:
 
 
 def _fail(message: str, code: int = EXIT_UNUSABLE) -> typer.Exit:
-    typer.echo(f"assess: error: {message}", err=True)
+    typer.echo(f"assess: error: {printable(message)}", err=True)
     return typer.Exit(code)
 
 
@@ -172,7 +173,7 @@ def score(
             console = _stdout()
             console.print(result.summary_line())
             for line in result.problem_lines():
-                console.print(f"  {line}", markup=False)
+                console.print(f"  {printable(line)}", markup=False)
             console.print(f"wrote {output}", markup=False)
         else:
             print_result(result, _stdout(), limit=limit)
@@ -275,7 +276,7 @@ def batch(
         else:
             console = _stdout()
             for f in result.failed:
-                console.print(f"  failed {f.error}", markup=False)
+                console.print(f"  failed {printable(f.error)}", markup=False)
             console.print(result.summary_line(), markup=False)
             console.print(
                 f"wrote {len(result.files) - len(result.failed)} reports and {result.portfolio} "

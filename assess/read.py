@@ -395,9 +395,9 @@ def read_table(
         notes.append(f"the table was found on hidden sheet {name!r}")
     header = rows[ri]
     where = (
-        f"{name}!{ri + 1}"
+        f"{path.name}: sheet {name!r}, header row {ri + 1}"
         if path.suffix.lower() not in TEXT_SUFFIXES
-        else f"{path.name} line {ri + 1}"
+        else f"{path.name}: header line {ri + 1}"
     )
     columns = _build_columns(header, targets, where)
     if not any(c.role == "id" for c in columns):
@@ -425,6 +425,8 @@ def read_table(
     n_blank = int(blank.sum())
     # Trailing blank rows are the sheet's padding, not "skipped rows" worth mentioning.
     frame = frame.loc[~blank]
+    if frame.empty:
+        raise InputError(f"{where}: the table has headers but no data rows")
     return RawTable(
         path=path,
         sha256=digest,

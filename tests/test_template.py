@@ -211,7 +211,8 @@ def test_without_example_row_the_table_is_empty(tmp_path, default_rubric):
     path = write_template(default_rubric, tmp_path / "t.xlsx", example_row=False)
     ws = load_workbook(path)[SHEET]
     assert all(c.value is None for c in ws[2])
-    assert assess.read_table(path, default_rubric).data.empty
+    with pytest.raises(assess.InputError, match="headers but no data rows"):
+        assess.read_table(path, default_rubric)
 
 
 def test_example_row_ratings_are_level_texts(template, default_rubric):

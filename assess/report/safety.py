@@ -27,3 +27,11 @@ def safe_cell(value: Any) -> Any:
     if isinstance(value, str):
         return defuse(clean_text(value))
     return value
+
+
+_TERMINAL_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """Text safe to print on a terminal: control characters (escape sequences) become spaces."""
+    return _TERMINAL_CONTROL.sub(" ", text)

@@ -8,6 +8,7 @@ from rich.text import Text
 
 from ..read import normalise_header
 from ..result import Result
+from .safety import printable
 
 NAME_HEADERS = ("engagement", "engagement name", "name", "title", "activity")
 
@@ -22,7 +23,8 @@ def _find(result: Result, candidates: tuple[str, ...]) -> str | None:
 def _plain(value) -> str:
     if value is None or (isinstance(value, float) and value != value):
         return ""
-    text = " ".join(str(value).split())
+    # input text may hold terminal control sequences: show none of them
+    text = " ".join(printable(str(value)).split())
     return text if len(text) <= 48 else text[:47] + "…"
 
 
@@ -76,22 +78,9 @@ def print_result(result: Result, console: Console, limit: int | None = None) -> 
             "* band capped by a gate: "
             + "; ".join(f"{g.id} ({g.describe()})" for g in rubric.gates if g.id in applied)
         )
+    for src in result.sources:
+        for note in src.notes:
+            console.print(f"note: {src.file}: {note}", markup=False, highlight=False)
     console.print(Text(result.summary_line(), style="bold"))
-    if len(result.insufficient):
-        console.print(Text("Insufficient evidence:", style="bold yellow"))
-        for eid, row in result.insufficient.iterrows():
-            missing = [
-                c.label
-                for c in rubric.criteria
-                if row[f"{c.id}.normalised"] != row[f"{c.id}.normalised"]
-            ]
-            console.print(
-                f"  {row['sheet']} row {row['row']} {eid}: {row['completeness']:.0%} of the weight "
-                f"rated (need {rubric.missing.min_weight_share:.0%}); missing {', '.join(missing)}",
-                markup=False,
-                highlight=False,
-            )
-    if result.rejected:
-        console.print(Text("Rejected:", style="bold red"))
-        for rej in result.rejected:
-            console.print(f"  {rej}", markup=False, highlight=False)
+    for line in result.problem_lines():
+        console.print("  " + printable(line), markup=False, highlight=False)
