@@ -165,30 +165,83 @@ def _sniff_kind(path: Path, head: bytes) -> str:
     return "unknown"
 
 
+class CellError(str):
+    """A formula error cell (``#DIV/0!``, ``#N/A``...): text, but never a value."""
+
+
+_ERROR_CELL = re.compile(
+    rb'<c r="([A-Z]+)([0-9]+)"[^>]*?t="e"[^>]*>(?:<f[^>]*>.*?</f>|<f[^>]*/>)?<v>([^<]*)</v>', re.S
+)
+_SHEET_ENTRY = re.compile(rb'<sheet [^>]*?name="([^"]*)"[^>]*?r:id="([^"]*)"')
+_REL_ENTRY = re.compile(rb'<Relationship [^>]*?Id="([^"]*)"[^>]*?Target="([^"]*)"')
+
+
+def _column_index(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + (ch - 64)
+    return n - 1
+
+
+def _error_cells(path: Path) -> dict[str, list[tuple[int, int, str]]]:
+    """Formula error cells of an .xlsx/.xlsm by sheet name as (row, column, text), 0-based.
+
+    python-calamine reads error cells as empty strings, which would turn a broken formula
+    into a missing rating without a word; this finds them in the sheet XML instead.
+    """
+    import html
+    import zipfile
+
+    found: dict[str, list[tuple[int, int, str]]] = {}
+    try:
+        with zipfile.ZipFile(path) as z:
+            rels = dict(_REL_ENTRY.findall(z.read("xl/_rels/workbook.xml.rels")))
+            for name, rid in _SHEET_ENTRY.findall(z.read("xl/workbook.xml")):
+                target = rels.get(rid, b"").decode()
+                member = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+                xml = z.read(member)
+                if b't="e"' not in xml:
+                    continue
+                found[html.unescape(name.decode())] = [
+                    (int(r) - 1, _column_index(c), html.unescape(v.decode()))
+                    for c, r, v in _ERROR_CELL.findall(xml)
+                ]
+    except (KeyError, OSError, zipfile.BadZipFile, UnicodeDecodeError):
+        return {}  # calamine has read the file; this extra look is best effort
+    return found
+
+
 def _open_workbook(path: Path, kind: str) -> list[tuple[str, bool, list[list[Any]]]]:
     """All sheets as (name, visible, rows)."""
-    from python_calamine import CalamineWorkbook
+    from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
     try:
         wb = CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises its own error types; all mean "cannot read"
         if kind == "ole" and path.suffix.lower() != ".xls":
+            # an .xlsx/.xlsm/.ods stored as an OLE container is an encrypted workbook
             raise InputError(
-                f"{path.name}: cannot open: the file is encrypted (password-protected) or an "
-                "old binary workbook that could not be read; save it unprotected as .xlsx"
+                f"{path.name}: the workbook is password-protected (encrypted); "
+                "save an unprotected copy and score that"
             ) from exc
         raise InputError(f"{path.name}: cannot open as a workbook ({_short(exc)})") from exc
     sheets = []
     try:
         for meta in wb.sheets_metadata:
-            if "WorkSheet" not in str(meta.typ):
+            if meta.typ != SheetTypeEnum.WorkSheet:  # chart sheets, dialog sheets: no cells
                 continue
             rows = wb.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
-            sheets.append((meta.name, "Visible" in str(meta.visible), rows))
+            sheets.append((meta.name, meta.visible == SheetVisibleEnum.Visible, rows))
     except Exception as exc:
         raise InputError(f"{path.name}: the workbook is damaged ({_short(exc)})") from exc
     finally:
         wb.close()
+    if path.suffix.lower() in {".xlsx", ".xlsm"}:
+        errors = _error_cells(path)
+        for name, _, rows in sheets:
+            for r, c, text in errors.get(name, ()):
+                if r < len(rows) and c < len(rows[r]):
+                    rows[r][c] = CellError(text or "#ERROR")
     return sheets
 
 

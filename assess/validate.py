@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .read import Column, RawTable
+from .read import CellError, Column, RawTable
 from .rubric import Criterion, Indicator, Rubric
 
 MISSING_MARKERS = frozenset(
@@ -180,6 +180,8 @@ class _RatingParser:
             return math.nan, f"{value} is not a rating {span}"
         if isinstance(value, (int, float, np.integer, np.floating)):
             return self._range(float(value), show(value))
+        if isinstance(value, CellError):
+            return math.nan, f"{show(value)} is not a rating {span} (the cell's formula failed)"
         if isinstance(value, (_dt.date, _dt.datetime, _dt.time, _dt.timedelta)):
             return math.nan, f"a date ({json_value(value)}) is not a rating {span}"
         text = str(value).strip()
@@ -243,6 +245,8 @@ class _IndicatorParser:
             return math.nan, None
         if isinstance(value, bool):
             return math.nan, f"{value} is not a number"
+        if isinstance(value, CellError):
+            return math.nan, f"{show(value)} is not a number (the cell's formula failed)"
         if isinstance(value, (int, float, np.integer, np.floating)):
             return self._check(float(value), show(value))
         text = str(value).strip()

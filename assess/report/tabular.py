@@ -74,7 +74,8 @@ def to_csv(result: Result) -> str:
     for col in table.columns:
         if table[col].dtype == object or pd.api.types.is_string_dtype(table[col]):
             table[col] = table[col].astype(object).map(safe_cell)
-    return table.to_csv(index=False, lineterminator="\n")
+    # CRLF line ends (RFC 4180) make the writer quote any field holding a bare CR or LF
+    return table.to_csv(index=False, lineterminator="\r\n")
 
 
 def write_csv(result: Result, path: Path) -> None:
