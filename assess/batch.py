@@ -442,7 +442,7 @@ def write_portfolio(result: BatchResult, fmt: str, sheet: str | None) -> Path:
         for name, frame in (("Engagements", table), ("Files", files), ("Failures", failures)):
             ws = wb.add_worksheet(name)
             for c, col in enumerate(frame.columns):
-                ws.write_string(0, c, str(col), head)
+                write_value(ws, 0, c, str(col), head)
             for r, rec in enumerate(frame.itertuples(index=False), start=1):
                 for c, v in enumerate(rec):
                     write_value(ws, r, c, v, date_fmt=date_fmt)

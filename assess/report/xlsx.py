@@ -501,7 +501,7 @@ def _write_scores(wb, f: _Formats, lay: _Layout, result: Result, band_fmt: dict[
     eng = result.engagements
     headers = _headers(lay)
     for col in range(lay.c_key + 1):
-        ws.write_string(0, col, headers[col], f.head)
+        ws.write_string(0, col, clean_text(headers[col]), f.head)
     ws.set_row(0, 45)
     cached = _cached(result, lay)
     ratings = _ratings_frame(result).to_numpy(dtype=float)
@@ -1032,4 +1032,11 @@ def write_xlsx(result: Result, path: Path) -> None:
         _write_weights(wb, f, lay)
         _write_criteria(wb, f, result.rubric)
         _write_rejected(wb, f, result)
+        if result.agreement is not None or result.sensitivity is not None:
+            from .sections import write_agreement_sheet, write_sensitivity_sheet
+
+            if result.agreement is not None:
+                write_agreement_sheet(wb, f, result)
+            if result.sensitivity is not None:
+                write_sensitivity_sheet(wb, f, result)
         wb.close()
