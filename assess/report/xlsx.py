@@ -76,8 +76,11 @@ class _Worksheet(xlsxwriter.worksheet.Worksheet):
     """XlsxWriter checks every formula against ~300 newer function names with one regular
     expression each; ours use only classic functions, so skip that when it is safe."""
 
+    #: set while writing formulas already checked to use classic functions only
+    classic_only = False
+
     def _prepare_formula(self, formula, expand_future_functions=False):
-        if set(_FUNCTION.findall(formula)) <= CLASSIC_FUNCTIONS:
+        if self.classic_only or set(_FUNCTION.findall(formula)) <= CLASSIC_FUNCTIONS:
             return formula[1:] if formula.startswith("=") else formula
         return super()._prepare_formula(formula, expand_future_functions)
 
@@ -187,12 +190,8 @@ class _Layout:
         return self.c_carried + len(self.carried)
 
     @property
-    def c_norm(self) -> int:
-        return self.c_rating + self.k
-
-    @property
     def c_contrib(self) -> int:
-        return self.c_norm + self.k
+        return self.c_rating + self.k
 
     @property
     def c_completeness(self) -> int:
@@ -203,20 +202,16 @@ class _Layout:
         return self.c_completeness + 1
 
     @property
-    def c_score_band(self) -> int:
+    def c_band(self) -> int:
         return self.c_score + 1
 
     @property
-    def c_band(self) -> int:
+    def c_gates(self) -> int:
         return self.c_score + 2
 
     @property
-    def c_gates(self) -> int:
-        return self.c_score + 3
-
-    @property
     def c_source(self) -> int:
-        return self.c_score + 4
+        return self.c_score + 3
 
     @property
     def c_key(self) -> int:
@@ -382,19 +377,25 @@ def _write_weights(wb, f: _Formats, lay: _Layout) -> None:
 # -- Scores ----------------------------------------------------------------------------
 
 
-def _row_formulas(lay: _Layout, r: int) -> dict[int, str]:
-    """Formulas of one Scores row (0-based row r) keyed by column."""
+ROW = "\x00"  # stands for the row number in a formula template
+
+
+def _row_templates(lay: _Layout) -> dict[int, str]:
+    """Formulas of a Scores row keyed by column, with ``ROW`` where the row number goes.
+
+    Built once; each row's formulas are then one ``str.replace`` away.
+    """
     rubric = lay.rubric
     k = lay.k
-    ref = {col: f"{xl_col_to_name(col)}{r + 1}" for col in range(lay.c_rating, lay.c_key + 1)}
+    ref = {col: f"{xl_col_to_name(col)}{ROW}" for col in range(lay.c_rating, lay.c_key + 1)}
     R = [ref[lay.c_rating + i] for i in range(k)]
-    N = [ref[lay.c_norm + i] for i in range(k)]
     C, S = ref[lay.c_completeness], ref[lay.c_score]
-    out: dict[int, str] = {}
+    # each criterion's normalised value (0-1, cost inverted) as an expression of its rating
+    N = []
     for i, c in enumerate(rubric.criteria):
         amount = f"({R[i]}-{lay.smin(i)})/({lay.smax(i)}-{lay.smin(i)})"
-        value = f"1-{amount}" if c.direction == "cost" else amount
-        out[lay.c_norm + i] = f'=IF(ISNUMBER({R[i]}),{value},"")'
+        N.append(f"(1-{amount})" if c.direction == "cost" else amount)
+    out: dict[int, str] = {}
     out[lay.c_completeness] = "=" + "+".join(
         f"IF(ISNUMBER({R[i]}),{lay.weight(i)},0)" for i in range(k)
     )
@@ -402,26 +403,23 @@ def _row_formulas(lay: _Layout, r: int) -> dict[int, str]:
     if rubric.aggregation == "weighted_arithmetic":
         for i in range(k):
             out[lay.c_contrib + i] = (
-                f'=IF(AND(ISNUMBER({N[i]}),{sufficient}),100*{lay.weight(i)}*{N[i]}/{C},"")'
+                f'=IF(AND(ISNUMBER({R[i]}),{sufficient}),100*{lay.weight(i)}*{N[i]}/{C},"")'
             )
         first, last = ref[lay.c_contrib], ref[lay.c_contrib + k - 1]
         out[lay.c_score] = f'=IF({sufficient},ROUND(SUM({first}:{last}),10),"")'
     else:
         terms = ",".join(
-            f"IF(AND(ISNUMBER({N[i]}),{lay.weight(i)}>0),POWER({N[i]},{lay.weight(i)}/{C}),1)"
+            f"IF(AND(ISNUMBER({R[i]}),{lay.weight(i)}>0),POWER({N[i]},{lay.weight(i)}/{C}),1)"
             for i in range(k)
         )
         out[lay.c_score] = f'=IF({sufficient},ROUND(100*PRODUCT({terms}),10),"")'
-        linear = "+".join(f"{lay.weight(i)}*N({N[i]})" for i in range(k))
+        linear = "+".join(f"IF(ISNUMBER({R[i]}),{lay.weight(i)}*{N[i]},0)" for i in range(k))
         for i in range(k):
             out[lay.c_contrib + i] = (
-                f"=IF(AND(ISNUMBER({N[i]}),ISNUMBER({S})),"
+                f"=IF(AND(ISNUMBER({R[i]}),ISNUMBER({S})),"
                 f'IF(({linear})>0,{S}*{lay.weight(i)}*{N[i]}/({linear}),0),"")'
             )
     position = f"MATCH({S}+{EPS},{lay.band_mins},1)"
-    out[lay.c_score_band] = (
-        f'=IF(ISNUMBER({S}),INDEX({lay.band_names},{position}),"{INSUFFICIENT}")'
-    )
     caps, labels = [], []
     for g, gate in enumerate(rubric.gates):
         j = rubric.ids.index(gate.criterion)
@@ -447,13 +445,11 @@ def _headers(lay: _Layout) -> dict[int, str]:
         h[lay.c_carried + j] = name
     for i, c in enumerate(rubric.criteria):
         h[lay.c_rating + i] = f"{c.label} rating" if c.rated else f"{c.label} (0-1 from indicators)"
-        h[lay.c_norm + i] = f"{c.label} normalised"
         h[lay.c_contrib + i] = f"{c.label} points"
     h.update(
         {
             lay.c_completeness: "Completeness",
             lay.c_score: "Score",
-            lay.c_score_band: "Band by score",
             lay.c_band: "Band",
             lay.c_gates: "Gates applied",
             lay.c_source: "Source file",
@@ -465,35 +461,29 @@ def _headers(lay: _Layout) -> dict[int, str]:
     return h
 
 
-def _cached(result: Result, lay: _Layout) -> dict[int, np.ndarray]:
+def _cached(result: Result, lay: _Layout) -> dict[int, list[Any]]:
     """The engine's value for every formula column, row by row."""
     eng = result.engagements
     rubric = result.rubric
     scored = (eng["status"] == "scored").to_numpy()
     score = eng["score"].to_numpy(dtype=float)
     band = eng["band"].to_numpy(dtype=object)
-    mins = np.array([b.min for b in rubric.bands])
-    score_band = np.array(
-        [
-            rubric.bands[int(np.argmax(s >= mins - 1e-9))].name if ok else INSUFFICIENT
-            for s, ok in zip(score, scored, strict=True)
-        ],
-        dtype=object,
-    )
     rows = np.arange(1, len(eng) + 1) + 1  # Excel row numbers on the Scores sheet
-    out: dict[int, np.ndarray] = {
+    out: dict[int, Any] = {
         lay.c_rank: eng["rank"].to_numpy(dtype=object),
         lay.c_completeness: eng["completeness"].to_numpy(dtype=float),
         lay.c_score: score,
-        lay.c_score_band: score_band,
         lay.c_band: np.where(scored, band, INSUFFICIENT),
         lay.c_gates: eng["gates"].fillna("").to_numpy(dtype=object),
         lay.c_key: np.where(scored, score - rows * 1e-12, np.nan),
     }
     for i, c in enumerate(rubric.criteria):
-        out[lay.c_norm + i] = eng[f"{c.id}.normalised"].to_numpy(dtype=float)
         out[lay.c_contrib + i] = eng[f"{c.id}.contribution"].to_numpy(dtype=float)
-    return out
+    # plain Python values, "" where a formula shows nothing
+    return {
+        col: ["" if is_missing(v) else v for v in np.asarray(values, dtype=object).tolist()]
+        for col, values in out.items()
+    }
 
 
 def _write_scores(wb, f: _Formats, lay: _Layout, result: Result, band_fmt: dict[str, Any]) -> None:
@@ -510,8 +500,12 @@ def _write_scores(wb, f: _Formats, lay: _Layout, result: Result, band_fmt: dict[
     sources = eng[["source", "sheet", "row"]].to_numpy(dtype=object)
     col_fmt = {lay.c_score: f.score, lay.c_completeness: f.pct, lay.c_rank: None}
     for i in range(lay.k):
-        col_fmt[lay.c_norm + i] = f.norm
         col_fmt[lay.c_contrib + i] = f.points
+    templates = [
+        (col, tmpl, col_fmt.get(col), cached[col]) for col, tmpl in _row_templates(lay).items()
+    ]
+    # every row's formulas are these templates: check their functions once, not per row
+    ws.classic_only = all(set(_FUNCTION.findall(t[1])) <= CLASSIC_FUNCTIONS for t in templates)
     for n in range(lay.n):
         r = n + 1
         ws.write_string(r, lay.c_id, clean_text(str(ids[n])))
@@ -523,23 +517,20 @@ def _write_scores(wb, f: _Formats, lay: _Layout, result: Result, band_fmt: dict[
                 ws.write_blank(r, lay.c_rating + i, None)
             else:
                 ws.write_number(r, lay.c_rating + i, v, f.rating)
-        for col, formula in _row_formulas(lay, r).items():
-            value = cached[col][n]
-            if is_missing(value):
-                value = ""
-            elif isinstance(value, (np.floating, np.integer)):
-                value = value.item()
-            ws.write_formula(r, col, formula, col_fmt.get(col), value)
+        row_number = str(r + 1)
+        for col, tmpl, fmt, values in templates:
+            ws.write_formula(r, col, tmpl.replace(ROW, row_number), fmt, values[n])
         ws.write_string(r, lay.c_source, clean_text(str(sources[n][0])))
         ws.write_string(r, lay.c_source + 1, clean_text(str(sources[n][1])))
         ws.write_number(r, lay.c_source + 2, int(sources[n][2]))
+    ws.classic_only = False
     last = max(lay.n, 1)
     ws.freeze_panes(1, 2)
     ws.autofilter(0, 0, last, lay.c_source + 2)
     for name, fmt in band_fmt.items():
         ws.conditional_format(
             1,
-            lay.c_score_band,
+            lay.c_band,
             last,
             lay.c_band,
             {"type": "cell", "criteria": "==", "value": f'"{name}"', "format": fmt},
@@ -572,7 +563,7 @@ def _write_scores(wb, f: _Formats, lay: _Layout, result: Result, band_fmt: dict[
         )
     ws.set_column(lay.c_rating, lay.c_contrib + lay.k - 1, 12)
     ws.set_column(lay.c_completeness, lay.c_score, 11)
-    ws.set_column(lay.c_score_band, lay.c_band, 20)
+    ws.set_column(lay.c_band, lay.c_band, 20)
     ws.set_column(lay.c_gates, lay.c_gates, 14)
     ws.set_column(lay.c_source, lay.c_source + 1, 18)
     ws.set_column(lay.c_source + 2, lay.c_source + 2, 6)
