@@ -29,6 +29,8 @@ def validate_file(source: Source, rubric: Rubric, sheet: str | int | None = None
 
 def _drop_cross_file_duplicates(parts: list[Validated]) -> None:
     """An id already seen in an earlier file rejects the later row, naming the first."""
+    if len(parts) < 2:  # ids are already unique within a file
+        return
     seen: dict[str, tuple[str, int]] = {}
     for part in parts:
         id_col = part.table.column("id")
@@ -60,8 +62,8 @@ def _drop_cross_file_duplicates(parts: list[Validated]) -> None:
                 part.rows[keep],
             )
             part.rejected.sort(key=lambda r: r.row)
-        for eid in part.ratings.index:
-            seen[eid] = (part.table.name, int(part.rows[eid]))
+        for eid, row in zip(part.ratings.index, part.rows.to_numpy().tolist(), strict=True):
+            seen[eid] = (part.table.name, row)
 
 
 def score(
@@ -103,6 +105,13 @@ def score(
     rub = load_rubric(rubric)
     if isinstance(sources, (str, Path, pd.DataFrame)):
         sources = [sources]
+    sources = list(sources)
+    # several raters (long format, or one sheet per rater): combined, scored, with agreement
+    from .agreement import read_ratings, score_ratings
+
+    raters = read_ratings(sources, rub, sheet=sheet)
+    if raters is not None:
+        return score_ratings(raters)
     parts = [validate_file(s, rub, sheet=sheet) for s in sources]
     _drop_cross_file_duplicates(parts)
     return combine(parts, rub)

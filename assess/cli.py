@@ -336,6 +336,145 @@ def _batch_progress(console: Console):
         yield update
 
 
+class OutcomeKind(str, Enum):
+    auto = "auto"
+    numeric = "numeric"
+    binary = "binary"
+    ordinal = "ordinal"
+
+
+class WeightMethod(str, Enum):
+    fit = "fit"
+    equal = "equal"
+    entropy = "entropy"
+    critic = "critic"
+    ahp = "ahp"
+
+
+@app.command()
+def calibrate(
+    cases: Annotated[
+        Path, typer.Argument(help="Past cases: a spreadsheet read like engagements, plus outcomes.")
+    ],
+    outcome: Annotated[
+        str | None,
+        typer.Option("--outcome", "-y", help="Header of the outcome column (needed to fit)."),
+    ] = None,
+    rubric: RubricOpt = DEFAULT_RUBRIC,
+    sheet: Annotated[
+        str | None, typer.Option("--sheet", "-s", help="Sheet name (or 1-based number) to read.")
+    ] = None,
+    kind: Annotated[
+        OutcomeKind, typer.Option(help="Outcome kind; auto detects it from the cells.")
+    ] = OutcomeKind.auto,
+    levels: Annotated[
+        str | None,
+        typer.Option(
+            help='Outcome levels worst first, comma-separated: "Low,Medium,High" (ordinal; '
+            'default the rubric\'s bands) or "failure,success" (binary).'
+        ),
+    ] = None,
+    method: Annotated[
+        WeightMethod,
+        typer.Option(help="fit: weights fitted to the outcome; or outcome-free weights."),
+    ] = WeightMethod.fit,
+    pairwise: Annotated[
+        Path | None,
+        typer.Option(help="AHP: workbook with the pairwise-comparison table (default: CASES)."),
+    ] = None,
+    pairwise_sheet: Annotated[
+        str | None, typer.Option(help="AHP: the sheet holding the pairwise table.")
+    ] = None,
+    prior_strength: Annotated[
+        float | None,
+        typer.Option(
+            min=0, help="Pull toward the expert weights (default: chosen by cross-validation)."
+        ),
+    ] = None,
+    folds: Annotated[int, typer.Option(min=2, help="Cross-validation folds.")] = 5,
+    repeats: Annotated[int, typer.Option(min=1, help="Cross-validation repeats.")] = 3,
+    seed: Annotated[int, typer.Option(help="Seed for the folds and the bootstrap.")] = 0,
+    bootstrap: Annotated[
+        int, typer.Option(min=0, help="Bootstrap resamples for the weights' 90% intervals.")
+    ] = 200,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write the calibrated rubric (a new .yaml file)."),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing -o file.")] = False,
+    report: Annotated[
+        Path | None, typer.Option("--report", help="Also write a report (.xlsx or .html).")
+    ] = None,
+    fmt: Annotated[
+        ListFormat, typer.Option("--format", "-f", help="table or json.")
+    ] = ListFormat.table,
+    debug: DebugOpt = False,
+) -> None:
+    """Fit the rubric's weights to past cases with known outcomes, and test honestly whether
+    they beat the expert weights on cases they were not fitted to.
+
+    Exit code 0: every row used; 1: some rows rejected or with insufficient evidence; 2:
+    unusable input, rubric or output path.
+    """
+    import time
+
+    from .calibrate import calibrate as calibrate_api
+    from .calibrate import check_rubric_output, rubric_file
+    from .report.calibration import (
+        calibration_progress,
+        check_report_path,
+        print_calibration,
+        write_calibration_report,
+    )
+
+    with _user_errors(debug):
+        started = time.perf_counter()
+        # refuse unusable output paths before the work, not after it
+        if output is not None:
+            check_rubric_output(
+                output, force=force, rubric_path=rubric_file(rubric), cases_path=str(cases)
+            )
+        if report is not None:
+            check_report_path(report, [str(cases)])
+        err = Console(stderr=True, highlight=False, soft_wrap=True)
+        with calibration_progress(err) as on_progress:
+            cal = calibrate_api(
+                cases,
+                outcome,
+                rubric,
+                sheet=sheet,
+                kind=kind.value,
+                levels=levels.split(",") if levels else None,
+                method=method.value,
+                prior_strength=prior_strength,
+                folds=folds,
+                repeats=repeats,
+                seed=seed,
+                bootstrap=bootstrap,
+                pairwise=pairwise,
+                pairwise_sheet=pairwise_sheet,
+                on_progress=on_progress,
+            )
+        if output is not None:
+            cal.write_rubric(output, force=force)
+        if report is not None:
+            write_calibration_report(cal, report)
+        if fmt is ListFormat.json:
+            sys.stdout.write(json.dumps(cal.to_dict(), indent=2, ensure_ascii=False) + "\n")
+        else:
+            console = _stdout()
+            print_calibration(cal, console)
+            r = cal.calibrated
+            if output is not None:
+                console.print(
+                    f"wrote {output}: {r.name} {r.version} ({r.short_hash})", markup=False
+                )
+            if report is not None:
+                console.print(f"wrote {report}", markup=False)
+            console.print(f"in {time.perf_counter() - started:.1f} s", markup=False)
+    raise typer.Exit(cal.exit_code)
+
+
 @rubric_app.command("list")
 def rubric_list(
     fmt: Annotated[
@@ -445,6 +584,219 @@ def rubric_validate(
         typer.echo(
             f"{file}: valid — {r.name} {r.version}, {len(r.criteria)} criteria, hash {r.short_hash}"
         )
+
+
+class CombineRule(str, Enum):
+    median = "median"
+    mean = "mean"
+    trimmed_mean = "trimmed_mean"
+
+
+OutputOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--output",
+        "-o",
+        help="Also write the full report with this section (.xlsx, .html, .json, ...).",
+    ),
+]
+
+
+def _analysis_json(result, key: str) -> str:
+    payload = {
+        "assess_version": __version__,
+        "rubric": result.rubric.describe(),
+        "summary": result.summary(),
+        key: getattr(result, key).to_dict(),
+        "rejected": [r.to_dict() for r in result.rejected],
+    }
+    return json.dumps(payload, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+@app.command()
+def agreement(
+    files: Annotated[
+        list[Path],
+        typer.Argument(help="Ratings in long format, or a workbook with one sheet per rater."),
+    ],
+    rubric: RubricOpt = DEFAULT_RUBRIC,
+    sheet: Annotated[
+        str | None, typer.Option("--sheet", "-s", help="Read this sheet only (long format).")
+    ] = None,
+    combine: Annotated[
+        CombineRule | None,
+        typer.Option(help="How to combine raters (default: the rubric's rule, else median)."),
+    ] = None,
+    flag_at: Annotated[
+        float, typer.Option(min=0, help="Flag ratings whose raters are this many levels apart.")
+    ] = 2.0,
+    output: OutputOpt = None,
+    fmt: Annotated[
+        ListFormat, typer.Option("--format", "-f", help="table or json.")
+    ] = ListFormat.table,
+    limit: Annotated[int | None, typer.Option(help="Show only N flagged ratings.")] = 20,
+    debug: DebugOpt = False,
+) -> None:
+    """How far do several raters agree? Krippendorff's alpha (ordinal) per criterion and overall,
+    and every engagement and criterion whose raters are two levels apart or more.
+
+    Exit code 0: every rating row used; 1: some rows rejected (or engagements with insufficient
+    evidence); 2: unusable input, or only one rater.
+    """
+    from .agreement import agreement as agreement_api
+    from .report.sections import print_agreement
+
+    with _user_errors(debug):
+        result = agreement_api(
+            files,
+            rubric=rubric,
+            sheet=sheet,
+            combine=combine.value if combine else None,
+            flag_at=flag_at,
+        )
+        if output is not None:
+            write_report(result, output)
+        if fmt is ListFormat.json:
+            sys.stdout.write(_analysis_json(result, "agreement"))
+        else:
+            console = _stdout()
+            print_agreement(result, console, limit=limit)
+            if output is not None:
+                console.print(f"wrote {output}", markup=False)
+    raise typer.Exit(result.exit_code)
+
+
+@contextmanager
+def _draw_progress(console: Console, enabled: bool):
+    """A progress bar over the draws on a terminal, for long runs; nothing otherwise."""
+    if not (enabled and console.is_terminal):
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        TextColumn("evaluations"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("", total=None)
+
+        def update(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        yield update
+
+
+@app.command()
+def sensitivity(
+    files: Annotated[list[Path], typer.Argument(help="Engagement spreadsheets, as for score.")],
+    rubric: RubricOpt = DEFAULT_RUBRIC,
+    sheet: Annotated[
+        str | None, typer.Option("--sheet", "-s", help="Sheet name (or 1-based number) to read.")
+    ] = None,
+    draws: Annotated[int, typer.Option(min=1, help="Monte Carlo draws of the weights.")] = 10_000,
+    concentration: Annotated[
+        float,
+        typer.Option(
+            help="Dirichlet concentration K: larger keeps weights nearer the rubric's; "
+            "'inf' is the rubric's weights exactly."
+        ),
+    ] = 50.0,
+    seed: Annotated[
+        int, typer.Option(help="Random seed: the same seed gives the same numbers.")
+    ] = 0,
+    switch_aggregation: Annotated[
+        bool,
+        typer.Option(
+            "--switch-aggregation", help="Also draw the aggregation (arithmetic or geometric)."
+        ),
+    ] = False,
+    resample_raters: Annotated[
+        bool | None,
+        typer.Option(
+            "--resample-raters/--no-resample-raters",
+            help="Bootstrap the raters in each draw (default: on for several raters' input).",
+        ),
+    ] = None,
+    sobol: Annotated[
+        bool, typer.Option("--sobol/--no-sobol", help="Compute Sobol indices (SALib).")
+    ] = True,
+    output: OutputOpt = None,
+    fmt: Annotated[
+        ListFormat, typer.Option("--format", "-f", help="table or json.")
+    ] = ListFormat.table,
+    limit: Annotated[int | None, typer.Option(help="Show only the top N engagements.")] = 20,
+    debug: DebugOpt = False,
+) -> None:
+    """Would the ranking change under other reasonable weights? Rank intervals, band
+    probabilities, mean Spearman rho, Sobol indices and a leave-one-criterion-out table.
+
+    Exit code 0: every row scored; 1: some rows rejected or insufficient (the analysis covers
+    the scored ones); 2: unusable input.
+    """
+    from .report.sections import print_sensitivity
+    from .sensitivity import sensitivity as sensitivity_api
+
+    with _user_errors(debug):
+        if not concentration > 0:
+            raise _fail("--concentration must be greater than 0")
+        result = score_api(files, rubric=rubric, sheet=sheet)
+        err = Console(stderr=True, highlight=False, soft_wrap=True)
+        with _draw_progress(err, draws * len(result.scored) >= 2_000_000) as progress:
+            result = sensitivity_api(
+                result,
+                draws=draws,
+                concentration=concentration,
+                seed=seed,
+                switch_aggregation=switch_aggregation,
+                resample_raters=resample_raters,
+                sobol=sobol,
+                progress=progress,
+            )
+        if output is not None:
+            write_report(result, output)
+        if fmt is ListFormat.json:
+            sys.stdout.write(_analysis_json(result, "sensitivity"))
+        else:
+            console = _stdout()
+            print_sensitivity(result, console, limit=limit)
+            console.print(f"in {result.sensitivity.seconds:.1f} s", markup=False)
+            if output is not None:
+                console.print(f"wrote {output}", markup=False)
+    raise typer.Exit(result.exit_code)
+
+
+@app.command()
+def explain(
+    file: Annotated[Path, typer.Argument(help="The engagement spreadsheet.")],
+    engagement_id: Annotated[str, typer.Argument(metavar="ID", help="The engagement's id.")],
+    rubric: RubricOpt = DEFAULT_RUBRIC,
+    sheet: Annotated[
+        str | None, typer.Option("--sheet", "-s", help="Sheet name (or 1-based number) to read.")
+    ] = None,
+    fmt: Annotated[
+        ListFormat, typer.Option("--format", "-f", help="table or json.")
+    ] = ListFormat.table,
+    debug: DebugOpt = False,
+) -> None:
+    """Why did engagement ID score what it did? Each criterion's rating, level descriptor,
+    weight and points, the gates that applied, and the smallest single-criterion improvements
+    that would lift it into the next band.
+
+    Exit code 0: explained; 2: no such engagement, or unusable input.
+    """
+    from .explain import explain as explain_api
+    from .report.sections import print_explanation
+
+    with _user_errors(debug):
+        expl = explain_api(file, engagement_id, rubric=rubric, sheet=sheet)
+        if fmt is ListFormat.json:
+            typer.echo(json.dumps(expl.to_dict(), indent=2, ensure_ascii=False))
+        else:
+            print_explanation(expl, _stdout())
 
 
 def main() -> None:

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
 
 from .errors import InputError
@@ -280,13 +281,35 @@ def _read_text_table(path: Path, raw: bytes) -> tuple[list[list[Any]], str, str]
     return rows, delimiter, "," if delimiter == ";" else "."
 
 
-def read_sheets(path: str | Path) -> tuple[list[tuple[str, bool, list[list[Any]]]], str, str]:
+Sheets = list[tuple[str, bool, list[list[Any]]]]
+_LAST_READ: dict[tuple[str, int, int], tuple[Sheets, str, str]] = {}
+
+
+def read_sheets(path: str | Path) -> tuple[Sheets, str, str]:
     """Every sheet of a file as ``(name, visible, rows)``, plus its SHA-256 and decimal mark.
 
     CSV files have one sheet named after the file.  Raises :class:`InputError` for files that
-    are missing, empty, or not a readable spreadsheet.
+    are missing, empty, or not a readable spreadsheet.  The last file read is remembered (by
+    path, size and modification time), so looking at a file twice in one run — first for
+    several raters' layouts, then as a plain table — parses it once.  Callers must not
+    modify the rows they get.
     """
     path = Path(path)
+    try:
+        st = path.stat()
+        key = (str(path.resolve()), st.st_size, st.st_mtime_ns)
+    except OSError:
+        key = None
+    if key is not None and key in _LAST_READ:
+        return _LAST_READ[key]
+    out = _read_sheets(path)
+    _LAST_READ.clear()
+    if key is not None:
+        _LAST_READ[key] = out
+    return out
+
+
+def _read_sheets(path: Path) -> tuple[Sheets, str, str]:
     if not path.exists():
         raise InputError(f"{path}: no such file")
     if path.is_dir():
@@ -471,10 +494,7 @@ def read_table(
         index=pd.RangeIndex(ri + 2, ri + 2 + len(body), name="row"),
         dtype=object,
     )
-    if frame.empty:
-        blank = pd.Series([], dtype=bool)
-    else:
-        blank = ~frame.map(_present).any(axis=1)
+    blank = _blank_rows(frame)
     n_blank = int(blank.sum())
     # Trailing blank rows are the sheet's padding, not "skipped rows" worth mentioning.
     frame = frame.loc[~blank]
@@ -491,6 +511,26 @@ def read_table(
         blank_rows=n_blank - _trailing_blank(blank),
         notes=notes,
     )
+
+
+def _blank_cells(col: pd.Series) -> np.ndarray:
+    """Vectorised ``not _present(v)`` for one column of cells as read."""
+    values = col.to_numpy(dtype=object)
+    empty = pd.isna(values)
+    kind = pd.api.types.infer_dtype(values, skipna=True)
+    if kind in {"string", "mixed", "mixed-integer", "empty"}:
+        text = pd.Series(values, dtype=object).str.strip()
+        empty |= (text == "").to_numpy(dtype=bool, na_value=False)
+    return empty
+
+
+def _blank_rows(frame: pd.DataFrame) -> pd.Series:
+    if frame.empty:
+        return pd.Series([], dtype=bool)
+    blank = np.ones(len(frame), dtype=bool)
+    for name in frame.columns:
+        blank &= _blank_cells(frame[name])
+    return pd.Series(blank, index=frame.index)
 
 
 def _trailing_blank(blank: pd.Series) -> int:

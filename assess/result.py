@@ -92,6 +92,10 @@ class Result:
     carried_columns: list[str] = field(default_factory=list)
     #: when scoring ran (UTC, ISO 8601); honours SOURCE_DATE_EPOCH for reproducible builds
     scored_at: str = field(default_factory=lambda: utc_now())
+    #: several raters' agreement (:class:`assess.agreement.Agreement`) when the input had them
+    agreement: Any = None
+    #: weight-sensitivity results (:class:`assess.sensitivity.Sensitivity`) when computed
+    sensitivity: Any = None
 
     # -- views ------------------------------------------------------------------------
     @property
@@ -125,6 +129,13 @@ class Result:
 
     def summary_line(self) -> str:
         c = self.counts
+        if self.agreement is not None:  # several raters: engagements, and rating rows rejected
+            a = self.agreement
+            return (
+                f"{c['scored']} scored, {c['insufficient']} insufficient evidence of "
+                f"{c['scored'] + c['insufficient']} engagements; {a.rows_rejected} of "
+                f"{a.rows_read} rating rows rejected ({len(a.raters)} raters)"
+            )
         return (
             f"{c['scored']} scored, {c['insufficient']} insufficient evidence, "
             f"{c['rejected']} rejected of {c['rows']} rows"
@@ -206,7 +217,7 @@ class Result:
             self._engagement(i, r, False)
             for i, r in eng[eng["status"] == STATUS_INSUFFICIENT].iterrows()
         ]
-        return {
+        out = {
             "assess_version": __version__,
             "rubric": self.rubric.describe(),
             "sources": [s.to_dict() for s in self.sources],
@@ -215,6 +226,11 @@ class Result:
             "insufficient": insufficient,
             "rejected": [r.to_dict() for r in self.rejected],
         }
+        if self.agreement is not None:
+            out["agreement"] = self.agreement.to_dict()
+        if self.sensitivity is not None:
+            out["sensitivity"] = self.sensitivity.to_dict()
+        return out
 
 
 def utc_now() -> str:

@@ -188,6 +188,12 @@ class MissingPolicy(_Model):
     min_weight_share: float = Field(default=0.6, gt=0, le=1)
 
 
+class RaterPolicy(_Model):
+    """How several raters' ratings of one engagement are combined (see :mod:`assess.agreement`)."""
+
+    combine: Literal["median", "mean", "trimmed_mean"] = "median"
+
+
 class Rubric(_Model):
     """A validated rubric.  Weights are normalised to sum to 1 at load."""
 
@@ -202,6 +208,8 @@ class Rubric(_Model):
     gates: tuple[Gate, ...] = ()
     criteria: tuple[Criterion, ...] = Field(min_length=1)
     calibration: dict[str, Any] | None = None
+    # left out of the dump (and so of the content hash) when absent
+    raters: RaterPolicy | None = Field(default=None, exclude_if=lambda v: v is None)
 
     @field_validator("version", mode="before")
     @classmethod

@@ -266,10 +266,23 @@ class _IndicatorParser:
         return self._check(number / 100 if percent and share else number, show(value))
 
 
-def _parse_column(values: np.ndarray, parser) -> tuple[np.ndarray, list[str | None]]:
-    parsed = [parser(v) for v in values]
-    numbers = np.fromiter((p[0] for p in parsed), dtype=float, count=len(parsed))
-    return numbers, [p[1] for p in parsed]
+def _parse_column(values: np.ndarray, parser) -> tuple[np.ndarray, dict[int, str]]:
+    """Parse a column: its numbers (NaN where missing or bad) and ``{position: problem}``.
+
+    Each distinct cell value is parsed once (a column of ratings holds a handful of them).
+    """
+    n = len(values)
+    # factorize compares with ==, which would merge TRUE with 1 and FALSE with 0
+    if n == 0 or any(v is True or v is False for v in values):
+        parsed = [parser(v) for v in values]
+        numbers = np.fromiter((p[0] for p in parsed), dtype=float, count=n)
+        return numbers, {i: p[1] for i, p in enumerate(parsed) if p[1] is not None}
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    parsed = [parser(u) for u in uniques] + [(np.nan, None)]  # code -1: a blank cell
+    numbers = np.array([p[0] for p in parsed], dtype=float)[codes]
+    bad_codes = np.array([p[1] is not None for p in parsed])
+    where = np.flatnonzero(bad_codes[codes])
+    return numbers, {int(i): parsed[codes[i]][1] for i in where}
 
 
 def _id_text(value: Any) -> str:
@@ -292,10 +305,9 @@ def validate(table: RawTable, rubric: Rubric) -> Validated:
     problems: list[list[Problem]] = [[] for _ in range(n)]
     by_key: dict[str, Column] = {c.key: c for c in table.columns if c.role != "carry"}
 
-    def note(col: Column, errs: list[str | None], values: np.ndarray) -> None:
-        for i, err in enumerate(errs):
-            if err is not None:
-                problems[i].append(Problem(col.letter, col.header, values[i], err))
+    def note(col: Column, errs: dict[int, str], values: np.ndarray) -> None:
+        for i, err in errs.items():
+            problems[i].append(Problem(col.letter, col.header, values[i], err))
 
     # engagement id: present, and unique (the later row is rejected, naming the first)
     id_col = by_key["id"]

@@ -27,7 +27,7 @@ from ..read import normalise_header
 from ..result import Result
 from ..rubric import Criterion, Gate, Level
 from ..validate import show
-from . import atomic_path
+from . import atomic_path, sections
 from .safety import clean_text, safe_cell
 from .terminal import NAME_HEADERS
 
@@ -388,4 +388,7 @@ def _context(result: Result) -> dict[str, Any]:
         "levels_sorted": {
             c.id: sorted(c.scale.levels, key=lambda lv: lv.value) for c in rubric.criteria
         },
+        # several raters' agreement and the weight-sensitivity run, when the result has them
+        "agreement": sections.agreement_context(result),
+        "sensitivity": sections.sensitivity_context(result),
     }

@@ -1,0 +1,185 @@
+"""`assess calibrate`: exit codes, the printed comparison, JSON, the rubric and report files."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import yaml
+from conftest import ROOT, write_xlsx
+from openpyxl import load_workbook
+from test_calibrate import PAIRWISE, cases_file, draw
+
+import assess
+from assess.calibrate import read_cases
+
+EXAMPLE = ROOT / "examples" / "past_cases.xlsx"
+QUICK = ["--folds", "3", "--repeats", "1", "--bootstrap", "10"]
+
+
+@pytest.fixture(scope="module")
+def cases(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("cli")
+    ratings, y = draw(120, "binary", seed=3)
+    y = y.astype(object)
+    y[5] = "maybe"
+    return cases_file(folder / "cases.xlsx", ratings, y)
+
+
+def test_prints_the_comparison_and_a_recommendation(cli, cases):
+    out = cli("calibrate", cases, "--outcome", "Outcome", *QUICK)
+    assert out.exit_code == 1  # one row rejected
+    text = out.stdout
+    assert "119 used, 0 insufficient evidence, 1 rejected of 120 rows" in text
+    assert "rejected Cases!I7: 'maybe' is not an outcome (success/failure)" in text
+    for needle in ("AUC ↑", "Brier ↓", "log-loss ↓", "calibrated", "expert", "equal"):
+        assert needle in text
+    assert "Recommendation: " in text
+
+
+def test_exit_0_when_every_row_is_used(cli, tmp_path):
+    ratings, y = draw(60, "numeric")
+    out = cli("calibrate", cases_file(tmp_path / "c.xlsx", ratings, y), "-y", "Outcome", *QUICK)
+    assert out.exit_code == 0, out.stdout
+
+
+def test_json_contract(cli, cases):
+    out = cli("calibrate", cases, "-y", "Outcome", "--format", "json", *QUICK)
+    data = json.loads(out.stdout)
+    assert data["summary"] == {"rows": 120, "used": 119, "insufficient": 0, "rejected": 1}
+    assert data["recommendation"] in ("use-calibrated", "keep-expert")
+    assert data["outcome"] == {
+        "column": "Outcome",
+        "kind": "binary",
+        "levels": ["failure", "success"],
+    }
+    assert [w["id"] for w in data["weights"]][0] == "transparency"
+    assert set(data["cross_validation"]["metrics"]) == {"calibrated", "expert", "equal"}
+    assert data["rejected"][0]["cell"] == "Cases!I7"
+    assert data["output"] is None
+
+
+def test_writes_the_calibrated_rubric(cli, cases, tmp_path):
+    target = tmp_path / "calibrated.yaml"
+    out = cli("calibrate", cases, "-y", "Outcome", "-o", target, *QUICK)
+    assert out.exit_code == 1
+    rubric = assess.load_rubric(target)
+    assert (
+        f"wrote {target}: military-diplomacy {rubric.version} ({rubric.short_hash})" in out.stdout
+    )
+    assert rubric.calibration["cases"]["rejected"] == 1
+
+
+def test_refuses_an_existing_output_before_doing_the_work(cli, cases, tmp_path):
+    target = tmp_path / "exists.yaml"
+    target.write_text("x: 1\n", encoding="utf-8")
+    out = cli("calibrate", cases, "-y", "Outcome", "-o", target)
+    assert out.exit_code == 2
+    assert out.stderr.strip() == f"assess: error: {target} exists; use --force to replace it"
+    assert target.read_text(encoding="utf-8") == "x: 1\n"
+
+
+def test_refuses_the_input_rubric_even_with_force(cli, cases, tmp_path):
+    rubric = tmp_path / "mine.yaml"
+    rubric.write_text(assess.load_rubric("military-diplomacy").to_yaml(), encoding="utf-8")
+    before = rubric.read_bytes()
+    out = cli("calibrate", cases, "-y", "Outcome", "-r", rubric, "-o", rubric, "--force")
+    assert out.exit_code == 2
+    assert "refusing to overwrite the input rubric" in out.stderr
+    assert rubric.read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["-y", "Nope"], "no outcome column 'Nope'"),
+        ([], "needs an outcome column"),
+        (["-y", "Outcome", "--report", "r.pdf"], "a calibration report is .xlsx or .html"),
+        (["-y", "Outcome", "--kind", "numeric"], None),
+    ],
+)
+def test_unusable_requests_exit_2_with_one_line(cli, cases, tmp_path, args, message):
+    args = [a if a != "r.pdf" else str(tmp_path / "r.pdf") for a in args]
+    out = cli("calibrate", cases, *args, *QUICK)
+    if message is None:  # every outcome rejected as not a number: nothing left to fit
+        assert out.exit_code == 2 and "no usable cases" in out.stderr
+        return
+    assert out.exit_code == 2
+    assert out.stderr.count("\n") == 1 and message in out.stderr
+
+
+def test_xlsx_report(cli, cases, tmp_path):
+    report = tmp_path / "calibration.xlsx"
+    cli("calibrate", cases, "-y", "Outcome", "--report", report, *QUICK)
+    wb = load_workbook(report)
+    assert wb.sheetnames == ["Summary", "Weights", "Comparison", "Predictions", "Rejected"]
+    assert wb["Weights"]["A2"].value == "Transparency"
+    assert wb["Rejected"]["A2"].value == "Cases!I7"
+    assert wb["Predictions"].max_row == 120  # header + the 119 cases used
+    assert wb["Weights"]._charts and wb["Predictions"]._charts
+
+
+def test_html_report_is_self_contained(cli, cases, tmp_path):
+    report = tmp_path / "calibration.html"
+    cli("calibrate", cases, "-y", "Outcome", "--report", report, *QUICK)
+    page = report.read_text(encoding="utf-8")
+    assert "Content-Security-Policy" in page and "default-src 'none'" in page
+    assert "<script" not in page and "http" not in page.replace("http-equiv", "")
+    assert "Predicted against observed" in page and "<svg" in page
+    assert "&#x27;maybe&#x27; is not an outcome" in page
+
+
+def test_input_text_stays_inert_in_the_html_report(cli, tmp_path):
+    ratings, y = draw(40, "numeric")
+    y = y.astype(object)
+    y[0] = "<script>alert(1)</script>"
+    path = cases_file(tmp_path / "c.xlsx", ratings, y)
+    report = tmp_path / "r.html"
+    cli("calibrate", path, "-y", "Outcome", "--report", report, *QUICK)
+    page = report.read_text(encoding="utf-8")
+    assert "<script>" not in page and "&lt;script&gt;" in page
+
+
+def test_ahp_method_from_a_pairwise_sheet(cli, tmp_path):
+    ratings, y = draw(60, "numeric")
+    path = cases_file(tmp_path / "c.xlsx", ratings, y)
+    pairwise = write_xlsx(tmp_path / "p.xlsx", PAIRWISE[1:], header=PAIRWISE[0])
+    out = cli(
+        "calibrate", path, "--method", "ahp", "--pairwise", pairwise, "--format", "json", *QUICK
+    )
+    data = json.loads(out.stdout)
+    assert data["method"] == "ahp" and data["ahp"]["consistent"]
+    assert data["recommendation"] == "not-evaluated"
+    assert data["ahp"]["consistency_ratio"] < 0.1
+
+
+def test_example_calibrates_and_its_rubric_reproduces(cli, tmp_path):
+    target = tmp_path / "calibrated.yaml"
+    out = cli("calibrate", EXAMPLE, "-y", "Effectiveness (0-100)", "-o", target, *QUICK)
+    assert out.exit_code == 1  # the example plants rejected and insufficient rows
+    assert "186 used, 1 insufficient evidence, 3 rejected of 190 rows" in out.stdout
+    block = yaml.safe_load(target.read_text(encoding="utf-8"))["calibration"]
+    assert block["outcome"]["kind"] == "numeric"
+
+
+def test_example_workbook_is_regenerated_byte_identically(tmp_path):
+    subprocess.run(
+        [sys.executable, str(ROOT / "examples" / "make_past_cases.py"), "--out", str(tmp_path)],
+        check=True,
+        capture_output=True,
+    )
+    assert (tmp_path / "past_cases.xlsx").read_bytes() == EXAMPLE.read_bytes()
+
+
+def test_example_holds_at_least_150_cases_with_three_outcome_kinds():
+    for column, kind in (
+        ("Outcome", "binary"),
+        ("Effectiveness (0-100)", "numeric"),
+        ("Assessed band", "ordinal"),
+    ):
+        cases = read_cases(EXAMPLE, outcome=column)
+        assert cases.kind == kind and cases.counts["used"] >= 150
+    assert np.isclose(sum(assess.load_rubric("military-diplomacy").weights.values()), 1)
