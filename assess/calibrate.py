@@ -67,7 +67,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from . import __version__
 from .api import validate_file
 from .errors import InputError, OutputError
-from .read import normalise_header
+from .read import Column, RawTable, normalise_header
 from .rubric import DEFAULT_RUBRIC, Rubric, load_rubric, parse_rubric
 from .scorer import STATUS_INSUFFICIENT, aggregate, input_columns, normalise, score_frame
 from .validate import MISSING_MARKERS, Problem, Rejection, _to_number, json_value, show
@@ -203,8 +203,8 @@ def parse_outcomes(
     }
     if kind == "auto":
         counts = {k: sum(readers[k](v) is not None for v in present) for k in readers}
-        if levels is not None and len(levels) > 2:
-            counts["binary"] = -1
+        if levels is not None:  # two levels are a binary outcome, more an ordinal one
+            counts["ordinal" if len(levels) == 2 else "binary"] = -1
         kind = max(counts, key=lambda k: counts[k])  # dict order breaks ties
         if not present or counts[kind] < 0.5 * len(present):
             shown = ", ".join(show(v) for v in list(dict.fromkeys(map(_as_text, present)))[:4])
@@ -297,7 +297,7 @@ class Cases:
         return np.asarray(self.levels, dtype=object)[values.astype(int)]
 
 
-def _outcome_column(table, outcome: str, rubric: Rubric):
+def _outcome_column(table: RawTable, outcome: str, rubric: Rubric) -> Column:
     key = normalise_header(outcome)
     for col in table.columns:
         if normalise_header(col.header) == key:
@@ -434,7 +434,9 @@ class _Design:
         return u, du
 
 
-def _numeric_link(u, y, c, vy):
+def _numeric_link(
+    u: np.ndarray, y: np.ndarray, c: np.ndarray, vy: float
+) -> tuple[np.ndarray, float, np.ndarray]:
     """Weighted least squares of y on u: (a, b), loss in units of var(y), d loss / d u."""
     sw = c.sum()
     mu, my = (c @ u) / sw, (c @ y) / sw
@@ -453,7 +455,9 @@ def _logistic_pair(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.where(pos, big, small), np.where(pos, small, big)
 
 
-def _loss(kind: str, link: np.ndarray, u, y, c):
+def _loss(
+    kind: str, link: np.ndarray, u: np.ndarray, y: np.ndarray, c: np.ndarray
+) -> tuple[float, np.ndarray, np.ndarray]:
     """Negative log-likelihood (summed, case weights c): value, d/d link, d/d u."""
     if kind == "binary":
         a, b = link
@@ -476,7 +480,7 @@ def _loss(kind: str, link: np.ndarray, u, y, c):
     return -(c @ np.log(p)), np.concatenate(([d_eta @ u], g_cuts)), d_eta * b
 
 
-def _initial_link(kind: str, y, c, n_levels: int) -> np.ndarray:
+def _initial_link(kind: str, y: np.ndarray, c: np.ndarray, n_levels: int) -> np.ndarray:
     if kind == "binary":
         m = np.clip((c @ y) / c.sum(), 1e-3, 1 - 1e-3)
         return np.array([math.log(m / (1 - m)), 0.0])
@@ -586,7 +590,7 @@ def _held_out_loss(kind: str, fit: _Fit, design: _Design, y: np.ndarray) -> floa
     return float(_loss(kind, fit.link, u, y, np.ones(len(y)))[0] / len(y))
 
 
-def _splitter(kind: str, y: np.ndarray, folds: int, random_state) -> Any:
+def _splitter(kind: str, y: np.ndarray, folds: int, random_state: int) -> Any:
     if kind != "numeric" and np.bincount(y.astype(int)).min(initial=len(y)) >= folds:
         return StratifiedKFold(folds, shuffle=True, random_state=random_state)
     return KFold(folds, shuffle=True, random_state=random_state)
@@ -691,7 +695,7 @@ class RubricCalibrator(BaseEstimator):
         self.random_state = random_state
 
     # -- sklearn plumbing -------------------------------------------------------------
-    def __sklearn_tags__(self):
+    def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
         tags.input_tags.allow_nan = True
         tags.target_tags.required = True
@@ -802,7 +806,9 @@ class RubricCalibrator(BaseEstimator):
         self._set_fitted(fit, prior, design, t)
         return self
 
-    def _choose_prior(self, design: _Design, t: np.ndarray, w0: np.ndarray, opts) -> float:
+    def _choose_prior(
+        self, design: _Design, t: np.ndarray, w0: np.ndarray, opts: dict[str, Any]
+    ) -> float:
         grid = sorted({float(g) for g in self.prior_grid}, reverse=True)
         if not grid:
             raise ValueError("prior_grid is empty")
@@ -994,7 +1000,7 @@ class Evaluation:
         }
 
 
-def _splits(kind: str, t: np.ndarray, folds: int, repeats: int, seed: int):
+def _splits(kind: str, folds: int, repeats: int, seed: int) -> Any:
     if kind == "numeric":
         return RepeatedKFold(n_splits=folds, n_repeats=repeats, random_state=seed)
     return RepeatedStratifiedKFold(n_splits=folds, n_repeats=repeats, random_state=seed)
@@ -1027,7 +1033,7 @@ def cross_validate(
             raise InputError("each outcome needs at least 2 cases for cross-validation")
     if len(y) < 2 * folds:
         raise InputError(f"{len(y)} cases are too few for {folds}-fold cross-validation")
-    splitter = _splits(kind, strata, folds, repeats, seed)
+    splitter = _splits(kind, folds, repeats, seed)
     rows, oof = [], pd.DataFrame(index=X.index)
     total = folds * repeats
     with warnings.catch_warnings():
@@ -1138,25 +1144,34 @@ def data_warnings(rubric: Rubric, X: pd.DataFrame) -> list[str]:
             "can be trusted. Treat these weights as a rough indication."
         )
     z = pd.DataFrame(normalise(X, rubric), columns=rubric.ids)
+    for cid in rubric.ids:
+        if z[cid].nunique() < 2:
+            out.append(
+                f"{_label(rubric, cid)} has the same rating in every case, or none: the cases "
+                "say nothing about its weight, which stays near the expert one."
+            )
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore")
-        r = z.corr().fillna(0.0)
+        r = z.corr().fillna(0.0).to_numpy(copy=True)
+    np.fill_diagonal(r, 1.0)
     flagged: set[str] = set()
-    for i, a in enumerate(rubric.ids):
-        for b in rubric.ids[i + 1 :]:
-            if abs(r.loc[a, b]) >= COLLINEAR_R:
+    ids = rubric.ids
+    for i, a in enumerate(ids):
+        for j in range(i + 1, k):
+            b, rab = ids[j], r[i, j]
+            if abs(rab) >= COLLINEAR_R:
                 flagged |= {a, b}
                 out.append(
                     f"{_label(rubric, a)} and {_label(rubric, b)} move together in these cases "
-                    f"(correlation {r.loc[a, b]:.2f}): the data cannot tell their weights apart, "
+                    f"(correlation {rab:.2f}): the data cannot tell their weights apart, "
                     "so how weight is split between them is unreliable."
                 )
     try:
-        vif = np.diag(np.linalg.inv(r.to_numpy()))
+        vif = np.diag(np.linalg.inv(r))
     except np.linalg.LinAlgError:
         vif = np.full(k, np.inf)
     for cid, v in zip(rubric.ids, vif, strict=True):
-        if (not np.isfinite(v) or v >= 10) and cid not in flagged:
+        if (not np.isfinite(v) or v >= 10) and cid not in flagged and z[cid].nunique() > 1:
             out.append(
                 f"{_label(rubric, cid)} is almost fully predictable from the other criteria "
                 f"(variance inflation {v:.0f}): its fitted weight is unreliable."
@@ -1545,7 +1560,9 @@ def _recalibrated_bands(rubric: Rubric, est: RubricCalibrator) -> tuple[list | N
     ], None
 
 
-def _outcome_free(method: str, rubric: Rubric, X: pd.DataFrame, ahp: AHPResult | None):
+def _outcome_free(
+    method: str, rubric: Rubric, X: pd.DataFrame, ahp: AHPResult | None
+) -> np.ndarray:
     z = normalise(X, rubric)
     if method == "equal":
         return equal_weights(len(rubric.criteria))
@@ -1677,48 +1694,37 @@ def calibrate(
             table[other] = _outcome_free(other, rub, X, ahp)
 
     if y is not None:
-        fixed = {**base_params, "fit_weights": False}
-        estimators: dict[str, RubricCalibrator] = {}
-        if method == "fit":
-            estimators[name] = RubricCalibrator(**base_params)
-        elif method != "equal":
-            estimators[name] = RubricCalibrator(**fixed, expert_weights=tuple(new))
-        estimators["expert"] = RubricCalibrator(**fixed)
-        estimators["equal"] = RubricCalibrator(
-            **fixed, expert_weights=tuple(equal_weights(len(ids)))
-        )
-        evaluation = cross_validate(
+        evaluation = _evaluate(
+            name,
+            new,
+            base_params,
             X,
             y,
-            estimators,
-            folds=folds,
-            repeats=repeats,
-            seed=seed,
-            on_split=lambda d, t: progress("cross-validation", d, t),
+            folds,
+            repeats,
+            seed,
+            lambda d, t: progress("cross-validation", d, t),
         )
-        for other in estimators:
-            if other != name:
-                comparisons[other] = evaluation.compare(name, other)
-
+        comparisons = {
+            other: evaluation.compare(name, other)
+            for other in dict.fromkeys(evaluation.folds["weighting"])
+            if other != name
+        }
     if est is not None:
         notes += fit_warnings(rub, est.weights_, expert, est)
-        ins = score_frame(X, rub.with_weights(dict(zip(ids, est.weights_, strict=True))))
-        lost = int((ins["status"] == STATUS_INSUFFICIENT).sum())
-        if lost:
-            notes.append(
-                f"{lost} of the cases would have insufficient evidence under the new weights "
-                "(too much of the weight falls on criteria they were not rated on)."
-            )
+    lost = int((score_frame(X, _reweighted(rub, new))["status"] == STATUS_INSUFFICIENT).sum())
+    if lost:
+        notes.append(
+            f"{lost} of the cases would have insufficient evidence under the new weights "
+            "(too much of the weight falls on criteria they were not rated on)."
+        )
 
-    recommendation, text = _recommend(name, method, comparisons, evaluation)
+    recommendation, text = _recommend(name, comparisons, evaluation)
     if recommendation == "keep-expert" and "expert" in comparisons:
         notes.append(text)
     date = _today()
-    changes: dict[str, Any] = {
-        "version": bump_version(
-            rub.version, f"{'cal' if method == 'fit' else method}.{date.replace('-', '')}"
-        )
-    }
+    tag = f"{'cal' if method == 'fit' else method}.{date.replace('-', '')}"
+    changes: dict[str, Any] = {"version": bump_version(rub.version, tag)}
     cutoffs_applied = False
     if est is not None and est.kind == "ordinal":
         bands, problem = _recalibrated_bands(rub, est)
@@ -1749,17 +1755,46 @@ def calibrate(
         rubric_path=rubric_file(rubric),
     )
     changes["calibration"] = cal.provenance()
-    cal.calibrated = rub.with_weights(dict(zip(ids, map(float, new), strict=True)), **changes)
+    cal.calibrated = _reweighted(rub, new, **changes)
     cal.seconds = time.perf_counter() - started
     return cal
 
 
-def _recommend(name, method, comparisons, evaluation) -> tuple[str, str]:
+def _reweighted(rubric: Rubric, weights: np.ndarray, **changes: Any) -> Rubric:
+    return rubric.with_weights(dict(zip(rubric.ids, map(float, weights), strict=True)), **changes)
+
+
+def _evaluate(
+    name: str,
+    new: np.ndarray,
+    params: dict[str, Any],
+    X: pd.DataFrame,
+    y: np.ndarray,
+    folds: int,
+    repeats: int,
+    seed: int,
+    on_split: Callable[[int, int], None],
+) -> Evaluation:
+    """Cross-validate the new weights against the expert and equal ones on the same folds:
+    fitted weights are refitted on every training fold; fixed weights get their link fitted."""
+    fixed = {**params, "fit_weights": False}
+    estimators: dict[str, RubricCalibrator] = {}
+    if name == "calibrated":
+        estimators[name] = RubricCalibrator(**params)
+    elif name != "equal":
+        estimators[name] = RubricCalibrator(**fixed, expert_weights=tuple(new))
+    estimators["expert"] = RubricCalibrator(**fixed)
+    estimators["equal"] = RubricCalibrator(**fixed, expert_weights=tuple(equal_weights(len(new))))
+    return cross_validate(
+        X, y, estimators, folds=folds, repeats=repeats, seed=seed, on_split=on_split
+    )
+
+
+def _recommend(
+    name: str, comparisons: dict[str, dict[str, Any]], evaluation: Evaluation | None
+) -> tuple[str, str]:
+    """``use-<name>`` only when the new weights beat the expert ones out of sample."""
     if evaluation is None or "expert" not in comparisons:
-        if method == "equal" and evaluation is not None:
-            cmp = evaluation.compare("equal", "expert")
-            comparisons["expert"] = cmp
-            return _recommend(name, "fit", comparisons, evaluation)
         return "not-evaluated", (
             f"The {name} weights were not tested against outcomes (no --outcome given)."
         )
@@ -1767,7 +1802,8 @@ def _recommend(name, method, comparisons, evaluation) -> tuple[str, str]:
     label = METRICS[evaluation.kind][cmp["metric"]][0]
     detail = (
         f"{label} {cmp['mean_a']:.3f} vs {cmp['mean_b']:.3f} expert on held-out cases, better "
-        f"in {cmp['wins']} of {cmp['splits']} folds, p = {cmp['p_value']:.2f}"
+        f"in {cmp['wins']} of {cmp['splits']} folds, "
+        + (f"p = {cmp['p_value']:.2f}" if cmp["p_value"] >= 0.01 else "p < 0.01")
     )
     if cmp["better"]:
         return (

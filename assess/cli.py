@@ -51,6 +51,11 @@ class ScoreFormat(str, Enum):
     html = "html"
 
 
+class Engine(str, Enum):
+    pandas = "pandas"
+    dask = "dask"
+
+
 class ListFormat(str, Enum):
     table = "table"
     json = "json"
@@ -143,6 +148,14 @@ def score(
     limit: Annotated[
         int | None, typer.Option(help="Show only the top N rows in the table.")
     ] = None,
+    engine: Annotated[
+        Engine,
+        typer.Option(
+            help="pandas: in memory (default). dask: FILES are a partitioned Parquet or CSV "
+            "dataset (glob patterns, folders), one partition per file, written to "
+            "-o scores.parquet|scores.csv; needs pip install 'assess[dask]'.",
+        ),
+    ] = Engine.pandas,
     debug: DebugOpt = False,
 ) -> None:
     """Score every engagement in FILES; print a ranked table (or JSON/CSV) and write reports.
@@ -150,6 +163,8 @@ def score(
     Several FILES are scored together as one set. Exit code 0: all rows scored; 1: some rows
     rejected or with insufficient evidence; 2: unusable input.
     """
+    if engine is Engine.dask:
+        _score_dask(files, rubric, output, fmt, debug)
     with _user_errors(debug):
         if fmt is ScoreFormat.xlsx and output is None:
             raise _fail("--format xlsx needs -o FILE.xlsx (a workbook cannot be printed)")
@@ -178,6 +193,25 @@ def score(
         else:
             print_result(result, _stdout(), limit=limit)
     raise typer.Exit(result.exit_code)
+
+
+def _score_dask(files, rubric, output, fmt, debug) -> None:
+    """``assess score --engine dask``: a dataset scored with Dask (assess.distributed)."""
+    with _user_errors(debug):
+        if output is None:
+            raise _fail("--engine dask needs -o scores.parquet or -o scores.csv")
+        if fmt not in (None, ScoreFormat.table, ScoreFormat.json):
+            raise _fail("--engine dask prints a summary (table or json); the scores go to -o")
+        from .distributed import score_dask
+
+        done = score_dask([str(f) for f in files], rubric=rubric, output=output)
+        if fmt is ScoreFormat.json:
+            typer.echo(json.dumps(done.to_dict(), indent=2))
+        else:
+            console = _stdout()
+            console.print(done.summary_line(), markup=False)
+            console.print(f"wrote {done.output} and {done.rejected_output}", markup=False)
+    raise typer.Exit(done.exit_code)
 
 
 @app.command()

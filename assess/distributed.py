@@ -367,7 +367,9 @@ def _output_dtypes(rubric: Rubric, ds: _Dataset, raw_meta: pd.DataFrame) -> dict
     probe[PART] = np.int64(0)
     v, _ = _validated(probe, rubric, ds)
     result = combine([v], rubric)
-    carried_source = {c.key: header.dtypes.iloc[c.index] for c in v.table.columns if c.role == "carry"}
+    carried_source = {
+        c.key: header.dtypes.iloc[c.index] for c in v.table.columns if c.role == "carry"
+    }
     dtypes: dict[str, Any] = {}
     for col in flat_table(result).columns:
         if col in carried_source:
@@ -388,7 +390,7 @@ def _output_dtypes(rubric: Rubric, ds: _Dataset, raw_meta: pd.DataFrame) -> dict
 
 def _carried_dtype(dtype: Any) -> Any:
     """A carried column's output dtype: its source type, nullable (a file may leave it blank)."""
-    if dtype == object or pd.api.types.is_string_dtype(dtype):
+    if pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype):
         return _TEXT
     if pd.api.types.is_bool_dtype(dtype):
         return "boolean"
@@ -533,15 +535,13 @@ def score_dask(
 
     metas = [_load(str(f), kind, i, nrows=0) for i, f in enumerate(files)]
     first = list(metas[0].columns)
-    for f, m in zip(files[1:], metas[1:]):
+    for f, m in zip(files[1:], metas[1:], strict=True):
         if list(m.columns) != first:
             raise InputError(
                 f"{f.name}: its columns differ from {files[0].name}'s; every file of a dataset "
                 "has the same header"
             )
-    decimals = tuple(
-        "," if kind == "csv" and _csv_options(f)["sep"] == ";" else "." for f in files
-    )
+    decimals = tuple("," if kind == "csv" and _csv_options(f)["sep"] == ";" else "." for f in files)
     ds = _Dataset(tuple(str(f) for f in files), kind, decimals)
     raw_meta = metas[0].iloc[:0]
     dtypes = _output_dtypes(rub, ds, raw_meta)
@@ -553,9 +553,10 @@ def score_dask(
         compute_kw = _scheduler(scheduler, stack, dask)
         # pass 1: statuses, distinct scores and ids seen in more than one file
         slim = raw.map_partitions(
-            _slim_partition, rub, ds, meta=pd.DataFrame(columns=list(_SLIM_DTYPES)).astype(
-                _SLIM_DTYPES
-            )
+            _slim_partition,
+            rub,
+            ds,
+            meta=pd.DataFrame(columns=list(_SLIM_DTYPES)).astype(_SLIM_DTYPES),
         )
         valid = slim[slim["status"] != STATUS_REJECTED]
         statuses, values, ids = dask.compute(
@@ -622,9 +623,7 @@ def _scheduler(scheduler: Any, stack: ExitStack, dask) -> dict[str, Any]:
         return {"scheduler": scheduler}
     if dask.config.get("scheduler", None) is not None:
         return {}  # an active distributed.Client, or the user's own configuration
-    address = os.environ.get("DASK_SCHEDULER_ADDRESS") or dask.config.get(
-        "scheduler-address", None
-    )
+    address = os.environ.get("DASK_SCHEDULER_ADDRESS") or dask.config.get("scheduler-address", None)
     if address:
         try:
             from distributed import Client

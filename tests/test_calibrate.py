@@ -159,6 +159,11 @@ def test_ordinal_levels_can_be_given_worst_first():
     )
 
 
+def test_two_given_levels_read_as_a_binary_outcome_negative_first():
+    out = parse_outcomes(["won", "Lost", "won"], levels=["lost", "won"])
+    assert (out.kind, out.levels, out.values.tolist()) == ("binary", ("lost", "won"), [1, 0, 1])
+
+
 def test_undetectable_outcome_asks_for_kind():
     with pytest.raises(InputError, match="--kind"):
         parse_outcomes(["green", "blue", "red"])
@@ -433,6 +438,14 @@ def test_collinear_criteria_are_warned(tmp_path):
         "Transparency and Alignment with international norms move together" in w
         for w in cal.warnings
     )
+
+
+def test_a_criterion_rated_the_same_everywhere_is_warned(tmp_path):
+    ratings, y = draw(80, "numeric", seed=4)
+    ratings[:, 3] = 2
+    cal = calibrate(cases_file(tmp_path / "c.xlsx", ratings, y), "Outcome", **FAST)
+    assert any(w.startswith("Resources has the same rating in every case") for w in cal.warnings)
+    assert not any("predictable from the other criteria" in w for w in cal.warnings)
 
 
 def test_a_weight_driven_to_zero_is_warned(tmp_path):

@@ -49,6 +49,7 @@ def test_exit_0_when_every_row_is_used(cli, tmp_path):
 def test_json_contract(cli, cases):
     out = cli("calibrate", cases, "-y", "Outcome", "--format", "json", *QUICK)
     data = json.loads(out.stdout)
+    json.dumps(data, allow_nan=False)  # strict JSON: no NaN anywhere
     assert data["summary"] == {"rows": 120, "used": 119, "insufficient": 0, "rejected": 1}
     assert data["recommendation"] in ("use-calibrated", "keep-expert")
     assert data["outcome"] == {

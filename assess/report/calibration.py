@@ -278,8 +278,9 @@ def _provenance(cal: Calibration) -> list[tuple[str, Any]]:
         ("Date", cal.date),
         ("assess version", __version__),
     ]
+    names = {"rows": "Data rows", "used": "Cases used", "insufficient": "Insufficient evidence"}
     for key, value in c.counts.items():
-        rows.append((f"Rows {key}", value))
+        rows.append((names.get(key, key.title()), value))
     return rows
 
 
@@ -287,6 +288,42 @@ def _observed(cal: Calibration) -> pd.Series | None:
     """Observed outcomes on the plotting scale: the value, 0/1, or the level index."""
     c = cal.cases
     return None if c.outcome is None else c.outcome.astype(float)
+
+
+def predicted_vs_observed(cal: Calibration) -> tuple[pd.DataFrame, str, str]:
+    """Points of the predicted-against-observed chart, out of fold (first repeat), for the new
+    and the expert weights: every case for numeric and ordinal outcomes (ordinal: expected
+    level against observed level), and for binary outcomes the observed share of the
+    positive outcome in tenths of the cases ordered by predicted probability (a calibration
+    plot).  Returns the points (weighting, x, y, n) and the axis titles."""
+    ev, observed = cal.evaluation, _observed(cal)
+    if ev is None or observed is None:
+        return pd.DataFrame(columns=["weighting", "x", "y", "n"]), "", ""
+    names = list(dict.fromkeys(ev.folds["weighting"]))[:2]
+    y = observed.reindex(ev.oof.index).to_numpy(dtype=float)
+    frames = []
+    for name in names:
+        x = ev.oof[name].to_numpy(dtype=float)
+        if cal.cases.kind == "binary":
+            order = np.argsort(x, kind="stable")
+            bins = np.array_split(order, min(10, len(order)))
+            part = pd.DataFrame(
+                {
+                    "x": [x[b].mean() for b in bins],
+                    "y": [y[b].mean() for b in bins],
+                    "n": [len(b) for b in bins],
+                }
+            )
+        else:
+            part = pd.DataFrame({"x": x, "y": y, "n": 1})
+        frames.append(part.assign(weighting=name))
+    points = pd.concat(frames, ignore_index=True)[["weighting", "x", "y", "n"]]
+    titles = {
+        "numeric": ("predicted outcome", "observed outcome"),
+        "binary": ("predicted probability (mean of each tenth)", "observed share"),
+        "ordinal": ("expected level (0 = worst)", "observed level"),
+    }[cal.cases.kind]
+    return points, *titles
 
 
 # -- xlsx -----------------------------------------------------------------------------
@@ -477,28 +514,32 @@ def _predictions_sheet(wb, cal: Calibration, bold, text) -> None:
         for j, n in enumerate(names):
             text(ws, i, 3 + j, oof.at[eid, n])
             text(ws, i, 3 + len(names) + j, oof.at[eid, f"{n}.score"])
-    n = len(oof)
+    points, x_title, y_title = predicted_vs_observed(cal)
+    left = len(header) + 1  # the chart's points, beside the table
+    for j, h in enumerate(("chart: weighting", "x", "y", "cases")):
+        ws.write_string(0, left + j, h, bold)
     chart = wb.add_chart({"type": "scatter"})
-    for j, name in enumerate(names[:2]):
+    first = 1
+    for name, part in points.groupby("weighting", sort=False):
+        for i, row in enumerate(part.itertuples(index=False), start=first):
+            ws.write_string(i, left, str(name))
+            for j, v in enumerate((row.x, row.y, row.n), start=1):
+                text(ws, i, left + j, v)
+        last = first + len(part) - 1
         chart.add_series(
             {
-                "name": name,
-                "categories": ["Predictions", 1, 3 + j, n, 3 + j],
-                "values": ["Predictions", 1, 2, n, 2],
-                "marker": {"type": "circle", "size": 4},
+                "name": str(name),
+                "categories": ["Predictions", first, left + 1, last, left + 1],
+                "values": ["Predictions", first, left + 2, last, left + 2],
+                "marker": {"type": "circle", "size": 5},
             }
         )
-    kind = cal.cases.kind
-    x_name = {
-        "numeric": "predicted (out of fold)",
-        "binary": "predicted probability of the positive outcome (out of fold)",
-        "ordinal": "expected level (out of fold; 0 = worst)",
-    }[kind]
-    chart.set_title({"name": "Predicted against observed, first repeat"})
-    chart.set_x_axis({"name": x_name})
-    chart.set_y_axis({"name": "observed" + (" (level, 0 = worst)" if kind != "numeric" else "")})
+        first = last + 1
+    chart.set_title({"name": "Predicted against observed (out of fold, first repeat)"})
+    chart.set_x_axis({"name": x_title})
+    chart.set_y_axis({"name": y_title})
     chart.set_size({"width": 760, "height": 440})
-    ws.insert_chart(1, len(header) + 1, chart)
+    ws.insert_chart(1, left + 5, chart)
 
 
 # -- html -----------------------------------------------------------------------------
@@ -541,25 +582,29 @@ def _weights_svg(cal: Calibration) -> str:
     top = max(
         float(t[["expert", cal.name]].to_numpy().max()), float(t.get("high", t["expert"]).max())
     )
-    scale, left, width = 420 / max(top, 1e-9), 190, 640
+    scale, left, width = 380 / max(top, 1e-9), 260, 720
     parts = []
     for i, (cid, row) in enumerate(t.iterrows()):
         y = 10 + i * 46
         label = _e(cal.rubric.criterion(cid).label)
         parts.append(f'<text x="{left - 8}" y="{y + 18}" text-anchor="end">{label}</text>')
+        ends = {}
         for k, (col, colour) in enumerate((("expert", "#8c959f"), (cal.name, "#0969da"))):
-            w = float(row[col]) * scale
-            yy = y + k * 16
+            ends[col] = float(row[col]) * scale
             parts.append(
-                f'<rect x="{left}" y="{yy}" width="{w:.1f}" height="13" fill="{colour}">'
-                f"<title>{_e(col)}: {row[col]:.3f}</title></rect>"
-                f'<text x="{left + w + 4:.1f}" y="{yy + 11}">{row[col]:.3f}</text>'
+                f'<rect x="{left}" y="{y + 16 * k}" width="{ends[col]:.1f}" height="13" '
+                f'fill="{colour}"><title>{_e(col)}: {row[col]:.3f}</title></rect>'
             )
-        if "low" in t:
-            lo, hi = float(row["low"]) * scale + left, float(row["high"]) * scale + left
+        if "low" in t:  # the interval over the new weight's bar, its value beyond it
+            lo, hi = float(row["low"]) * scale, float(row["high"]) * scale
+            ends[cal.name] = max(ends[cal.name], hi)
             parts.append(
-                f'<line x1="{lo:.1f}" x2="{hi:.1f}" y1="{y + 22}" y2="{y + 22}" '
-                'stroke="#1f2328" stroke-width="1.5"/>'
+                f'<line x1="{left + lo:.1f}" x2="{left + hi:.1f}" y1="{y + 22.5}" '
+                f'y2="{y + 22.5}" stroke="#1f2328" stroke-width="1.5"/>'
+            )
+        for k, col in enumerate(("expert", cal.name)):
+            parts.append(
+                f'<text x="{left + ends[col] + 5:.1f}" y="{y + 16 * k + 11}">{row[col]:.3f}</text>'
             )
     height = 20 + len(t) * 46
     legend = (
@@ -574,26 +619,23 @@ def _weights_svg(cal: Calibration) -> str:
 
 
 def _scatter_svg(cal: Calibration) -> str:
-    """Out-of-fold predictions of the new and the expert weights against the outcomes."""
-    ev = cal.evaluation
-    observed = _observed(cal)
-    if ev is None or observed is None or ev.oof.empty:
+    """The predicted-against-observed chart (see :func:`predicted_vs_observed`)."""
+    points, x_title, y_title = predicted_vs_observed(cal)
+    points = points[np.isfinite(points["x"]) & np.isfinite(points["y"])]
+    if points.empty:
         return ""
-    names = list(dict.fromkeys(ev.folds["weighting"]))[:2]
-    xs = ev.oof[names].to_numpy(dtype=float)
-    ys = observed.reindex(ev.oof.index).to_numpy(dtype=float)
-    lo = float(np.nanmin([np.nanmin(xs), np.nanmin(ys)]))
-    hi = float(np.nanmax([np.nanmax(xs), np.nanmax(ys)]))
+    y = points["y"].to_numpy(dtype=float)
+    if cal.cases.kind == "ordinal":  # spread the cases at each level so that they show
+        y = y + np.random.default_rng(0).uniform(-0.2, 0.2, len(y))
+    lo = float(min(points["x"].min(), y.min()))
+    hi = float(max(points["x"].max(), y.max()))
     hi = hi if hi > lo else lo + 1
-    size, pad = 420, 40
-    jitter = (
-        np.random.default_rng(0).uniform(-0.12, 0.12, len(ys)) if cal.cases.kind != "numeric" else 0
-    )
+    size, pad = 420, 48
 
-    def px(v):
+    def px(v: float) -> float:
         return pad + (v - lo) / (hi - lo) * size
 
-    def py(v):
+    def py(v: float) -> float:
         return pad + size - (v - lo) / (hi - lo) * size
 
     parts = [
@@ -601,29 +643,30 @@ def _scatter_svg(cal: Calibration) -> str:
         f'<line x1="{px(lo):.1f}" y1="{py(lo):.1f}" x2="{px(hi):.1f}" y2="{py(hi):.1f}" '
         'stroke="#d0d7de" stroke-dasharray="4 3"/>',
     ]
-    for k, (name, colour) in enumerate(zip(names, ("#0969da", "#8c959f"), strict=False)):
-        for x, y in zip(xs[:, k], ys + jitter, strict=True):
-            if math.isfinite(x) and math.isfinite(y):
-                parts.append(
-                    f'<circle cx="{px(x):.1f}" cy="{py(y):.1f}" r="2.4" fill="{colour}" '
-                    'fill-opacity="0.55"/>'
-                )
+    colours = dict(zip(dict.fromkeys(points["weighting"]), ("#0969da", "#8c959f"), strict=False))
+    radius = 4.0 if cal.cases.kind == "binary" else 2.4
+    for k, (name, colour) in enumerate(colours.items()):
+        mask = (points["weighting"] == name).to_numpy()
+        for x, yy in zip(points["x"].to_numpy()[mask], y[mask], strict=True):
+            parts.append(
+                f'<circle cx="{px(x):.1f}" cy="{py(yy):.1f}" r="{radius}" fill="{colour}" '
+                'fill-opacity="0.6"/>'
+            )
         parts.append(
             f'<text x="{pad + size + 10}" y="{pad + 14 + 16 * k}" style="fill:{colour}">'
             f"● {_e(name)}</text>"
         )
-    for v in np.linspace(lo, hi, 5):
+    levels = cal.cases.levels if cal.cases.kind == "ordinal" else None
+    for v in np.arange(len(levels)) if levels else np.linspace(lo, hi, 5):
         parts.append(
-            f'<text x="{px(v):.1f}" y="{pad + size + 16}" text-anchor="middle">{v:.2g}</text>'
+            f'<text x="{px(v):.1f}" y="{pad + size + 16}" text-anchor="middle">{v:.3g}</text>'
+            f'<text x="{pad - 6}" y="{py(v) + 4:.1f}" text-anchor="end">{v:.3g}</text>'
         )
-        parts.append(f'<text x="{pad - 6}" y="{py(v) + 4:.1f}" text-anchor="end">{v:.2g}</text>')
+    mid = pad + size / 2
     parts.append(
-        f'<text x="{pad + size / 2}" y="{pad + size + 34}" text-anchor="middle">predicted '
-        "(out of fold)</text>"
-    )
-    parts.append(
-        f'<text x="12" y="{pad + size / 2}" transform="rotate(-90 12 {pad + size / 2})" '
-        'text-anchor="middle">observed</text>'
+        f'<text x="{mid}" y="{pad + size + 36}" text-anchor="middle">{_e(x_title)}</text>'
+        f'<text x="12" y="{mid}" transform="rotate(-90 12 {mid})" text-anchor="middle">'
+        f"{_e(y_title)}</text>"
     )
     width = size + 2 * pad + 120
     return (
