@@ -218,7 +218,7 @@ class _Dataset:
 
 
 def _validated(raw: pd.DataFrame, rubric: Rubric, ds: _Dataset) -> tuple[Validated, int]:
-    """Read and validate one partition with assess's own reader and validator."""
+    """Read and validate one (non-empty) partition with assess's own reader and validator."""
     part = int(raw[PART].iat[0])
     path = Path(ds.files[part])
     sheet = raw.drop(columns=PART)
@@ -234,6 +234,8 @@ def _validated(raw: pd.DataFrame, rubric: Rubric, ds: _Dataset) -> tuple[Validat
 
 def _slim_partition(raw: pd.DataFrame, rubric: Rubric, ds: _Dataset) -> pd.DataFrame:
     """First pass: per data row, its id, file number, row, status and score."""
+    if raw.empty:  # a file with no rows, as Dask and Spark write for empty partitions
+        return pd.DataFrame(columns=list(_SLIM_DTYPES)).astype(_SLIM_DTYPES)
     v, part = _validated(raw, rubric, ds)
     scores = score_frame(v.ratings, rubric)
     ok = pd.DataFrame(
@@ -298,7 +300,7 @@ class _Ranks:
     values: np.ndarray
     counts: np.ndarray
 
-    def rank(self, score: np.ndarray) -> pd.Series:
+    def rank(self, score: np.ndarray) -> pd.api.extensions.ExtensionArray:
         """``1 + number of higher scores``: ``rank(method="min", ascending=False)`` over all."""
         at_or_below = np.concatenate([[0], np.cumsum(self.counts)])
         total = at_or_below[-1]
@@ -317,6 +319,8 @@ def _final_partition(
     dtypes: dict[str, Any],
 ) -> pd.DataFrame:
     """Second pass: the partition's scores (global ranks) and rejected rows, in one frame."""
+    if raw.empty:
+        return _conform(pd.DataFrame(), dtypes)
     v, part = _validated(raw, rubric, ds)
     _reject_later_duplicates(v, losers.get(part, {}), ds.name(part))
     result = combine([v], rubric)

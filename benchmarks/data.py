@@ -29,7 +29,6 @@ HEADERS = ["Engagement ID", "Engagement", "Type", *CRITERIA_HEADERS]
 WEIGHTS = np.array([0.25, 0.25, 0.20, 0.15, 0.15])
 COST = np.array([False, False, False, False, True])
 SCALE_MIN, SCALE_MAX = 0.0, 4.0
-LABELS = ["None", "Minimal", "Partial", "Substantial", "Full"]
 TYPES = [
     "Joint exercise",
     "Peacekeeping contribution",
@@ -51,35 +50,54 @@ def engagements(n: int, seed: int = SEED, messy: bool = True) -> pd.DataFrame:
     """An engagements sheet of ``n`` data rows as a DataFrame (column names = headers).
 
     Rating columns are ``object``: numbers, with (when ``messy``) about 3 % of cells in
-    another accepted form and about 0.1 % of rows holding a value that rejects the row.
+    another accepted form, about 0.2 % of rows with too little evidence to score and about
+    0.1 % of rows holding a value that rejects the row.
     """
     rng = np.random.default_rng(seed + n)
     ids = np.char.add("MD-", np.char.zfill(np.arange(1, n + 1).astype(str), 7))
     kind = rng.integers(0, len(TYPES), n)
     place = rng.integers(0, len(PLACES), n)
-    name = [f"{PLACES[p]} {TYPES[k].lower()} {i % 97}" for i, (p, k) in enumerate(zip(place, kind))]
+    name = [
+        f"{PLACES[p]} {TYPES[k].lower()} {i % 97}"
+        for i, (p, k) in enumerate(zip(place, kind, strict=True))
+    ]
     frame = pd.DataFrame(
         {"Engagement ID": ids.astype(object), "Engagement": name, "Type": np.array(TYPES)[kind]}
     )
     ratings = rng.integers(0, 5, size=(n, len(CRITERIA_HEADERS))).astype(object)
     if messy:
+        labels = _level_labels()
         u = rng.random((n, len(CRITERIA_HEADERS)))
         labelled = u < 0.01
-        for r, c in zip(*np.nonzero(labelled)):
+        for r, c in zip(*np.nonzero(labelled), strict=True):
             v = int(ratings[r, c])
-            ratings[r, c] = f"{v} - {LABELS[v]}"
-        for r, c in zip(*np.nonzero((u >= 0.01) & (u < 0.015))):
+            ratings[r, c] = f"{v} - {labels[c][v]}"
+        for r, c in zip(*np.nonzero((u >= 0.01) & (u < 0.015)), strict=True):
             ratings[r, c] = "N/A"
-        for r, c in zip(*np.nonzero((u >= 0.015) & (u < 0.02))):
+        for r, c in zip(*np.nonzero((u >= 0.015) & (u < 0.02)), strict=True):
             ratings[r, c] = None
-        for r, c in zip(*np.nonzero((u >= 0.02) & (u < 0.03))):
+        for r, c in zip(*np.nonzero((u >= 0.02) & (u < 0.03)), strict=True):
             ratings[r, c] = float(ratings[r, c]) + 0.5 if ratings[r, c] < 4 else 3.5
+        sparse = rng.random(n) < 0.002  # too little evidence: three criteria not rated
+        for r in np.flatnonzero(sparse):
+            ratings[r, 1:4] = None
         bad = rng.random(n) < 0.001
         for r in np.flatnonzero(bad):
             ratings[r, rng.integers(0, len(CRITERIA_HEADERS))] = "high" if r % 2 else 7
     for j, header in enumerate(CRITERIA_HEADERS):
         frame[header] = ratings[:, j]
     return frame
+
+
+def _level_labels() -> list[dict[int, str]]:
+    """The default rubric's level labels per criterion, as a dropdown would offer them."""
+    from assess import load_rubric
+
+    rubric = load_rubric("military-diplomacy")
+    return [
+        {int(lv.value): lv.label for lv in rubric.criterion(c.id).scale.levels}
+        for c in rubric.criteria
+    ]
 
 
 def write_xlsx(frame: pd.DataFrame, path: Path, sheet: str = "Engagements") -> Path:

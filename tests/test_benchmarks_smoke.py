@@ -35,7 +35,7 @@ def test_benchmark_harness_runs_every_case_at_a_tiny_size(tmp_path):
     assert proc.returncode == 0, proc.stderr[-2000:]
     payload = json.loads(out.read_text(encoding="utf-8"))
     results = payload["results"]
-    assert {"kernel", "xlsx", "csv", "batch", "sensitivity"} <= set(results)
+    assert {"kernel", "xlsx", "csv", "batch"} <= set(results)
 
     def errors(node, path=""):
         if isinstance(node, dict):
@@ -54,7 +54,7 @@ def test_benchmark_harness_runs_every_case_at_a_tiny_size(tmp_path):
     # the kernels agree on the scores they compute
     assert results["kernel"][0]["max_abs_diff_assess"] < 1e-9
     verdicts = {t["target"]: t["result"] for t in payload["targets"]}
-    assert len(verdicts) >= 8
+    assert len(verdicts) >= 7
     assert set(verdicts.values()) <= {"PASS", "FAIL", "n/a"}
     assert "Targets" in proc.stdout
     assert out.with_suffix(".md").read_text(encoding="utf-8").count("| **") == len(verdicts)

@@ -180,6 +180,15 @@ def test_counts_add_up_to_the_rows_read(tmp_path, scheduler):
     assert done.exit_code == 1
 
 
+def test_an_empty_file_adds_no_rows(tmp_path, scheduler):
+    _write_dataset(tmp_path / "archive", "parquet")
+    pd.DataFrame({h: pd.Series(dtype="string") for h in HEADER}).to_parquet(
+        tmp_path / "archive" / "part-11.parquet", index=False
+    )
+    done = score_dask(tmp_path / "archive", output=tmp_path / "s.parquet", scheduler=scheduler)
+    assert (done.rows, len(done.files)) == (12, 4)
+
+
 def test_files_with_different_headers_are_refused(tmp_path):
     paths = _write_dataset(tmp_path / "archive", "csv")
     frame = pd.read_csv(paths[1]).rename(columns={"Type": "Kind"})

@@ -1,0 +1,408 @@
+"""The issue's targets checked against a run, printed with rich and as Markdown."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+TARGET_KERNEL_N = 1_000_000
+TARGET_XLSX_N = 100_000
+TARGET_CSV_N = 1_000_000
+
+
+@dataclass
+class Check:
+    """One target: what was compared, the figure, the goal, and whether it was met."""
+
+    target: str
+    compared: str
+    value: float | None
+    unit: str  # "x" for a ratio, "s", "MB"
+    goal: str
+    passed: bool | None  # None: not measured in this run
+    note: str = ""
+
+    @property
+    def shown(self) -> str:
+        if self.value is None:
+            return "-"
+        if self.unit == "x":
+            return f"{self.value:.2f}x"
+        if self.unit == "s":
+            return f"{self.value:.1f} s"
+        return f"{self.value:,.0f} {self.unit}"
+
+    @property
+    def verdict(self) -> str:
+        return {True: "PASS", False: "FAIL", None: "n/a"}[self.passed]
+
+
+def _largest(rows: list[dict[str, Any]] | None) -> dict[str, Any] | None:
+    return max(rows, key=lambda r: r["n"]) if rows else None
+
+
+def _size_note(n: int, wanted: int) -> str:
+    return "" if n >= wanted else f"measured at {n:,} rows (target is at {wanted:,})"
+
+
+def _num(d: dict[str, Any] | None, *keys: str) -> float | None:
+    for k in keys:
+        if not isinstance(d, dict) or d.get(k) is None or "error" in d:
+            return None
+        d = d[k]
+    return float(d) if isinstance(d, (int, float)) else None
+
+
+def _ratio(a: float | None, b: float | None) -> float | None:
+    return a / b if a is not None and b else None
+
+
+def checks(payload: dict[str, Any]) -> list[Check]:
+    res = payload["results"]
+    out: list[Check] = []
+
+    k = _largest(res.get("kernel"))
+    if k:
+        note = _size_note(k["n"], TARGET_KERNEL_N)
+        a, f, p = _num(k, "assess"), _num(k, "floor"), _num(k, "peer")
+        r = _ratio(a, f)
+        out.append(
+            Check(
+                f"Scoring kernel, {k['n']:,} x 5: within 3x of the kernel floor",
+                f"assess.score_frame {_s(a)} / numpy normalise-and-dot {_s(f)}",
+                r,
+                "x",
+                "<= 3x",
+                None if r is None else r <= 3,
+                note,
+            )
+        )
+        r = _ratio(p, a)
+        out.append(
+            Check(
+                f"Scoring kernel, {k['n']:,} x 5: at least 10x faster than the peer library",
+                f"{k.get('peer_name', 'peer')} {_s(p)} / assess.score_frame {_s(a)}",
+                r,
+                "x",
+                ">= 10x",
+                None if r is None else r >= 10,
+                note,
+            )
+        )
+
+    x = _largest(res.get("xlsx"))
+    if x:
+        note = _size_note(x["n"], TARGET_XLSX_N)
+        cli, floor, naive = _num(x, "cli", "seconds"), _num(x, "io_floor", "total"), None
+        naive = _num(x, "naive", "total")
+        r = _ratio(cli, floor)
+        out.append(
+            Check(
+                f"assess score {x['n']:,}-row .xlsx -o report.xlsx: within 1.5x of the I/O floor",
+                f"CLI {_s(cli)} / calamine read + xlsxwriter constant-memory write {_s(floor)}",
+                r,
+                "x",
+                "<= 1.5x",
+                None if r is None else r <= 1.5,
+                note,
+            )
+        )
+        r = _ratio(naive, cli)
+        out.append(
+            Check(
+                f"assess score {x['n']:,}-row .xlsx: at least 3x faster than the naive baseline",
+                f"pandas+openpyxl, row-wise apply {_s(naive)} / CLI {_s(cli)}",
+                r,
+                "x",
+                ">= 3x",
+                None if r is None else r >= 3,
+                note,
+            )
+        )
+        rss = _num(x, "cli", "peak_rss_mb")
+        out.append(
+            Check(
+                f"assess score {x['n']:,}-row .xlsx: peak memory under 1 GB",
+                "peak resident set of the CLI process",
+                rss,
+                "MB",
+                "< 1,024 MB",
+                None if rss is None else rss < 1024,
+                note,
+            )
+        )
+
+    c = _largest(res.get("csv"))
+    if c:
+        cli, base = _num(c, "cli", "seconds"), _num(c, "pandas", "total")
+        r = _ratio(cli, base)
+        out.append(
+            Check(
+                f"{c['n']:,}-row CSV -> scored CSV: within 2x of pandas read_csv + to_csv",
+                f"CLI {_s(cli)} / pandas {_s(base)}",
+                r,
+                "x",
+                "<= 2x",
+                None if r is None else r <= 2,
+                _size_note(c["n"], TARGET_CSV_N),
+            )
+        )
+
+    b = res.get("batch")
+    if b:
+        j1, j2 = _num(b, "jobs1", "seconds"), _num(b, "jobs2", "seconds")
+        r = _ratio(j1, j2)
+        note = "" if b["files"] >= 200 else f"{b['files']} workbooks of {b['rows']} rows"
+        out.append(
+            Check(
+                f"assess batch, {b['files']} workbooks of {b['rows']} rows: "
+                "--jobs 2 at least 1.7x faster than --jobs 1",
+                f"--jobs 1 {_s(j1)} / --jobs 2 {_s(j2)}",
+                r,
+                "x",
+                ">= 1.7x",
+                None if r is None else r >= 1.7,
+                note,
+            )
+        )
+
+    s = res.get("sensitivity")
+    if s is not None:
+        if not s.get("available"):
+            out.append(Check("assess sensitivity", "not available", None, "s", "< 10 s", None))
+        else:
+            t = _num(s, "seconds")
+            out.append(
+                Check(
+                    f"assess sensitivity, {s['rows']:,} engagements x {s['draws']:,} draws",
+                    "CLI wall time",
+                    t,
+                    "s",
+                    "< 10 s",
+                    None if t is None else t < 10,
+                    "" if s["rows"] >= 1000 and s["draws"] >= 10_000 else "smaller than the target",
+                )
+            )
+    cal = res.get("calibrate")
+    if cal is not None:
+        if not cal.get("available"):
+            out.append(Check("assess calibrate", "not available", None, "s", "< 30 s", None))
+        else:
+            t = _num(cal, "seconds")
+            out.append(
+                Check(
+                    f"assess calibrate, {cal['cases']:,} cases, 5-fold x 3-repeat CV",
+                    "CLI wall time",
+                    t,
+                    "s",
+                    "< 30 s",
+                    None if t is None else t < 30,
+                    "" if cal["cases"] >= 5000 else "smaller than the target",
+                )
+            )
+    return out
+
+
+def _s(t: float | None) -> str:
+    if t is None:
+        return "(failed)"
+    return f"{t * 1000:.1f} ms" if t < 0.1 else f"{t:.2f} s"
+
+
+def _mb(v: float | None) -> str:
+    return "-" if v is None else f"{v:,.0f} MB"
+
+
+def _x(v: float | None) -> str:
+    return "-" if v is None else f"{v:.2f}x"
+
+
+# -- detail tables (one list of rows per table; shared by rich and Markdown) --------------------
+
+
+def tables(payload: dict[str, Any]) -> list[tuple[str, list[str], list[list[str]]]]:
+    res = payload["results"]
+    out = []
+    if res.get("kernel"):
+        rows = [
+            [
+                f"{k['n']:,}",
+                _s(_num(k, "assess")),
+                _s(_num(k, "floor")),
+                _s(_num(k, "peer")),
+                _x(_ratio(_num(k, "assess"), _num(k, "floor"))),
+                _x(_ratio(_num(k, "peer"), _num(k, "assess"))),
+            ]
+            for k in res["kernel"]
+        ]
+        out.append(
+            (
+                "Scoring kernel (n engagements x 5 criteria, best of N)",
+                ["n", "assess", "numpy floor", "pymcdm WSM", "assess/floor", "pymcdm/assess"],
+                rows,
+            )
+        )
+    if res.get("xlsx"):
+        rows = []
+        for x in res["xlsx"]:
+            st = x.get("stages", {})
+            rows.append(
+                [
+                    f"{x['n']:,}",
+                    _s(_num(st, "read")),
+                    _s(_num(st, "validate")),
+                    _s(_num(st, "score")),
+                    _s(_num(st, "assemble")),
+                    _s(_num(st, "write")),
+                    _s(_num(x, "cli", "seconds")),
+                    _mb(_num(x, "cli", "peak_rss_mb")),
+                    _s(_num(x, "io_floor", "total")),
+                    _s(_num(x, "naive", "total")),
+                    _x(_ratio(_num(x, "cli", "seconds"), _num(x, "io_floor", "total"))),
+                    _x(_ratio(_num(x, "naive", "total"), _num(x, "cli", "seconds"))),
+                ]
+            )
+        out.append(
+            (
+                "Workbook -> Excel report (stages in-process; CLI = python -m assess score, "
+                "wall clock)",
+                [
+                    "rows",
+                    "read",
+                    "validate",
+                    "score",
+                    "assemble",
+                    "write",
+                    "CLI",
+                    "CLI peak RSS",
+                    "I/O floor",
+                    "naive",
+                    "CLI/floor",
+                    "naive/CLI",
+                ],
+                rows,
+            )
+        )
+    if res.get("csv"):
+        rows = [
+            [
+                f"{c['n']:,}",
+                _s(_num(c, "cli", "seconds")),
+                _mb(_num(c, "cli", "peak_rss_mb")),
+                _s(_num(c, "pandas", "total")),
+                _x(_ratio(_num(c, "cli", "seconds"), _num(c, "pandas", "total"))),
+            ]
+            for c in res["csv"]
+        ]
+        out.append(
+            (
+                "CSV -> scored CSV",
+                ["rows", "CLI", "CLI peak RSS", "pandas read_csv+to_csv", "CLI/pandas"],
+                rows,
+            )
+        )
+    other = []
+    b = res.get("batch")
+    if b:
+        for jobs in (1, 2):
+            r = b.get(f"jobs{jobs}", {})
+            other.append(
+                [
+                    f"assess batch --jobs {jobs} ({b['files']} x {b['rows']} rows)",
+                    _s(_num(r, "seconds")),
+                    _mb(_num(r, "peak_rss_mb")),
+                ]
+            )
+    for name, label in (("sensitivity", "assess sensitivity"), ("calibrate", "assess calibrate")):
+        s = res.get(name)
+        if s is None:
+            continue
+        if not s.get("available"):
+            other.append([label, "not available", "-"])
+            continue
+        size = (
+            f"{s['rows']:,} x {s['draws']:,} draws" if name == "sensitivity" else f"{s['cases']:,}"
+        )
+        other.append(
+            [f"{label} ({size})", _s(_num(s, "seconds")), _mb(_num(s, "peak_rss_mb"))]
+            if "error" not in s
+            else [f"{label} ({size})", s["error"], "-"]
+        )
+    d = res.get("dask")
+    if d:
+        if not d.get("available"):
+            other.append(["assess score --engine dask", "not installed", "-"])
+        else:
+            for engine in ("dask", "pandas"):
+                r = d[engine]
+                what = (
+                    f"{d['files']} Parquet files, --engine dask"
+                    if engine == "dask"
+                    else "one CSV, pandas engine (-o .csv)"
+                )
+                other.append(
+                    [
+                        f"assess score {d['rows']:,} rows, {what}",
+                        _s(_num(r, "seconds")) if "error" not in r else r["error"],
+                        _mb(_num(r, "peak_rss_mb")),
+                    ]
+                )
+    if other:
+        out.append(("Commands (wall clock)", ["command", "time", "peak RSS"], other))
+    return out
+
+
+def print_report(payload: dict[str, Any], console) -> None:
+    from rich.table import Table
+
+    m = payload["machine"]
+    console.print(
+        f"[bold]assess benchmarks[/] ({payload['config']['name']} run, "
+        f"{payload['seconds']:.0f} s) on {m['cpu']}, {m['cores']} cores, {m['memory_gb']} GB"
+    )
+    for title, headers, rows in tables(payload):
+        t = Table(title=title, title_justify="left")
+        for i, h in enumerate(headers):
+            t.add_column(h, justify="left" if i == 0 else "right")
+        for row in rows:
+            t.add_row(*row)
+        console.print(t)
+    t = Table(title="Targets (ratios measured in this run)", title_justify="left")
+    for h in ("target", "compared", "measured", "goal", "result"):
+        t.add_column(h, justify="right" if h in ("measured", "goal") else "left")
+    style = {True: "bold green", False: "bold red", None: "dim"}
+    for c in checks(payload):
+        target = c.target + (f"\n[dim]{c.note}[/]" if c.note else "")
+        t.add_row(target, c.compared, c.shown, c.goal, f"[{style[c.passed]}]{c.verdict}[/]")
+    console.print(t)
+
+
+def markdown(payload: dict[str, Any]) -> str:
+    """The targets and the detail tables as Markdown, for the README."""
+    m = payload["machine"]
+    v = m["versions"]
+    lines = [
+        f"Measured by `python -m benchmarks` ({payload['config']['name']} run, "
+        f"{payload['seconds'] / 60:.1f} minutes) on {m['cpu']}, {m['cores']} cores, "
+        f"{m['memory_gb']} GB, {m['os']}; Python {v['python']}, pandas {v['pandas']}, "
+        f"NumPy {v['numpy']}, python-calamine {v['python-calamine']}, "
+        f"XlsxWriter {v['xlsxwriter']}, openpyxl {v['openpyxl']}, pymcdm {v['pymcdm']}.",
+        "",
+        "| target | compared | measured | goal | result |",
+        "|---|---|---:|---:|---|",
+    ]
+    for c in checks(payload):
+        note = f" ({c.note})" if c.note else ""
+        lines.append(
+            f"| {c.target}{note} | {c.compared} | {c.shown} | {c.goal} | **{c.verdict}** |"
+        )
+    for title, headers, rows in tables(payload):
+        lines += ["", f"*{title}*", ""]
+        lines.append("| " + " | ".join(headers) + " |")
+        lines.append("|" + "|".join(["---"] + ["---:"] * (len(headers) - 1)) + "|")
+        lines += ["| " + " | ".join(r) + " |" for r in rows]
+    return "\n".join(lines) + "\n"
+
+
+def as_json(payload: dict[str, Any]) -> dict[str, Any]:
+    return {**payload, "targets": [asdict(c) | {"result": c.verdict} for c in checks(payload)]}
