@@ -241,6 +241,7 @@ def _slim_partition(raw: pd.DataFrame, rubric: Rubric, ds: _Dataset) -> pd.DataF
     ok = pd.DataFrame(
         {
             "id": v.ratings.index.astype(object),
+            "key": _id_keys(v.ratings.index),
             "part": np.int64(part),
             "row": v.rows.to_numpy(dtype="int64"),
             "status": scores["status"].to_numpy(dtype=object),
@@ -250,6 +251,7 @@ def _slim_partition(raw: pd.DataFrame, rubric: Rubric, ds: _Dataset) -> pd.DataF
     bad = pd.DataFrame(
         {
             "id": pd.Series([""] * len(v.rejected), dtype=object),
+            "key": np.zeros(len(v.rejected), dtype="uint64"),
             "part": np.int64(part),
             "row": np.array([r.row for r in v.rejected], dtype="int64"),
             "status": STATUS_REJECTED,
@@ -259,7 +261,20 @@ def _slim_partition(raw: pd.DataFrame, rubric: Rubric, ds: _Dataset) -> pd.DataF
     return pd.concat([ok, bad], ignore_index=True).astype(_SLIM_DTYPES)
 
 
-_SLIM_DTYPES = {"id": object, "part": "int64", "row": "int64", "status": object, "score": float}
+def _id_keys(ids: pd.Index) -> np.ndarray:
+    return pd.util.hash_array(ids.to_numpy(dtype=object))
+
+
+#: ``key`` is a 64-bit hash of the id: counting hashes needs no shuffle of the id strings, and a
+#: collision only means that a few more rows are fetched and compared by their real ids
+_SLIM_DTYPES = {
+    "id": object,
+    "key": "uint64",
+    "part": "int64",
+    "row": "int64",
+    "status": object,
+    "score": float,
+}
 
 
 def _reject_later_duplicates(
@@ -563,17 +578,18 @@ def score_dask(
             meta=pd.DataFrame(columns=list(_SLIM_DTYPES)).astype(_SLIM_DTYPES),
         )
         valid = slim[slim["status"] != STATUS_REJECTED]
-        statuses, values, ids = dask.compute(
-            slim["status"].value_counts(),
-            valid[valid["status"] == STATUS_SCORED]["score"].value_counts(),
-            valid["id"].value_counts(),
+        statuses, values, keys = dask.compute(
+            slim["status"].value_counts(split_out=1),
+            valid[valid["status"] == STATUS_SCORED]["score"].value_counts(split_out=1),
+            valid["key"].value_counts(split_out=1),
             **compute_kw,
         )
         statuses, values = statuses.to_dict(), values.copy()
-        dup_ids = ids[ids > 1].index
+        dup_ids = keys[keys > 1].index
         losers: dict[int, dict[str, tuple[str, int]]] = {}
         if len(dup_ids):
-            rows = valid[valid["id"].isin(list(dup_ids))].compute(**compute_kw)
+            rows = valid[valid["key"].isin(list(dup_ids))].compute(**compute_kw)
+            rows = rows[rows["id"].duplicated(keep=False)]  # hash collisions are not repeats
             for eid, group in rows.sort_values(["part", "row"]).groupby("id", sort=False):
                 first_row = group.iloc[0]
                 for _, later in group.iloc[1:].iterrows():

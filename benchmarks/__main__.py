@@ -22,7 +22,7 @@ def main(argv: list[str] | None = None) -> int:
         description="Time assess against its baselines in one run and check the targets.",
     )
     parser.add_argument(
-        "--quick", action="store_true", help="small sizes (about a minute); default: full run"
+        "--quick", action="store_true", help="small sizes (a minute or two); default: the full run"
     )
     parser.add_argument(
         "--size",
@@ -32,14 +32,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--out",
         type=Path,
-        default=RESULTS / "latest.json",
-        help="where to write the JSON results (a .md table is written beside it)",
+        help="where to write the JSON results (a .md table is written beside it); default "
+        "benchmarks/results/latest.json for the full run, quick.json or smoke.json otherwise",
     )
     parser.add_argument(
         "--workdir", type=Path, help="keep the data and outputs here (default: a temp dir)"
     )
     args = parser.parse_args(argv)
     config = CONFIGS[args.size or ("quick" if args.quick else "full")]
+    out = args.out or RESULTS / ("latest.json" if config.name == "full" else f"{config.name}.json")
     # wide enough for the tables when the output goes to a file or a pipe
     console = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
 
@@ -52,10 +53,10 @@ def main(argv: list[str] | None = None) -> int:
         suite = Suite(config, workdir.resolve(), log=log)
         payload = suite.run_all()
     print_report(payload, console)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(as_json(payload), indent=2) + "\n", encoding="utf-8")
-    args.out.with_suffix(".md").write_text(markdown(payload), encoding="utf-8")
-    console.print(f"wrote {args.out} and {args.out.with_suffix('.md')}")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(as_json(payload), indent=2) + "\n", encoding="utf-8")
+    out.with_suffix(".md").write_text(markdown(payload), encoding="utf-8")
+    console.print(f"wrote {out} and {out.with_suffix('.md')}")
     return 0
 
 

@@ -383,7 +383,8 @@ def markdown(payload: dict[str, Any]) -> str:
     v = m["versions"]
     lines = [
         f"Measured by `python -m benchmarks` ({payload['config']['name']} run, "
-        f"{payload['seconds'] / 60:.1f} minutes) on {m['cpu']}, {m['cores']} cores, "
+        f"{payload['seconds'] / 60:.1f} minutes, {payload.get('date', 'undated')}) on "
+        f"{m['cpu']}, {m['cores']} cores, "
         f"{m['memory_gb']} GB, {m['os']}; Python {v['python']}, pandas {v['pandas']}, "
         f"NumPy {v['numpy']}, python-calamine {v['python-calamine']}, "
         f"XlsxWriter {v['xlsxwriter']}, openpyxl {v['openpyxl']}, pymcdm {v['pymcdm']}.",

@@ -17,10 +17,9 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
-
-import pandas as pd
 
 from . import data
 from .measure import Run, best_run, python_module, run, worker
@@ -96,12 +95,6 @@ CONFIGS = {c.name: c for c in (FULL, QUICK, SMOKE)}
 
 def machine() -> dict[str, Any]:
     """What the figures were measured on."""
-    import numpy
-    import python_calamine
-    import xlsxwriter
-
-    import assess
-
     cpu = platform.processor() or platform.machine()
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -117,20 +110,23 @@ def machine() -> dict[str, Any]:
                 memory_gb = round(int(line.split()[1]) / 1024**2, 1)
     except OSError:
         pass
-    versions = {
-        "python": platform.python_version(),
-        "assess": assess.__version__,
-        "numpy": numpy.__version__,
-        "pandas": pd.__version__,
-        "python-calamine": getattr(python_calamine, "__version__", "?"),
-        "xlsxwriter": xlsxwriter.__version__,
-    }
-    for name in ("openpyxl", "pymcdm", "dask", "pyarrow"):
-        try:
-            from importlib.metadata import version
+    from importlib.metadata import PackageNotFoundError, version
 
+    versions: dict[str, str | None] = {"python": platform.python_version()}
+    for name in (
+        "assess",
+        "numpy",
+        "pandas",
+        "python-calamine",
+        "xlsxwriter",
+        "openpyxl",
+        "pymcdm",
+        "dask",
+        "pyarrow",
+    ):
+        try:
             versions[name] = version(name)
-        except Exception:
+        except PackageNotFoundError:
             versions[name] = None
     return {
         "cpu": cpu,
@@ -379,6 +375,7 @@ class Suite:
         ):
             case()
         return {
+            "date": datetime.now(timezone.utc).strftime("%Y-%m-%d"),
             "config": asdict(self.config),
             "machine": machine(),
             "python": sys.executable,

@@ -121,6 +121,19 @@ def test_rejected_rows_match_the_in_memory_path(tmp_path, scheduler):
     assert "duplicate engagement id 'E9' (first at row 3)" in reasons
 
 
+def test_ids_whose_hashes_collide_are_not_taken_for_repeats(tmp_path, monkeypatch):
+    import numpy as np
+
+    import assess.distributed
+
+    _write_dataset(tmp_path / "archive", "csv")
+    monkeypatch.setattr(assess.distributed, "_id_keys", lambda ids: np.zeros(len(ids), "uint64"))
+    done = score_dask(tmp_path / "archive", output=tmp_path / "s.csv", scheduler="synchronous")
+    got = pd.read_csv(done.rejected_output, dtype=str, keep_default_na=False)
+    assert done.rejected == 3
+    assert got["reason"].str.startswith("duplicate").sum() == 2
+
+
 def test_files_are_taken_in_natural_order(tmp_path):
     _write_dataset(tmp_path / "archive", "csv")
     names = [p.name for p in expand(str(tmp_path / "archive" / "*.csv"))]
