@@ -18,7 +18,7 @@ import re
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -60,9 +60,8 @@ class FileOutcome:
         return self.status != "failed" and self.scored == self.rows
 
     def summary(self) -> dict[str, Any]:
-        d = asdict(self)
-        d.pop("engagements")
-        return d
+        # not dataclasses.asdict: it would deep-copy every engagement only to drop them
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "engagements"}
 
 
 @dataclass

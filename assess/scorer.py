@@ -144,7 +144,9 @@ def assign_bands(total: np.ndarray, frame: pd.DataFrame, rubric: Rubric):
         # a gate "applies" when it caps the band the score alone would have earned
         caps = hit & (base < cap)
         band = np.where(caps, np.maximum(band, cap), band)
-        applied = np.where(caps, np.where(applied == "", gate.id, applied + "," + gate.id), applied)
+        # string work only on the (few) rows the gate caps
+        for i in np.flatnonzero(caps):
+            applied[i] = f"{applied[i]},{gate.id}" if applied[i] else gate.id
     return band, applied
 
 

@@ -332,6 +332,8 @@ def tables(payload: dict[str, Any]) -> list[tuple[str, list[str], list[list[str]
     if d:
         if not d.get("available"):
             other.append(["assess score --engine dask", "not installed", "-"])
+        elif d.get("skipped"):
+            other.append(["assess score --engine dask", f"skipped: {d['skipped']}", "-"])
         else:
             for engine in ("dask", "pandas"):
                 r = d[engine]
