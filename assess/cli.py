@@ -321,6 +321,22 @@ def batch(
 
 
 @contextmanager
+def _progress_bar(console: Console, what: str, transient: bool):
+    """One rich progress bar (label, bar, done/total, note, elapsed) and its task."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    columns = (
+        TextColumn(what),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=console, transient=transient) as progress:
+        yield progress, progress.add_task("", total=None)
+
+
+@contextmanager
 def _batch_progress(console: Console):
     """A live progress bar on a terminal; plain log lines otherwise."""
     if not console.is_terminal:
@@ -343,19 +359,8 @@ def _batch_progress(console: Console):
 
         yield log
         return
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
     totals = {"rows": 0, "failed": 0}
-    with Progress(
-        TextColumn("files"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.description}"),
-        TimeElapsedColumn(),
-        console=console,
-        transient=False,
-    ) as progress:
-        task = progress.add_task("", total=None)
+    with _progress_bar(console, "files", transient=False) as (progress, task):
 
         def update(outcome, done, total):
             totals["rows"] += outcome.scored
@@ -706,17 +711,7 @@ def _draw_progress(console: Console, enabled: bool):
     if not (enabled and console.is_terminal):
         yield None
         return
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    with Progress(
-        TextColumn("evaluations"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-    ) as progress:
-        task = progress.add_task("", total=None)
+    with _progress_bar(console, "evaluations", transient=True) as (progress, task):
 
         def update(done: int, total: int) -> None:
             progress.update(task, completed=done, total=total)

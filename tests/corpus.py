@@ -17,17 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-HEADER = [
-    "Engagement ID",
-    "Engagement",
-    "Type",
-    "Transparency",
-    "Norms alignment",
-    "Interoperability",
-    "Resources",
-    "Political friction",
-]
-EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "engagements.xlsx"
+from conftest import EXAMPLE_WORKBOOK as EXAMPLE
+from conftest import HEADER
 
 #: text that spreadsheet programs would run as a formula if written naively
 FORMULA_TEXT = [
