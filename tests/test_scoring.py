@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 import pytest
 import yaml
@@ -347,3 +348,53 @@ def test_parse_rubric_text_scores_like_the_file(tmp_path):
     frame = pd.DataFrame({"alpha": [4.0], "beta": [2.0], "gamma": [1.0]}, index=["E1"])
     got = assess.score_frame(frame, rubric).loc["E1", "score"]
     assert got == pytest.approx(100 * (0.5 * 1 + 0.25 * 0.5 + 0.25 * 0.75))
+
+
+# -- the numpy kernel under score_frame ---------------------------------------------------
+
+scores_with_ties = st.lists(
+    st.one_of(
+        st.sampled_from([0.0, 12.5, 50.0, 50.0, 100.0]), st.floats(0, 100), st.just(math.nan)
+    ),
+    min_size=0,
+    max_size=80,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(scores_with_ties, st.integers(1, 40))
+def test_rank_descending_is_pandas_min_rank(values, repeat):
+    # repeating the list makes few distinct values among many rows: the counting path
+    from assess.scorer import rank_descending
+
+    total = np.array(values * repeat, dtype=float)
+    expected = pd.Series(total).rank(method="min", ascending=False).fillna(0).astype(int)
+    assert rank_descending(total).tolist() == expected.tolist()
+
+
+ratings_or_missing = st.one_of(st.integers(0, 4).map(float), st.just(math.nan))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(*[ratings_or_missing] * 5), min_size=1, max_size=40))
+def test_score_arrays_bands_and_gates_follow_the_rubric_row_by_row(rows):
+    from assess.scorer import input_columns, score_arrays
+
+    default_rubric = assess.load_rubric("military-diplomacy")
+    values = np.array(rows, dtype=float)
+    got = score_arrays(values, default_rubric)
+    labels = got.gate_labels(default_rubric)
+    names = default_rubric.band_names
+    cols = input_columns(default_rubric)
+    for i, rated in enumerate(rows):
+        score = got.score[i]
+        base = len(names) - 1 if math.isnan(score) else names.index(band_for(score))
+        band, applied = base, []
+        for gate in default_rubric.gates:
+            v = rated[cols.index(gate.criterion)]
+            hit = v >= gate.at_least if gate.at_least is not None else v <= gate.at_most
+            if hit and base < names.index(gate.cap):
+                band = max(band, names.index(gate.cap))
+                applied.append(gate.id)
+        assert got.band[i] == band
+        assert labels[i] == ",".join(applied)
