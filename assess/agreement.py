@@ -32,6 +32,7 @@ import pandas as pd
 from .errors import InputError
 from .read import (
     HEADER_SCAN_ROWS,
+    TEXT_SUFFIXES,
     Column,
     RawTable,
     _find_header,
@@ -43,6 +44,7 @@ from .read import (
     normalise_header,
     read_sheets,
     read_table,
+    text_head,
 )
 from .rubric import Rubric
 from .scorer import STATUS_SCORED, input_columns, score_frame
@@ -196,6 +198,23 @@ def _sheets(source: Source) -> tuple[Path, list[tuple[str, bool, list[list[Any]]
     path = Path(source)
     sheets, digest, decimal = read_sheets(path)
     return path, sheets, digest, decimal
+
+
+def _one_rater_text(source: Source, rubric: Rubric) -> bool:
+    """A CSV (one sheet) whose first records hold no long-format header: one rater.
+
+    Decided from the file's first 64 KiB, without reading it all.
+    """
+    if isinstance(source, pd.DataFrame):
+        return False
+    path = Path(source)
+    if path.suffix.lower() not in TEXT_SUFFIXES or not path.is_file():
+        return False
+    try:
+        head, _ = text_head(path)
+    except (OSError, UnicodeDecodeError):
+        return False  # the full read reports it
+    return _long_header(head, rubric) is None
 
 
 def _long_header(rows: list[list[Any]], rubric: Rubric) -> tuple[int, dict[str, int]] | None:
@@ -396,6 +415,8 @@ def read_ratings(
     sources = list(sources)
     found: list[tuple[Source, Any]] = []
     for source in sources:
+        if _one_rater_text(source, rubric):
+            continue
         path, sheets, digest, decimal = _sheets(source)
         if sheet is not None:
             sheets = [

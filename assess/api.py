@@ -182,12 +182,20 @@ def _input_label(rubric: Rubric) -> dict[str, str]:
 
 def _order(table: pd.DataFrame) -> pd.DataFrame:
     """Best first: scored rows by rank then id, insufficient-evidence rows last by id."""
-    key = pd.DataFrame(
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    ids = table.index.to_numpy(dtype=object)
+    try:  # ids are text; Arrow compares UTF-8 bytes, which orders as code points do
+        id_keys = pa.array(ids, type=pa.large_string())
+    except (pa.ArrowTypeError, pa.ArrowInvalid):
+        id_keys = pa.array([str(i) for i in ids], type=pa.large_string())
+    keys = pa.table(
         {
             "unscored": (table["status"] != STATUS_SCORED).to_numpy(),
             "rank": table["rank"].fillna(np.iinfo(np.int64).max).to_numpy(dtype="int64"),
-            "id": table.index.astype(str),
+            "id": id_keys,
         }
     )
-    order = np.lexsort((key["id"].to_numpy(), key["rank"].to_numpy(), key["unscored"].to_numpy()))
-    return table.iloc[order]
+    order = pc.sort_indices(keys, sort_keys=[(k, "ascending") for k in keys.column_names])
+    return table.iloc[order.to_numpy()]

@@ -187,9 +187,9 @@ def score(
         elif output is not None:
             console = _stdout()
             console.print(result.summary_line())
-            for line in result.problem_lines():
-                console.print(f"  {printable(line)}", markup=False)
-            console.print(f"wrote {output}", markup=False)
+            lines = [f"  {printable(line)}" for line in result.problem_lines()]
+            # one call: rich's per-call work dominates when a large file has thousands of lines
+            console.print("\n".join([*lines, f"wrote {output}"]), markup=False, highlight=False)
         else:
             print_result(result, _stdout(), limit=limit)
     raise typer.Exit(result.exit_code)

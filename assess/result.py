@@ -100,11 +100,12 @@ class Result:
     # -- views ------------------------------------------------------------------------
     @property
     def scored(self) -> pd.DataFrame:
-        return self.engagements[self.engagements["status"] == STATUS_SCORED]
+        # a plain mask: a boolean Series would have its (large) id index hashed to align it
+        return self.engagements[(self.engagements["status"] == STATUS_SCORED).to_numpy()]
 
     @property
     def insufficient(self) -> pd.DataFrame:
-        return self.engagements[self.engagements["status"] == STATUS_INSUFFICIENT]
+        return self.engagements[(self.engagements["status"] == STATUS_INSUFFICIENT).to_numpy()]
 
     @property
     def counts(self) -> dict[str, int]:
@@ -211,11 +212,12 @@ class Result:
         """The machine contract written by ``--format json`` (see the README)."""
         eng = self.engagements
         scored = [
-            self._engagement(i, r, True) for i, r in eng[eng["status"] == STATUS_SCORED].iterrows()
+            self._engagement(i, r, True)
+            for i, r in eng[(eng["status"] == STATUS_SCORED).to_numpy()].iterrows()
         ]
         insufficient = [
             self._engagement(i, r, False)
-            for i, r in eng[eng["status"] == STATUS_INSUFFICIENT].iterrows()
+            for i, r in eng[(eng["status"] == STATUS_INSUFFICIENT).to_numpy()].iterrows()
         ]
         out = {
             "assess_version": __version__,

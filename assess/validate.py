@@ -266,18 +266,20 @@ class _IndicatorParser:
         return self._check(number / 100 if percent and share else number, show(value))
 
 
-def _parse_column(values: np.ndarray, parser) -> tuple[np.ndarray, dict[int, str]]:
+def _parse_column(values: pd.Series, parser) -> tuple[np.ndarray, dict[int, str]]:
     """Parse a column: its numbers (NaN where missing or bad) and ``{position: problem}``.
 
     Each distinct cell value is parsed once (a column of ratings holds a handful of them).
     """
     n = len(values)
+    text = isinstance(values.dtype, pd.StringDtype)
+    cells = values if text else values.to_numpy(dtype=object)
     # factorize compares with ==, which would merge TRUE with 1 and FALSE with 0
-    if n == 0 or any(v is True or v is False for v in values):
-        parsed = [parser(v) for v in values]
+    if n == 0 or (not text and any(v is True or v is False for v in cells)):
+        parsed = [parser(v) for v in cells]
         numbers = np.fromiter((p[0] for p in parsed), dtype=float, count=n)
         return numbers, {i: p[1] for i, p in enumerate(parsed) if p[1] is not None}
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    codes, uniques = pd.factorize(cells, use_na_sentinel=True)
     parsed = [parser(u) for u in uniques] + [(np.nan, None)]  # code -1: a blank cell
     numbers = np.array([p[0] for p in parsed], dtype=float)[codes]
     bad_codes = np.array([p[1] is not None for p in parsed])
@@ -293,6 +295,34 @@ def _id_text(value: Any) -> str:
     return " ".join(str(value).split())
 
 
+# what str.split() splits on, other than the plain space
+_OTHER_SPACE = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f\x85\xa0\u1680"
+    + "".join(chr(c) for c in range(0x2000, 0x200B))
+    + "\u2028\u2029\u202f\u205f\u3000"
+)
+#: text that _id_text would change: leading, trailing or doubled spaces, or other whitespace
+_UNTIDY_ID = f"^ | $|  |[{_OTHER_SPACE}]"
+
+
+def _id_texts(values: pd.Series) -> np.ndarray:
+    """Each cell's engagement id as text (object array), '' where there is none."""
+    n = len(values)
+    if isinstance(values.dtype, pd.StringDtype):
+        # text cells: only the few with untidy whitespace need Python's attention
+        ids = values.to_numpy(dtype=object, na_value="")
+        untidy = values.str.contains(_UNTIDY_ID, regex=True).to_numpy(dtype=bool, na_value=False)
+        for i in np.flatnonzero(untidy):
+            ids[i] = _id_text(ids[i])
+        return ids
+    cells = values.to_numpy(dtype=object)
+    if n == 0 or any(v is True or v is False for v in cells):
+        return np.array([_id_text(v) if _present_id(v) else "" for v in cells], dtype=object)
+    codes, uniques = pd.factorize(cells, use_na_sentinel=True)
+    texts = [_id_text(u) if _present_id(u) else "" for u in uniques] + [""]
+    return np.array(texts, dtype=object)[codes]
+
+
 def validate(table: RawTable, rubric: Rubric) -> Validated:
     """Interpret the cells the rubric reads; reject every row that cannot be used.
 
@@ -302,35 +332,33 @@ def validate(table: RawTable, rubric: Rubric) -> Validated:
     data = table.data
     n = len(data)
     row_numbers = data.index.to_numpy()
-    problems: list[list[Problem]] = [[] for _ in range(n)]
+    # {position: problems} for the rows that have any (few, even in a large table)
+    problems: dict[int, list[Problem]] = {}
     by_key: dict[str, Column] = {c.key: c for c in table.columns if c.role != "carry"}
 
-    def note(col: Column, errs: dict[int, str], values: np.ndarray) -> None:
+    def note(col: Column, errs: dict[int, str], values: pd.Series) -> None:
         for i, err in errs.items():
-            problems[i].append(Problem(col.letter, col.header, values[i], err))
+            cell = values.iloc[i]
+            problems.setdefault(i, []).append(Problem(col.letter, col.header, cell, err))
 
     # engagement id: present, and unique (the later row is rejected, naming the first)
     id_col = by_key["id"]
-    raw_ids = data["id"].to_numpy()
-    ids = [_id_text(v) if _present_id(v) else "" for v in raw_ids]
-    first_seen: dict[str, int] = {}
-    for i, ident in enumerate(ids):
-        if not ident:
-            problems[i].append(
-                Problem(id_col.letter, id_col.header, raw_ids[i], "missing engagement id")
+    raw_ids = data["id"]
+    ids = _id_texts(raw_ids)
+    missing = ids == ""
+    duplicate = pd.Series(ids).duplicated().to_numpy() & ~missing
+    if missing.any() or duplicate.any():
+        unique = ~missing & ~duplicate
+        first_at = pd.Series(np.flatnonzero(unique), index=ids[unique])
+        for i in np.flatnonzero(missing | duplicate):
+            if missing[i]:
+                reason = "missing engagement id"
+            else:
+                first = row_numbers[first_at[ids[i]]]
+                reason = f"duplicate engagement id {ids[i]!r} (first at row {first})"
+            problems.setdefault(int(i), []).append(
+                Problem(id_col.letter, id_col.header, raw_ids.iloc[i], reason)
             )
-        elif ident in first_seen:
-            problems[i].append(
-                Problem(
-                    id_col.letter,
-                    id_col.header,
-                    raw_ids[i],
-                    f"duplicate engagement id {ident!r} "
-                    f"(first at row {row_numbers[first_seen[ident]]})",
-                )
-            )
-        else:
-            first_seen[ident] = i
 
     columns: dict[str, np.ndarray] = {}
     for crit in rubric.criteria:
@@ -339,7 +367,7 @@ def validate(table: RawTable, rubric: Rubric) -> Validated:
             if col is None:
                 columns[crit.id] = np.full(n, np.nan)
                 continue
-            values = data[crit.id].to_numpy()
+            values = data[crit.id]
             numbers, errs = _parse_column(values, _RatingParser(crit))
             note(col, errs, values)
             columns[crit.id] = numbers
@@ -348,18 +376,19 @@ def validate(table: RawTable, rubric: Rubric) -> Validated:
             if col is None:
                 columns[ind.id] = np.full(n, np.nan)
                 continue
-            values = data[ind.id].to_numpy()
+            values = data[ind.id]
             numbers, errs = _parse_column(values, _IndicatorParser(ind, table.decimal))
             note(col, errs, values)
             columns[ind.id] = numbers
 
-    bad = np.fromiter((bool(p) for p in problems), dtype=bool, count=n)
+    bad = np.zeros(n, dtype=bool)
+    bad[list(problems)] = True
     rejected = [
         Rejection(table.name, table.sheet, int(row_numbers[i]), tuple(problems[i]))
         for i in np.flatnonzero(bad)
     ]
     keep = ~bad
-    index = pd.Index([ids[i] for i in np.flatnonzero(keep)], name="id", dtype=object)
+    index = pd.Index(ids[keep], name="id", dtype=object)
     ratings = pd.DataFrame({k: v[keep] for k, v in columns.items()}, index=index)
     carry_keys = [c.key for c in table.columns if c.role == "carry"]
     carried = data.loc[keep, carry_keys].copy()

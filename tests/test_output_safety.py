@@ -5,9 +5,14 @@ from __future__ import annotations
 import csv
 import io
 
+import pandas as pd
 import pytest
 from conftest import HEADER, row, write_xlsx
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
+
+from assess.report.safety import FORMULA_PREFIXES, MAX_CELL_TEXT, safe_cell, safe_text_column
 
 HOSTILE = ['=HYPERLINK("http://x")', "+cmd|' /C calc'!A0", "@SUM(1)", "-2+3"]
 
@@ -76,3 +81,36 @@ def test_csv_defuses_a_formula_like_sheet_name(tmp_path, cli):
     path = write_xlsx(tmp_path / "in.xlsx", [row("E1")], sheet="-FY2025")
     rows = list(csv.DictReader(io.StringIO(cli("score", path, "--format", "csv").stdout)))
     assert [r["sheet"] for r in rows] == ["'-FY2025"]
+
+
+# the vectorised CSV path makes exactly the cells safe_cell makes
+any_text = st.text(alphabet=st.characters(blacklist_categories=["Cs"]), max_size=20)
+prefixed = st.builds(lambda p, t: p + t, st.sampled_from(list(FORMULA_PREFIXES)), any_text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(any_text, prefixed, st.none()), max_size=30), st.booleans())
+def test_safe_text_column_is_safe_cell_on_every_text_cell(cells, arrow):
+    values = pd.Series(cells, dtype=pd.StringDtype("pyarrow") if arrow else object)
+    expected = [None if v is None else safe_cell(v) for v in cells]
+    assert safe_text_column(values).to_pylist() == expected
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.one_of(any_text, prefixed, st.none(), st.floats(allow_nan=False), st.integers()),
+        max_size=30,
+    )
+)
+def test_safe_text_column_writes_other_values_as_their_text(cells):
+    expected = [
+        None if v is None else safe_cell(v) if isinstance(v, str) else str(v) for v in cells
+    ]
+    assert safe_text_column(pd.Series(cells, dtype=object)).to_pylist() == expected
+
+
+def test_a_long_text_cell_is_capped_in_csv():
+    long = "x" * (MAX_CELL_TEXT + 10)
+    (got,) = safe_text_column(pd.Series([long], dtype=object)).to_pylist()
+    assert len(got) == MAX_CELL_TEXT and got.endswith("…")

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 
+import pandas as pd
 import pytest
 import xlsxwriter
 from conftest import HEADER, header_row_of, row, write_csv, write_ods, write_xlsx
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import assess
 
@@ -184,3 +187,68 @@ def test_file_without_the_rubric_columns_is_an_input_error(tmp_path):
     path = write_xlsx(tmp_path / "t.xlsx", [["x", "y"]], header=["Foo", "Bar"])
     with pytest.raises(assess.InputError, match="no table"):
         assess.score(path)
+
+
+# -- the Arrow fast path for CSV gives what the general csv-module path gives ---------------
+
+cell_text = st.one_of(
+    st.sampled_from(["", " ", "N/A", "3", "2,5", "4.0", "high", "Full", "3 - Substantial", "-1"]),
+    st.text(
+        alphabet=st.characters(blacklist_categories=["Cs"], blacklist_characters="\x00"),
+        max_size=12,
+    ),
+)
+ids = st.one_of(
+    st.sampled_from(["E1", "E2", " E1", "E1 ", "E 1", "", "=cmd", "é", "E\t2"]),
+    st.text(alphabet="AEX 0123-", max_size=5),
+)
+
+
+def _general_path(monkeypatch):
+    import assess.read
+
+    monkeypatch.setattr(assess.read, "_read_csv_table", lambda path, rubric: None)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.lists(st.tuples(ids, cell_text, cell_text, cell_text), min_size=1, max_size=25))
+def test_csv_fast_path_matches_the_general_path(tmp_path_factory, monkeypatch, rows):
+    # ids with stray spaces, duplicates, formula prefixes; ratings and names of any text
+    path = tmp_path_factory.mktemp("fast") / "t.csv"
+    write_csv(path, [(i, name, "Joint exercise", t, t, 2, 3, f) for i, name, t, f in rows])
+    fast = path.read_bytes()
+    try:
+        got = assess.score(path)
+    except assess.InputError as exc:
+        got = str(exc)
+    with monkeypatch.context() as m:
+        _general_path(m)
+        try:
+            want = assess.score(path)
+        except assess.InputError as exc:
+            want = str(exc)
+    assert path.read_bytes() == fast
+    if isinstance(want, str) or isinstance(got, str):
+        assert got == want
+        return
+    assert got.counts == want.counts
+    assert [str(r) for r in got.rejected] == [str(r) for r in want.rejected]
+    assert [s.to_dict() for s in got.sources] == [s.to_dict() for s in want.sources]
+    pd.testing.assert_frame_equal(
+        got.engagements.astype(object), want.engagements.astype(object), check_dtype=False
+    )
+
+
+def test_csv_with_a_blank_line_keeps_its_row_numbers(tmp_path):
+    # a blank line is a skipped row: the rows after it keep their line numbers
+    path = tmp_path / "gap.csv"
+    write_csv(path, [row("E1"), row("E2", t="high")])
+    text = path.read_text(encoding="utf-8").splitlines()
+    path.write_text("\n".join([text[0], text[1], "", text[2]]) + "\n", encoding="utf-8")
+    result = assess.score(path)
+    assert [str(r).split(" (")[0] for r in result.rejected] == [
+        "gap!D4: 'high' is not a rating 0-4"
+    ]
+    assert result.sources[0].blank_rows == 1

@@ -9,7 +9,7 @@ import pandas as pd
 
 from ..result import Result
 from . import atomic_path, atomic_write_bytes
-from .safety import safe_cell
+from .safety import safe_cell, safe_text_column
 
 LEAD_COLUMNS = [
     "rank",
@@ -69,17 +69,42 @@ def write_json(result: Result, path: Path) -> None:
     atomic_write_bytes(path, to_json(result).encode("utf-8"))
 
 
-def to_csv(result: Result) -> str:
+def _csv_table(result: Result):
+    """The flat table as an Arrow table: numbers as numbers, every text cell made safe."""
+    import pyarrow as pa
+
     table = flat_table(result)
+    arrays = []
     for col in table.columns:
-        if table[col].dtype == object or pd.api.types.is_string_dtype(table[col]):
-            table[col] = table[col].astype(object).map(safe_cell)
-    # CRLF line ends (RFC 4180) make the writer quote any field holding a bare CR or LF
-    return table.to_csv(index=False, lineterminator="\r\n")
+        values = table[col]
+        if pd.api.types.is_float_dtype(values) or pd.api.types.is_integer_dtype(values):
+            arrays.append(pa.array(values, from_pandas=True))  # NaN and <NA> become blanks
+        else:
+            arrays.append(safe_text_column(values))
+    return pa.table(arrays, names=[str(c) for c in table.columns])
+
+
+def _write_csv_to(result: Result, sink) -> None:
+    from pyarrow import csv as pa_csv
+
+    # CRLF line ends (RFC 4180); text is always quoted, so a CR or LF inside a cell is safe
+    pa_csv.write_csv(_csv_table(result), sink, pa_csv.WriteOptions(eol="\r\n"))
+
+
+def to_csv(result: Result) -> str:
+    """The CSV report as text (see :func:`write_csv`)."""
+    import io
+
+    buffer = io.BytesIO()
+    _write_csv_to(result, buffer)
+    return buffer.getvalue().decode("utf-8")
 
 
 def write_csv(result: Result, path: Path) -> None:
-    atomic_write_bytes(path, to_csv(result).encode("utf-8"))
+    """One row per valid engagement in :func:`flat_table`'s columns, written by Arrow's C++
+    CSV writer: text quoted, blanks empty, numbers in their shortest exact form."""
+    with atomic_path(path) as tmp:
+        _write_csv_to(result, str(tmp))
 
 
 def _md_cell(value) -> str:
