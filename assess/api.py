@@ -15,7 +15,7 @@ import pandas as pd
 from .read import RawTable, read_table
 from .result import Result, SourceInfo
 from .rubric import DEFAULT_RUBRIC, Rubric, load_rubric
-from .scorer import STATUS_SCORED, input_columns, score_frame
+from .scorer import STATUS_SCORED, constant_labels, input_columns, score_frame
 from .validate import Problem, Rejection, Validated, validate
 
 Source = str | Path | pd.DataFrame
@@ -121,19 +121,29 @@ def combine(parts: list[Validated], rubric: Rubric) -> Result:
     """Score validated tables together and assemble the :class:`Result`."""
     frames, infos, rejected, carried_cols = [], [], [], []
     for part in parts:
-        ratings = part.ratings
+        ratings, rows, carried = part.ratings, part.rows, part.carried
         scores = score_frame(ratings, rubric)
+        if len(parts) == 1 and len(ratings) > 1:
+            # Put the inputs in best-first order and score them again, rather than reorder
+            # every column of the result: scoring is cheaper than moving text around.
+            order = _order_positions(scores["status"], scores["rank"], ratings.index)
+            ratings = ratings.iloc[order]
+            # the same labels in the same order: share the index, so nothing is re-aligned
+            rows = rows.iloc[order].set_axis(ratings.index)
+            carried = carried.iloc[order].set_axis(ratings.index)
+            scores = score_frame(ratings, rubric)
+        n = len(ratings)
         inputs = ratings[input_columns(rubric)].rename(columns=_input_label(rubric))
         meta = pd.DataFrame(
             {
-                "source": part.table.name,
-                "sheet": part.table.sheet,
-                "row": part.rows.astype("int64"),
+                "source": constant_labels(part.table.name, n),
+                "sheet": constant_labels(part.table.sheet, n),
+                "row": rows.to_numpy(dtype="int64"),
             },
             index=ratings.index,
         )
-        frames.append(pd.concat([meta, scores, inputs, part.carried], axis=1))
-        for col in part.carried.columns:
+        frames.append(pd.concat([meta, scores, inputs, carried], axis=1))
+        for col in carried.columns:
             if col not in carried_cols:
                 carried_cols.append(col)
         n_scored = int((scores["status"] == STATUS_SCORED).sum())
@@ -158,9 +168,9 @@ def combine(parts: list[Validated], rubric: Rubric) -> Result:
         table = pd.concat(frames, axis=0)
         # ranks are over the whole set, not per file
         table["rank"] = table["score"].rank(method="min", ascending=False).astype("Int64")
+        table = table.iloc[_order_positions(table["status"], table["rank"], table.index)]
     else:
         table = frames[0]
-    table = _order(table)
     return Result(
         rubric=rubric,
         sources=infos,
@@ -180,22 +190,22 @@ def _input_label(rubric: Rubric) -> dict[str, str]:
     return names
 
 
-def _order(table: pd.DataFrame) -> pd.DataFrame:
+def _order_positions(status: pd.Series, rank: pd.Series, ids: pd.Index) -> np.ndarray:
     """Best first: scored rows by rank then id, insufficient-evidence rows last by id."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    ids = table.index.to_numpy(dtype=object)
+    values = ids.to_numpy(dtype=object)
     try:  # ids are text; Arrow compares UTF-8 bytes, which orders as code points do
-        id_keys = pa.array(ids, type=pa.large_string())
+        id_keys = pa.array(values, type=pa.large_string())
     except (pa.ArrowTypeError, pa.ArrowInvalid):
-        id_keys = pa.array([str(i) for i in ids], type=pa.large_string())
+        id_keys = pa.array([str(i) for i in values], type=pa.large_string())
     keys = pa.table(
         {
-            "unscored": (table["status"] != STATUS_SCORED).to_numpy(),
-            "rank": table["rank"].fillna(np.iinfo(np.int64).max).to_numpy(dtype="int64"),
+            "unscored": (status != STATUS_SCORED).to_numpy(),
+            "rank": rank.fillna(np.iinfo(np.int64).max).to_numpy(dtype="int64"),
             "id": id_keys,
         }
     )
     order = pc.sort_indices(keys, sort_keys=[(k, "ascending") for k in keys.column_names])
-    return table.iloc[order.to_numpy()]
+    return order.to_numpy()

@@ -657,7 +657,12 @@ def _blank_rows(frame: pd.DataFrame) -> pd.Series:
         return pd.Series([], dtype=bool)
     blank = np.ones(len(frame), dtype=bool)
     for name in frame.columns:
-        blank &= _blank_cells(frame[name])
+        # only rows blank so far need looking at: after a column or two, very few
+        rows = np.flatnonzero(blank)
+        if not len(rows):
+            break
+        column = frame[name]
+        blank[rows] = _blank_cells(column if len(rows) == len(frame) else column.iloc[rows])
     return pd.Series(blank, index=frame.index)
 
 

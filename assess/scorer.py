@@ -133,7 +133,8 @@ def aggregate(x: np.ndarray, weights: np.ndarray, method: str, min_share: float)
         completeness = np.full(len(x), weights.sum())
         xz = x
     else:
-        completeness = (~missing) @ weights
+        # (as floats: a boolean matrix product does not go through BLAS and is far slower)
+        completeness = weights.sum() - missing.astype(float) @ weights
         xz = np.where(missing, 0.0, x)
     # Compare with a tolerance so that "exactly 60 %" is not lost to rounding.
     sufficient = completeness >= min_share - 1e-12
@@ -160,7 +161,7 @@ def aggregate(x: np.ndarray, weights: np.ndarray, method: str, min_share: float)
     total = np.round(total, 10)
     if not complete:
         # a criterion that was not rated contributes nothing: NaN, not 0 points
-        contrib[missing] = np.nan
+        np.copyto(contrib, np.nan, where=missing)
     if not sufficient.all():
         insufficient = ~sufficient
         total[insufficient] = np.nan
@@ -293,6 +294,11 @@ def _labels(codes: np.ndarray, names: list[str]):
         labels = pa.array(names, type=pa.large_string()).take(pa.array(codes))
         return pd.array(labels, dtype=dtype)
     return pd.array(np.asarray(names, dtype=object)[codes], dtype=dtype)
+
+
+def constant_labels(text: str, n: int):
+    """A text column of ``n`` copies of ``text``, in pandas' default string dtype."""
+    return _labels(np.zeros(n, dtype=np.intp), [text])
 
 
 def _bands_or_none(band: np.ndarray, rubric: Rubric, insufficient: np.ndarray | None):
