@@ -22,6 +22,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from . import __version__
@@ -401,6 +402,67 @@ def _portfolio_frame(result: BatchResult) -> pd.DataFrame:
     return table.sort_values(["portfolio rank", "source", "id"], na_position="last", kind="stable")
 
 
+def _typed_cells(values: pd.Series) -> tuple[str, list[Any]]:
+    """A column's cells, ready to write: ``("number", floats)`` or ``("text", cleaned text)``
+    with None for a blank, or ``("other", values)`` for a column of mixed types."""
+    from .report.safety import clean_text
+
+    kind = pd.api.types.infer_dtype(values, skipna=True)
+    if pd.api.types.is_bool_dtype(values):
+        kind = "other"
+    if kind in {"floating", "integer", "mixed-integer-float", "decimal"}:
+        numbers = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        return "number", [None if x != x else x for x in numbers.tolist()]
+    if kind in {"string", "empty"}:
+        return "text", [clean_text(t) if isinstance(t, str) else None for t in values.tolist()]
+    return "other", values.tolist()
+
+
+def _write_table(ws, frame: pd.DataFrame, head, date_fmt) -> None:
+    """A header row and the frame's rows, in row order (the workbook streams rows to disk).
+
+    Columns of numbers or of text (nearly all) take one typed call per cell with no per-cell
+    type checks, and a blank is simply not written.
+    """
+    from .report.xlsx import write_value
+
+    for c, col in enumerate(frame.columns):
+        write_value(ws, 0, c, str(col), head)
+    columns = [_typed_cells(frame[col]) for col in frame.columns]
+    number, text = ws.write_number, ws.write_string
+    for r in range(len(frame)):
+        for c, (kind, cells) in enumerate(columns):
+            v = cells[r]
+            if kind == "number":
+                if v is not None:
+                    number(r + 1, c, v)
+            elif kind == "text":
+                if v is not None:
+                    text(r + 1, c, v)
+            else:
+                write_value(ws, r + 1, c, v, date_fmt=date_fmt)
+
+
+def _layered_json(value: Any, depth: int = 0, flat_from: int = 3) -> str:
+    """JSON indented one space per level down to ``flat_from``; deeper values on one line.
+
+    Each file's list of engagements (level 3) is one line, encoded by the json module's C
+    encoder (which cannot indent); with full indentation the Python encoder takes several
+    times as long on a large portfolio.
+    """
+    dump = lambda v: json.dumps(v, ensure_ascii=False, allow_nan=False)  # noqa: E731
+    if depth >= flat_from or not isinstance(value, (dict, list)) or not value:
+        return dump(value)
+    pad = "\n" + " " * (depth + 1)
+    if isinstance(value, dict):
+        items = [f"{dump(str(k))}: {_layered_json(v, depth + 1)}" for k, v in value.items()]
+        opening, closing = "{", "}"
+    else:
+        items = [_layered_json(v, depth + 1) for v in value]
+        opening, closing = "[", "]"
+    return opening + pad + ("," + pad).join(items) + "\n" + " " * depth + closing
+
+
 def write_portfolio(result: BatchResult, fmt: str, sheet: str | None) -> Path:
     """Write ``portfolio.xlsx`` and ``portfolio.json`` into the batch's output folder."""
     import xlsxwriter
@@ -414,10 +476,7 @@ def write_portfolio(result: BatchResult, fmt: str, sheet: str | None) -> Path:
         "sheet": sheet,
         "files": [{**f.summary(), "engagements": f.engagements} for f in result.files],
     }
-    atomic_write_bytes(
-        out / PORTFOLIO_JSON,
-        (json.dumps(data, indent=1, ensure_ascii=False, allow_nan=False) + "\n").encode(),
-    )
+    atomic_write_bytes(out / PORTFOLIO_JSON, (_layered_json(data) + "\n").encode())
     target = out / PORTFOLIO_XLSX
     table = _portfolio_frame(result)
     files = pd.DataFrame([f.summary() for f in result.files])
@@ -440,11 +499,7 @@ def write_portfolio(result: BatchResult, fmt: str, sheet: str | None) -> Path:
         ws.set_column(1, 1, 70)
         for name, frame in (("Engagements", table), ("Files", files), ("Failures", failures)):
             ws = wb.add_worksheet(name)
-            for c, col in enumerate(frame.columns):
-                write_value(ws, 0, c, str(col), head)
-            for r, rec in enumerate(frame.itertuples(index=False), start=1):
-                for c, v in enumerate(rec):
-                    write_value(ws, r, c, v, date_fmt=date_fmt)
+            _write_table(ws, frame, head, date_fmt)
             ws.freeze_panes(1, 0)
             ws.autofilter(0, 0, max(len(frame), 1), max(len(frame.columns) - 1, 0))
             ws.set_column(0, max(len(frame.columns) - 1, 0), 16)
