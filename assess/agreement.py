@@ -791,7 +791,7 @@ def score_ratings(
     Scored and insufficient-evidence counts are of engagements; ``result.rejected`` lists the
     rating rows that could not be used, each with its cell.
     """
-    from .api import _input_label, _order
+    from .api import _input_label, order_best_first
     from .result import Result, SourceInfo
 
     rubric = ratings.rubric
@@ -808,7 +808,7 @@ def score_ratings(
         index=frame.index,
     )
     carried = ratings.carried
-    table = _order(pd.concat([meta, scores, inputs, carried], axis=1))
+    table = order_best_first(pd.concat([meta, scores, inputs, carried], axis=1))
     status = scores["status"].to_dict()
     infos = []
     for t in ratings.tables:

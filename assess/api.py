@@ -168,7 +168,7 @@ def combine(parts: list[Validated], rubric: Rubric) -> Result:
         table = pd.concat(frames, axis=0)
         # ranks are over the whole set, not per file
         table["rank"] = table["score"].rank(method="min", ascending=False).astype("Int64")
-        table = table.iloc[_order_positions(table["status"], table["rank"], table.index)]
+        table = order_best_first(table)
     else:
         table = frames[0]
     return Result(
@@ -188,6 +188,11 @@ def _input_label(rubric: Rubric) -> dict[str, str]:
         for i in c.indicators:
             names[i.id] = f"{i.id}.value"
     return names
+
+
+def order_best_first(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` (an engagements frame) best first: see :func:`_order_positions`."""
+    return table.iloc[_order_positions(table["status"], table["rank"], table.index)]
 
 
 def _order_positions(status: pd.Series, rank: pd.Series, ids: pd.Index) -> np.ndarray:

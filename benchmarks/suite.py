@@ -249,14 +249,21 @@ class Suite:
             data.write_xlsx(frame, folder / f"q{i:03d}.xlsx")
         self.log(f"batch: {c.batch_files} workbooks of {c.batch_rows} rows, --jobs 1 and 2")
         out: dict[str, Any] = {"files": c.batch_files, "rows": c.batch_rows}
-        for jobs in (1, 2):
-            target = self.dir / f"batch-out-{jobs}"
-            shutil.rmtree(target, ignore_errors=True)
-            r = run(
-                python_module("assess", "batch", folder, "-o", target, "--jobs", str(jobs)),
-                c.timeout,
-                cwd=self.dir,
-            )
+        best: dict[int, Any] = {}
+        # two rounds, alternating, and the faster of each: a scaling ratio from single runs
+        # moves with whatever else the machine is doing
+        for _ in range(2):
+            for jobs in (1, 2):
+                target = self.dir / f"batch-out-{jobs}"
+                shutil.rmtree(target, ignore_errors=True)
+                r = run(
+                    python_module("assess", "batch", folder, "-o", target, "--jobs", str(jobs)),
+                    c.timeout,
+                    cwd=self.dir,
+                )
+                if jobs not in best or (not r.timed_out and r.seconds < best[jobs].seconds):
+                    best[jobs] = r
+        for jobs, r in best.items():
             out[f"jobs{jobs}"] = _run_summary(r)
         self.results["batch"] = out
 

@@ -191,3 +191,102 @@ def test_report_opens_in_libreoffice_without_errors(mixed_workbook, tmp_path):
     out = write_report(assess.score(mixed_workbook), tmp_path / "report.xlsx")
     pdf = convert(out, tmp_path / "pdf", target="pdf")
     assert pdf.stat().st_size > 10_000
+
+
+def _sheet_xml(path: Path) -> str:
+    with zipfile.ZipFile(path) as z:
+        return z.read("xl/worksheets/sheet1.xml").decode()
+
+
+def test_fast_row_path_writes_what_xlsxwriter_methods_write(tmp_path):
+    """The Scores sheet's fast path (cells made once per column, stored a row at a time,
+    quicker escaping helpers) must give the XML XlsxWriter's own methods give."""
+    import xlsxwriter
+    from xlsxwriter.worksheet import CellFormulaTuple
+
+    from assess.report.xlsx import ROW, WORKBOOK_OPTIONS, _Row, _Worksheet
+
+    template = f'=IF(AND(ISNUMBER(B{ROW}),B{ROW}>=0),"a&b"&B{ROW}*2<3,"")'
+    # the last text is over Excel's 32767 UTF-16 units: XlsxWriter cuts it
+    texts = ["plain", ' <tag> & "quoted" ', "\x01ctl_x0041_", "=1+1", "é😀" * 12000]
+    numbers = [0, 1.5, -2, 1e-300, float("nan"), float("inf")]
+    cached = [12.5, "", "text <&>", True, 3]
+
+    def write(path: Path, fast: bool) -> None:
+        wb = xlsxwriter.Workbook(str(path), WORKBOOK_OPTIONS)
+        fmt = wb.add_format({"num_format": "0.00"})
+        ws = wb.add_worksheet(
+            "S", worksheet_class=_Worksheet if fast else xlsxwriter.worksheet.Worksheet
+        )
+        ws.write_string(0, 0, "head", fmt)
+        parts = _Row.formula_parts(ws, template) if fast else None
+        assert (parts is not None) == fast
+        for r in range(1, 6):
+            values = [texts[r - 1], numbers[r - 1], numbers[r % 6], cached[r - 1]]
+            if not fast:
+                ws.write_string(r, 0, values[0])
+                ws.write_number(r, 1, values[1], fmt)
+                ws.write_number(r, 3, values[2])
+                ws.write_formula(r, 2, template.replace(ROW, str(r + 1)), fmt, values[3])
+                continue
+            cells, later = {}, []
+            for col, cell, write_args in (
+                (0, _Row.text(values[0]), (ws.write_string, values[0], None)),
+                (1, _Row.number(values[1], fmt), (ws.write_number, values[1], fmt)),
+                (3, _Row.number(values[2]), (ws.write_number, values[2], None)),
+            ):
+                if cell is not None:
+                    cells[col] = cell
+                else:
+                    later.append((col, *write_args))
+            cells[2] = CellFormulaTuple(str(r + 1).join(parts), fmt, values[3])
+            ws.put_row(r, cells)
+            for col, method, value, cell_format in later:
+                method(r, col, value, cell_format)
+        wb.close()
+
+    write(tmp_path / "slow.xlsx", fast=False)
+    write(tmp_path / "fast.xlsx", fast=True)
+    assert _sheet_xml(tmp_path / "fast.xlsx") == _sheet_xml(tmp_path / "slow.xlsx")
+
+
+def test_formula_templates_needing_xlsxwriter_rewriting_are_not_fast_pathed(tmp_path):
+    import xlsxwriter
+
+    from assess.report.xlsx import ROW, _Row, _Worksheet
+
+    wb = xlsxwriter.Workbook(str(tmp_path / "t.xlsx"), {"constant_memory": True})
+    ws = wb.add_worksheet(worksheet_class=_Worksheet)
+    assert _Row.formula_parts(ws, f"=SUM(A{ROW}:B{ROW})") == ["SUM(A", ":B", ")"]
+    assert _Row.formula_parts(ws, f"=UNIQUE(A{ROW}:B{ROW})") is None  # dynamic array
+    assert _Row.formula_parts(ws, f"=STDEV.S(A{ROW}:B{ROW})") is None  # needs _xlfn.
+    assert _Row.formula_parts(ws, "{=SUM(A1:B1)}") is None  # array formula
+    wb.close()
+
+
+def test_carried_values_of_every_type_keep_their_type(tmp_path):
+    """Carried columns: text, numbers, dates, booleans and blanks, as the input had them."""
+    import datetime as dt
+
+    values = ["text", 7, 2.5, dt.datetime(2024, 5, 1), True, None, "=1+2"]
+    rows = [row(f"E{i}", name=v, kind="Joint exercise") for i, v in enumerate(values)]
+    result = assess.score(write_xlsx(tmp_path / "types.xlsx", rows))
+    out = write_report(result, tmp_path / "report.xlsx")
+    ws = openpyxl.load_workbook(out)["Scores"]
+    header = [c.value for c in ws[1]]
+    ids = [ws.cell(r, header.index("Engagement ID") + 1).value for r in range(2, ws.max_row + 1)]
+    col = header.index("Engagement") + 1
+    got = {ids[r - 2]: ws.cell(r, col) for r in range(2, ws.max_row + 1)}
+    eng = result.engagements["Engagement"]
+    for eid, cell in got.items():
+        want = eng[eid]
+        if want is None or (isinstance(want, float) and want != want):
+            assert cell.value is None
+        elif isinstance(want, str):
+            assert cell.data_type == "s" and cell.value == want
+        elif isinstance(want, bool):
+            assert cell.data_type == "b" and cell.value is want
+        elif isinstance(want, (dt.date, dt.datetime)):
+            assert cell.is_date and cell.value == pd.Timestamp(want).to_pydatetime()
+        else:
+            assert cell.data_type == "n" and cell.value == float(want)

@@ -24,6 +24,13 @@ import pandas as pd
 import xlsxwriter
 import xlsxwriter.worksheet
 from xlsxwriter.utility import xl_col_to_name
+from xlsxwriter.worksheet import (
+    CellFormulaTuple,
+    CellNumberTuple,
+    CellStringTuple,
+    re_dynamic_function,
+)
+from xlsxwriter.xmlwriter import XMLwriter, xml_escapes
 
 from .. import __version__
 from ..errors import OutputError
@@ -72,17 +79,104 @@ CLASSIC_FUNCTIONS = frozenset(
 _FUNCTION = re.compile(r"([A-Z][A-Z0-9.]*)\(")
 
 
-class _Worksheet(xlsxwriter.worksheet.Worksheet):
-    """XlsxWriter checks every formula against ~300 newer function names with one regular
-    expression each; ours use only classic functions, so skip that when it is safe."""
+class _RowBuffer(list):
+    """Stands in for a worksheet's file while one row is written: collects the text."""
 
-    #: set while writing formulas already checked to use classic functions only
-    classic_only = False
+    write = list.append
+
+
+class _Worksheet(xlsxwriter.worksheet.Worksheet):
+    """A worksheet with faster paths for the cells we generate ourselves.
+
+    XlsxWriter checks every formula against ~300 newer function names with one regular
+    expression each; ours use only classic functions, so that is skipped when it is safe.
+    ``put_row`` stores a whole row of ready-made cells at once (see ``_Row``), and the XML
+    escaping helpers decide "nothing to escape" for numbers without raising an exception.
+    """
 
     def _prepare_formula(self, formula, expand_future_functions=False):
-        if self.classic_only or set(_FUNCTION.findall(formula)) <= CLASSIC_FUNCTIONS:
+        if set(_FUNCTION.findall(formula)) <= CLASSIC_FUNCTIONS:
             return formula[1:] if formula.startswith("=") else formula
         return super()._prepare_formula(formula, expand_future_functions)
+
+    # XlsxWriter's escaping helpers return anything that is not text unchanged, but find that
+    # out by catching the TypeError their regular expression raises: slow for every number
+    # and format index written. Text still takes exactly XlsxWriter's own path.
+    def _escape_data(self, data, _escape=XMLwriter._escape_data):
+        return _escape(self, data) if isinstance(data, str) else data
+
+    def _escape_attributes(
+        self, attribute, _escape=XMLwriter._escape_attributes, _search=xml_escapes.search
+    ):
+        # attributes (cell references, style numbers) almost never need escaping: look first
+        return (
+            _escape(self, attribute)
+            if isinstance(attribute, str) and _search(attribute)
+            else attribute
+        )
+
+    def _write_single_row(self, current_row_num=0) -> None:
+        # In constant-memory mode XlsxWriter streams each finished row to a temporary file
+        # opened for reading too, where every small write() also resets a text decoder. The
+        # row's XML is unchanged; it is collected and written to that file in one piece.
+        fh, self.fh = self.fh, _RowBuffer()
+        try:
+            super()._write_single_row(current_row_num)
+        finally:
+            row_xml, self.fh = self.fh, fh
+        if row_xml:
+            fh.write("".join(row_xml))
+
+    def put_row(self, row: int, cells: dict[int, tuple]) -> None:
+        """Store a row of cells made by ``_Row``: what ``write_string``, ``write_number`` and
+        ``write_formula`` store one cell at a time, with their checks done once per column.
+
+        Constant-memory mode only: rows must come in order, as they are streamed to disk.
+        """
+        if not self.constant_memory:
+            raise ValueError("put_row needs constant_memory mode")
+        if self._check_dimensions(row, min(cells)) or self._check_dimensions(row, max(cells)):
+            raise ValueError(f"row {row} cannot be written (out of range or out of order)")
+        if row > self.previous_row:
+            self._write_single_row(row)  # streams the previous row to disk
+        self.table[row].update(cells)
+
+
+class _Row:
+    """Cells for ``_Worksheet.put_row``, each exactly what XlsxWriter's own method stores.
+
+    Values these cannot represent exactly (text too long to check cheaply, NaN or infinite
+    numbers) are for the caller to write with XlsxWriter's public methods instead.
+    """
+
+    #: write_string checks (and may cut) the UTF-16 length of text longer than this: half of
+    #: Worksheet.xls_strmax, Excel's 32767. Shorter text is stored as it is in constant_memory
+    #: mode (no shared-string index).
+    TEXT_CHECKED = 32767 // 2
+
+    @staticmethod
+    def text(text: str, fmt=None) -> tuple | None:
+        return CellStringTuple(text, fmt) if len(text) <= _Row.TEXT_CHECKED else None
+
+    @staticmethod
+    def number(number: float, fmt=None) -> tuple | None:
+        # write_number turns NaN and infinities into error formulas: leave those to it
+        return CellNumberTuple(number, fmt) if math.isfinite(number) else None
+
+    @staticmethod
+    def formula_parts(ws: _Worksheet, template: str) -> list[str] | None:
+        """``template`` (with ``ROW`` for the row number) split at ``ROW``, prepared as
+        ``write_formula`` would prepare it, or None if a row's formula needs XlsxWriter's
+        full handling. Only digits replace ``ROW``, so one check covers every row."""
+        formula = template.replace(ROW, "1")
+        if (
+            not formula.startswith("=")
+            or ROW + "(" in template
+            or re_dynamic_function.search(formula)
+            or not set(_FUNCTION.findall(formula)) <= CLASSIC_FUNCTIONS
+        ):
+            return None
+        return ws._prepare_formula(template).split(ROW)
 
 
 def is_missing(value: Any) -> bool:
@@ -480,10 +574,18 @@ def _cached(result: Result, lay: _Layout) -> dict[int, list[Any]]:
     for i, c in enumerate(rubric.criteria):
         out[lay.c_contrib + i] = eng[f"{c.id}.contribution"].to_numpy(dtype=float)
     # plain Python values, "" where a formula shows nothing
-    return {
-        col: ["" if is_missing(v) else v for v in np.asarray(values, dtype=object).tolist()]
-        for col, values in out.items()
-    }
+    return {col: _plain(values) for col, values in out.items()}
+
+
+def _plain(values: np.ndarray) -> list[Any]:
+    """``values`` as Python objects with "" for missing ones: for a float array, the NaNs
+    (all ``is_missing`` can find there) are located at once rather than value by value."""
+    if values.dtype.kind != "f":
+        return ["" if is_missing(v) else v for v in values.tolist()]
+    out = values.tolist()
+    for at in np.flatnonzero(np.isnan(values)).tolist():
+        out[at] = ""
+    return out
 
 
 def _write_scores(wb, f: _Formats, lay: _Layout, result: Result, band_fmt: dict[str, Any]) -> None:
@@ -493,37 +595,7 @@ def _write_scores(wb, f: _Formats, lay: _Layout, result: Result, band_fmt: dict[
     for col in range(lay.c_key + 1):
         ws.write_string(0, col, clean_text(headers[col]), f.head)
     ws.set_row(0, 45)
-    cached = _cached(result, lay)
-    ratings = _ratings_frame(result).to_numpy(dtype=float)
-    carried = [eng[c].to_numpy(dtype=object) for c in lay.carried]
-    ids = eng.index.to_numpy(dtype=object)
-    sources = eng[["source", "sheet", "row"]].to_numpy(dtype=object)
-    col_fmt = {lay.c_score: f.score, lay.c_completeness: f.pct, lay.c_rank: None}
-    for i in range(lay.k):
-        col_fmt[lay.c_contrib + i] = f.points
-    templates = [
-        (col, tmpl, col_fmt.get(col), cached[col]) for col, tmpl in _row_templates(lay).items()
-    ]
-    # every row's formulas are these templates: check their functions once, not per row
-    ws.classic_only = all(set(_FUNCTION.findall(t[1])) <= CLASSIC_FUNCTIONS for t in templates)
-    for n in range(lay.n):
-        r = n + 1
-        ws.write_string(r, lay.c_id, clean_text(str(ids[n])))
-        for j, values in enumerate(carried):
-            write_value(ws, r, lay.c_carried + j, values[n], date_fmt=f.date)
-        for i in range(lay.k):
-            v = ratings[n, i]
-            if math.isnan(v):
-                ws.write_blank(r, lay.c_rating + i, None)
-            else:
-                ws.write_number(r, lay.c_rating + i, v, f.rating)
-        row_number = str(r + 1)
-        for col, tmpl, fmt, values in templates:
-            ws.write_formula(r, col, tmpl.replace(ROW, row_number), fmt, values[n])
-        ws.write_string(r, lay.c_source, clean_text(str(sources[n][0])))
-        ws.write_string(r, lay.c_source + 1, clean_text(str(sources[n][1])))
-        ws.write_number(r, lay.c_source + 2, int(sources[n][2]))
-    ws.classic_only = False
+    _write_score_rows(ws, f, lay, result)
     last = max(lay.n, 1)
     ws.freeze_panes(1, 2)
     ws.autofilter(0, 0, last, lay.c_source + 2)
@@ -568,6 +640,94 @@ def _write_scores(wb, f: _Formats, lay: _Layout, result: Result, band_fmt: dict[
     ws.set_column(lay.c_source, lay.c_source + 1, 18)
     ws.set_column(lay.c_source + 2, lay.c_source + 2, 6)
     ws.set_column(lay.c_key, lay.c_key, 12, None, {"hidden": True})
+
+
+def _write_score_rows(ws: _Worksheet, f: _Formats, lay: _Layout, result: Result) -> None:
+    """One row per engagement: id, carried input values, ratings, the formulas (the engine's
+    values cached) and where the row came from.
+
+    Columns are turned into Python lists and formulas checked once; each row's cells are then
+    made by ``_Row`` and stored together with ``put_row``. A value ``_Row`` does not make
+    (a date, NaN or infinity, very long text, a formula XlsxWriter must rewrite) is written
+    with XlsxWriter's public methods, as every cell used to be.
+    """
+    eng = result.engagements
+    cached = _cached(result, lay)
+    ratings = _ratings_frame(result).to_numpy(dtype=float)
+    ids = eng.index.to_numpy(dtype=object).tolist()
+    carried = [
+        (lay.c_carried + j, eng[c].to_numpy(dtype=object).tolist())
+        for j, c in enumerate(lay.carried)
+    ]
+    files = eng["source"].to_numpy(dtype=object).tolist()
+    sheets = eng["sheet"].to_numpy(dtype=object).tolist()
+    rows = eng["row"].to_numpy(dtype=object).tolist()
+    col_fmt = {lay.c_score: f.score, lay.c_completeness: f.pct, lay.c_rank: None}
+    for i in range(lay.k):
+        col_fmt[lay.c_contrib + i] = f.points
+    formulas, other_formulas = [], []
+    for col, template in _row_templates(lay).items():
+        parts = _Row.formula_parts(ws, template)
+        if parts is not None:
+            formulas.append((col, parts, col_fmt.get(col), cached[col]))
+        else:
+            other_formulas.append((col, template, col_fmt.get(col), cached[col]))
+    c_id, c_file, c_sheet, c_row = lay.c_id, lay.c_source, lay.c_source + 1, lay.c_source + 2
+    rating_cols = list(range(lay.c_rating, lay.c_rating + lay.k))
+    fmt_rating = f.rating
+    # ratings are finite or NaN (blank); an infinite one would need write_number's handling
+    finite_ratings = not np.isinf(ratings).any()
+    text, number = _Row.text, _Row.number
+    # file and sheet names repeat: clean each once (clean_text depends only on the text)
+    cleaned_names = {v: clean_text(str(v)) for v in {*files, *sheets}}
+    names = {v: (cleaned, text(cleaned)) for v, cleaned in cleaned_names.items()}
+
+    def write_input(r: int, col: int, value: Any, _fmt: Any = None) -> None:
+        write_value(ws, r, col, value, date_fmt=f.date)
+
+    for n in range(lay.n):
+        r = n + 1
+        cells: dict[int, tuple] = {}
+        later: list[tuple] = []  # (write, col, value, format) for XlsxWriter to convert
+        value = clean_text(str(ids[n]))
+        if (cell := text(value)) is not None:
+            cells[c_id] = cell
+        else:
+            later.append((ws.write_string, c_id, value, None))
+        for col, values in carried:
+            value = values[n]
+            cell = None
+            if value.__class__ is str:
+                cell = text(clean_text(value))
+            elif value.__class__ is float or value.__class__ is int:
+                cell = number(float(value))  # as write_value: every number as a float
+            if cell is not None:
+                cells[col] = cell
+            else:  # missing (write_value writes nothing), a date, a bool, ...
+                later.append((write_input, col, value, None))
+        for col, value in zip(rating_cols, ratings[n].tolist(), strict=True):
+            if value == value:  # a NaN rating is left blank
+                if finite_ratings or math.isfinite(value):
+                    cells[col] = CellNumberTuple(value, fmt_rating)
+                else:
+                    later.append((ws.write_number, col, value, fmt_rating))
+        row_number = str(r + 1)
+        for col, parts, fmt, values in formulas:
+            # what write_formula stores, the formula checked and prepared once per column
+            cells[col] = CellFormulaTuple(row_number.join(parts), fmt, values[n])
+        for col, template, fmt, values in other_formulas:
+            later.append((ws.write_formula, col, template.replace(ROW, row_number), fmt, values[n]))
+        for col, value in ((c_file, files[n]), (c_sheet, sheets[n])):
+            cleaned, cell = names[value]
+            if cell is not None:
+                cells[col] = cell
+            else:
+                later.append((ws.write_string, col, cleaned, None))
+        cells[c_row] = CellNumberTuple(int(rows[n]), None)  # a row number: finite
+        if cells:
+            ws.put_row(r, cells)
+        for write, col, *args in later:
+            write(r, col, *args)
 
 
 def _is_date(series: pd.Series) -> bool:
@@ -641,17 +801,16 @@ def _write_summary(
     ws.write_string(r, 0, "Bands", f.h2)
     r += 1
     bands_first = r
+    band_counts = result.band_counts()  # once: each call filters every engagement
     for b in rubric.bands:
         ws.write_string(r, 0, b.name, band_fmt[b.name])
-        ws.write_formula(
-            r, 1, f'=COUNTIF({band_col},"{b.name}")', None, result.band_counts()[b.name]
-        )
+        ws.write_formula(r, 1, f'=COUNTIF({band_col},"{b.name}")', None, band_counts[b.name])
         ws.write_formula(
             r,
             2,
             f"=IF(B{n_rows + 1}>0,B{r + 1}/B{n_rows + 1},0)",
             f.pct,
-            result.band_counts()[b.name] / counts["scored"] if counts["scored"] else 0,
+            band_counts[b.name] / counts["scored"] if counts["scored"] else 0,
         )
         r += 1
     bands_last = r - 1
