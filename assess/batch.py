@@ -421,26 +421,32 @@ def _typed_cells(values: pd.Series) -> tuple[str, list[Any]]:
 def _write_table(ws, frame: pd.DataFrame, head, date_fmt) -> None:
     """A header row and the frame's rows, in row order (the workbook streams rows to disk).
 
-    Columns of numbers or of text (nearly all) take one typed call per cell with no per-cell
-    type checks, and a blank is simply not written.
+    Columns of numbers or of text (nearly all) become ready-made cells stored a row at a time
+    (see ``assess.report.xlsx._Row``); a blank is simply not written, and anything else goes
+    through :func:`~assess.report.xlsx.write_value`.
     """
-    from .report.xlsx import write_value
+    from .report.xlsx import _Row, write_value
 
     for c, col in enumerate(frame.columns):
         write_value(ws, 0, c, str(col), head)
     columns = [_typed_cells(frame[col]) for col in frame.columns]
-    number, text = ws.write_number, ws.write_string
-    for r in range(len(frame)):
-        for c, (kind, cells) in enumerate(columns):
-            v = cells[r]
-            if kind == "number":
-                if v is not None:
-                    number(r + 1, c, v)
-            elif kind == "text":
-                if v is not None:
-                    text(r + 1, c, v)
-            else:
-                write_value(ws, r + 1, c, v, date_fmt=date_fmt)
+    make = {"number": _Row.number, "text": _Row.text}
+    for r in range(1, len(frame) + 1):
+        cells: dict[int, tuple] = {}
+        later = []
+        for c, (kind, values) in enumerate(columns):
+            v = values[r - 1]
+            if v is None and kind != "other":
+                continue
+            cell = make[kind](v) if kind != "other" else None
+            if cell is not None:
+                cells[c] = cell
+            else:  # a date, a bool, text too long to check cheaply, an infinite number ...
+                later.append((c, v))
+        if cells:
+            ws.put_row(r, cells)
+        for c, v in later:
+            write_value(ws, r, c, v, date_fmt=date_fmt)
 
 
 def _layered_json(value: Any, depth: int = 0, flat_from: int = 3) -> str:
@@ -467,7 +473,7 @@ def write_portfolio(result: BatchResult, fmt: str, sheet: str | None) -> Path:
     """Write ``portfolio.xlsx`` and ``portfolio.json`` into the batch's output folder."""
     import xlsxwriter
 
-    from .report.xlsx import WORKBOOK_OPTIONS, write_value
+    from .report.xlsx import WORKBOOK_OPTIONS, _Worksheet, write_value
 
     out = result.outdir
     data = {
@@ -498,7 +504,7 @@ def write_portfolio(result: BatchResult, fmt: str, sheet: str | None) -> Path:
         ws.set_column(0, 0, 16)
         ws.set_column(1, 1, 70)
         for name, frame in (("Engagements", table), ("Files", files), ("Failures", failures)):
-            ws = wb.add_worksheet(name)
+            ws = wb.add_worksheet(name, worksheet_class=_Worksheet)
             _write_table(ws, frame, head, date_fmt)
             ws.freeze_panes(1, 0)
             ws.autofilter(0, 0, max(len(frame), 1), max(len(frame.columns) - 1, 0))

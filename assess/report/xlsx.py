@@ -79,6 +79,11 @@ CLASSIC_FUNCTIONS = frozenset(
 _FUNCTION = re.compile(r"([A-Z][A-Z0-9.]*)\(")
 
 
+#: What XlsxWriter's _escape_control_characters changes: text like its own _xHHHH_ escapes,
+#: control characters, and the two non-characters U+FFFE and U+FFFF.
+_NEEDS_CONTROL_ESCAPE = re.compile("_x[0-9a-fA-F]{4}_|[\x00-\x08\x0b-\x1f\ufffe\uffff]")
+
+
 class _RowBuffer(list):
     """Stands in for a worksheet's file while one row is written: collects the text."""
 
@@ -114,6 +119,17 @@ class _Worksheet(xlsxwriter.worksheet.Worksheet):
             if isinstance(attribute, str) and _search(attribute)
             else attribute
         )
+
+    # Inline text is searched twice (with a substitution each time) for control characters and
+    # for text that looks like their _xHHHH_ escapes; nearly all text has neither, which one
+    # search over both finds out. Text that has either takes XlsxWriter's own path.
+    @staticmethod
+    def _escape_control_characters(
+        data, _escape=XMLwriter._escape_control_characters, _search=_NEEDS_CONTROL_ESCAPE.search
+    ):
+        if isinstance(data, str) and not _search(data):
+            return data
+        return _escape(data)
 
     def _write_single_row(self, current_row_num=0) -> None:
         # In constant-memory mode XlsxWriter streams each finished row to a temporary file
