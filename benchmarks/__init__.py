@@ -11,6 +11,6 @@ run on the same data, the baselines every figure is a ratio against (:mod:`bench
   library's weighted sum (pymcdm);
 * ``pandas.read_csv`` + ``to_csv`` of the same CSV.
 
-It prints the issue's targets with PASS/FAIL (:mod:`benchmarks.report`) and writes
+It prints the performance targets with PASS/FAIL (:mod:`benchmarks.report`) and writes
 ``benchmarks/results/latest.json`` and ``latest.md``.
 """

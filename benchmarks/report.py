@@ -1,4 +1,4 @@
-"""The issue's targets checked against a run, printed with rich and as Markdown."""
+"""The performance targets checked against a run, printed with rich and as Markdown."""
 
 from __future__ import annotations
 

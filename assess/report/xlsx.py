@@ -255,32 +255,52 @@ class _Layout:
     def gates_first(self) -> int:
         return self.bands_first + len(self.rubric.bands) + 3
 
+    # The cells of the Weights sheet that formulas read go by workbook-level names
+    # (``weight_1``, ``scale_min_1``, ``band_mins`` ...): formulas an analyst can read, and a
+    # third of the length of 'Weights'!$G$5-style references on every row of Scores.
+    def defined_names(self) -> dict[str, str]:
+        """Each name the formulas use -> the absolute reference it stands for."""
+        last_band = self.bands_first + len(self.rubric.bands) - 1
+        names = {
+            "min_share": _abs("Weights", 2, self.minshare_row),
+            "band_mins": _rng("Weights", 1, self.bands_first, last_band),
+            "band_names": _rng("Weights", 0, self.bands_first, last_band),
+        }
+        for i in range(self.k):
+            names[f"weight_{i + 1}"] = _abs("Weights", self.w_col_norm, self.w_first + i)
+            names[f"scale_min_{i + 1}"] = _abs("Weights", self.w_col_min, self.w_first + i)
+            names[f"scale_max_{i + 1}"] = _abs("Weights", self.w_col_max, self.w_first + i)
+        for g in range(len(self.rubric.gates)):
+            names[f"gate_at_{g + 1}"] = _abs("Weights", 3, self.gates_first + g)
+            names[f"gate_cap_{g + 1}"] = _abs("Weights", 5, self.gates_first + g)
+        return names
+
     def weight(self, i: int) -> str:
-        return _abs("Weights", self.w_col_norm, self.w_first + i)
+        return f"weight_{i + 1}"
 
     def smin(self, i: int) -> str:
-        return _abs("Weights", self.w_col_min, self.w_first + i)
+        return f"scale_min_{i + 1}"
 
     def smax(self, i: int) -> str:
-        return _abs("Weights", self.w_col_max, self.w_first + i)
+        return f"scale_max_{i + 1}"
 
     @property
     def minshare(self) -> str:
-        return _abs("Weights", 2, self.minshare_row)
+        return "min_share"
 
     @property
     def band_mins(self) -> str:
-        return _rng("Weights", 1, self.bands_first, self.bands_first + len(self.rubric.bands) - 1)
+        return "band_mins"
 
     @property
     def band_names(self) -> str:
-        return _rng("Weights", 0, self.bands_first, self.bands_first + len(self.rubric.bands) - 1)
+        return "band_names"
 
     def gate_threshold(self, g: int) -> str:
-        return _abs("Weights", 3, self.gates_first + g)
+        return f"gate_at_{g + 1}"
 
     def gate_cap_position(self, g: int) -> str:
-        return _abs("Weights", 5, self.gates_first + g)
+        return f"gate_cap_{g + 1}"
 
     # Scores sheet columns
     @property
@@ -1190,6 +1210,8 @@ def write_xlsx(result: Result, path: Path) -> None:
                 ).replace(tzinfo=None),
             }
         )
+        for name, reference in lay.defined_names().items():
+            wb.define_name(name, f"={reference}")
         f = _Formats(wb)
         band_fmt = _band_formats(wb, result.rubric)
         where = _write_summary(wb, f, lay, result, band_fmt)
