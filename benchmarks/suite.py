@@ -265,6 +265,7 @@ class Suite:
                     best[jobs] = r
         for jobs, r in best.items():
             out[f"jobs{jobs}"] = _run_summary(r)
+        out["ceiling"], _ = worker("parallel_ceiling", c.timeout, self.dir)
         self.results["batch"] = out
 
     def sensitivity(self) -> None:
