@@ -206,8 +206,8 @@ def _spin(loops: int) -> int:
 
 def parallel_ceiling(loops: int = 20_000_000) -> dict[str, Any]:
     """How much faster two processes finish two pieces of CPU-bound Python than one process
-    finishes one each, in turn: the most any ``--jobs 2`` can gain on this machine (a virtual
-    machine's two cores may share a physical one, or its host).  Best of two of each."""
+    does, one after the other: what two processes gain on this machine at the time (a virtual
+    machine's two cores may share a physical one, or its host).  Best of three of each."""
     import multiprocessing
     import time
 
@@ -215,7 +215,7 @@ def parallel_ceiling(loops: int = 20_000_000) -> dict[str, Any]:
     with ctx.Pool(2) as pool:
         pool.map(_spin, [1000, 1000])  # both workers started before anything is timed
         alone, together = [], []
-        for _ in range(2):
+        for _ in range(3):
             t = time.perf_counter()
             pool.apply(_spin, (loops,))
             pool.apply(_spin, (loops,))
