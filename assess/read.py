@@ -587,6 +587,8 @@ def _read_csv_table(path: Path, rubric: Rubric) -> RawTable | None:
     if ri != 0 or n < 2:
         return None  # a title block above the table, or no table: the general path explains
     header = head[0]
+    if any("\n" in h or "\r" in h for h in header):
+        return None  # a header cell over several lines: skipping "one row" would be ambiguous
     import pyarrow as pa
     from pyarrow import csv as pa_csv
 
