@@ -266,20 +266,27 @@ class _IndicatorParser:
         return self._check(number / 100 if percent and share else number, show(value))
 
 
+def _distinct_cells(values: pd.Series) -> tuple[np.ndarray, list[Any]]:
+    """``(codes, distinct values)`` of a column's cells, code -1 for a blank cell, so that
+    each distinct value is interpreted once.  Text columns are factorized by Arrow.
+
+    ``factorize`` compares with ``==``, which would merge TRUE with 1 and FALSE with 0, so a
+    column holding booleans is not merged: every cell is then its own value.
+    """
+    text = isinstance(values.dtype, pd.StringDtype)
+    cells = values if text else values.to_numpy(dtype=object)
+    if not text and any(v is True or v is False for v in cells):
+        return np.arange(len(cells)), list(cells)
+    codes, uniques = pd.factorize(cells, use_na_sentinel=True)
+    return codes, list(uniques)
+
+
 def _parse_column(values: pd.Series, parser) -> tuple[np.ndarray, dict[int, str]]:
     """Parse a column: its numbers (NaN where missing or bad) and ``{position: problem}``.
 
     Each distinct cell value is parsed once (a column of ratings holds a handful of them).
     """
-    n = len(values)
-    text = isinstance(values.dtype, pd.StringDtype)
-    cells = values if text else values.to_numpy(dtype=object)
-    # factorize compares with ==, which would merge TRUE with 1 and FALSE with 0
-    if n == 0 or (not text and any(v is True or v is False for v in cells)):
-        parsed = [parser(v) for v in cells]
-        numbers = np.fromiter((p[0] for p in parsed), dtype=float, count=n)
-        return numbers, {i: p[1] for i, p in enumerate(parsed) if p[1] is not None}
-    codes, uniques = pd.factorize(cells, use_na_sentinel=True)
+    codes, uniques = _distinct_cells(values)
     parsed = [parser(u) for u in uniques] + [(np.nan, None)]  # code -1: a blank cell
     numbers = np.array([p[0] for p in parsed], dtype=float)[codes]
     bad_codes = np.array([p[1] is not None for p in parsed])
@@ -307,7 +314,6 @@ _UNTIDY_ID = f"^ | $|  |[{_OTHER_SPACE}]"
 
 def _id_texts(values: pd.Series) -> np.ndarray:
     """Each cell's engagement id as text (object array), '' where there is none."""
-    n = len(values)
     if isinstance(values.dtype, pd.StringDtype):
         # text cells: only the few with untidy whitespace need Python's attention
         ids = values.to_numpy(dtype=object, na_value="")
@@ -315,10 +321,7 @@ def _id_texts(values: pd.Series) -> np.ndarray:
         for i in np.flatnonzero(untidy):
             ids[i] = _id_text(ids[i])
         return ids
-    cells = values.to_numpy(dtype=object)
-    if n == 0 or any(v is True or v is False for v in cells):
-        return np.array([_id_text(v) if _present_id(v) else "" for v in cells], dtype=object)
-    codes, uniques = pd.factorize(cells, use_na_sentinel=True)
+    codes, uniques = _distinct_cells(values)
     texts = [_id_text(u) if _present_id(u) else "" for u in uniques] + [""]
     return np.array(texts, dtype=object)[codes]
 
