@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from .errors import InputError
+from .errors import InputError, MissingColumnError
 from .read import (
     HEADER_SCAN_ROWS,
     TEXT_SUFFIXES,
@@ -41,6 +41,7 @@ from .read import (
     _targets,
     _trailing_blank,
     column_letter,
+    id_names,
     normalise_header,
     read_sheets,
     read_table,
@@ -200,7 +201,7 @@ def _sheets(source: Source) -> tuple[Path, list[tuple[str, bool, list[list[Any]]
     return path, sheets, digest, decimal
 
 
-def _one_rater_text(source: Source, rubric: Rubric) -> bool:
+def _one_rater_text(source: Source, rubric: Rubric, id_column: str | None = None) -> bool:
     """A CSV (one sheet) whose first records hold no long-format header: one rater.
 
     Decided from the file's first 64 KiB, without reading it all.
@@ -214,13 +215,15 @@ def _one_rater_text(source: Source, rubric: Rubric) -> bool:
         head, _ = text_head(path)
     except (OSError, UnicodeDecodeError):
         return False  # the full read reports it
-    return _long_header(head, rubric) is None
+    return _long_header(head, rubric, id_column) is None
 
 
-def _long_header(rows: list[list[Any]], rubric: Rubric) -> tuple[int, dict[str, int]] | None:
+def _long_header(
+    rows: list[list[Any]], rubric: Rubric, id_column: str | None = None
+) -> tuple[int, dict[str, int]] | None:
     """(header row index, role -> column index) of a long-format header, or None."""
-    id_names = {normalise_header(n) for n in (rubric.identifier.column, *rubric.identifier.aliases)}
-    targets = _targets(rubric)
+    ids = {normalise_header(n) for n in id_names(rubric, id_column)}
+    targets = _targets(rubric, id_column)
     for ri, row in enumerate(rows[:HEADER_SCAN_ROWS]):
         roles: dict[str, int] = {}
         criteria = 0
@@ -229,7 +232,7 @@ def _long_header(rows: list[list[Any]], rubric: Rubric) -> tuple[int, dict[str, 
                 continue
             name = normalise_header(value)
             for role, names in (
-                ("id", id_names),
+                ("id", ids),
                 ("rater", RATER_HEADERS),
                 ("criterion", CRITERION_HEADERS),
                 ("rating", RATING_HEADERS),
@@ -341,7 +344,7 @@ def _read_long(
             else:
                 seen[(eid, rater, key)] = cell
         if problems:
-            rejected.append(Rejection(table.name, name, int(rownum), tuple(problems)))
+            rejected.append(Rejection(table.name, name, int(rownum), tuple(problems), eid or None))
             continue
         used[int(rownum)] = eid
         accepted.append((eid, rater, key, number, cell))
@@ -366,20 +369,31 @@ def _rater_sheets(
     path: Path | pd.DataFrame,
     sheets: list[tuple[str, bool, list[list[Any]]]],
     rubric: Rubric,
+    id_column: str | None = None,
+    allow_missing: str | Iterable[str] | None = None,
 ) -> list[tuple[str, Any]] | None:
     """The validated per-rater sheets of a workbook, or None when it is not laid out so."""
-    targets = _targets(rubric)
+    targets = _targets(rubric, id_column)
     candidates = [
         name for name, visible, rows in sheets if visible and _find_header(rows, targets)[1] >= 2
     ]
     if len(candidates) < 2 or isinstance(path, pd.DataFrame):
         return None
     parts = []
+    lacking: list[MissingColumnError] = []
     for name in candidates:
         try:
-            parts.append((name, validate(read_table(path, rubric, sheet=name), rubric)))
+            table = read_table(
+                path, rubric, sheet=name, id_column=id_column, allow_missing=allow_missing
+            )
+        except MissingColumnError as exc:  # a rater's sheet without a criterion's column
+            lacking.append(exc)
+            continue
         except InputError:
             continue
+        parts.append((name, validate(table, rubric)))
+    if len(parts) + len(lacking) >= 2 and lacking:
+        raise lacking[0]
     if len(parts) < 2:
         return None
     ids = [set(p.ratings.index) for _, p in parts]
@@ -391,7 +405,12 @@ def _rater_sheets(
 
 
 def read_ratings(
-    sources: Source | Iterable[Source], rubric: Rubric, sheet: str | int | None = None
+    sources: Source | Iterable[Source],
+    rubric: Rubric,
+    sheet: str | int | None = None,
+    *,
+    id_column: str | None = None,
+    allow_missing: str | Iterable[str] | None = None,
 ) -> Ratings | None:
     """Read several raters' ratings, or return None when the input has one rater.
 
@@ -404,6 +423,8 @@ def read_ratings(
         The rubric whose criteria are rated.
     sheet:
         Read only this sheet (long format then); one sheet can hold only a long table.
+    id_column, allow_missing:
+        As for :func:`assess.score`.
 
     Raises
     ------
@@ -415,7 +436,7 @@ def read_ratings(
     sources = list(sources)
     found: list[tuple[Source, Any]] = []
     for source in sources:
-        if _one_rater_text(source, rubric):
+        if _one_rater_text(source, rubric, id_column):
             continue
         path, sheets, digest, decimal = _sheets(source)
         if sheet is not None:
@@ -427,14 +448,18 @@ def read_ratings(
         long = None
         for name, visible, rows in sheets:
             if visible or sheet is not None:
-                header = _long_header(rows, rubric)
+                header = _long_header(rows, rubric, id_column)
                 if header is not None:
                     long = (name, rows, header)
                     break
         if long is not None:
             found.append((source, ("long", path, digest, decimal, long)))
             continue
-        per_sheet = None if sheet is not None else _rater_sheets(source, sheets, rubric)
+        per_sheet = (
+            None
+            if sheet is not None
+            else _rater_sheets(source, sheets, rubric, id_column, allow_missing)
+        )
         if per_sheet is not None:
             found.append((source, ("sheet", per_sheet)))
     if not found:
@@ -498,6 +523,7 @@ def _assemble(found: list[tuple[Source, Any]], rubric: Rubric) -> Ratings:
                                     f"rater {rater!r} already rated {eid!r} ({first})",
                                 ),
                             ),
+                            eid,
                         )
                     )
                     continue
@@ -853,6 +879,9 @@ def agreement(
     sheet: str | int | None = None,
     combine: str | None = None,
     flag_at: float = DEFAULT_FLAG_AT,
+    *,
+    id_column: str | None = None,
+    allow_missing: str | Iterable[str] | None = None,
 ) -> Result:
     """Read several raters' ratings, combine and score them, and measure their agreement.
 
@@ -869,6 +898,8 @@ def agreement(
         ``median``, ``mean`` or ``trimmed_mean``; by default the rubric's rule.
     flag_at:
         Flag engagements and criteria whose raters are this many levels apart or more.
+    id_column, allow_missing:
+        As for :func:`assess.score`.
 
     Returns
     -------
@@ -890,7 +921,9 @@ def agreement(
     from .rubric import DEFAULT_RUBRIC, load_rubric
 
     rub = load_rubric(rubric if rubric is not None else DEFAULT_RUBRIC)
-    ratings = read_ratings(sources, rub, sheet=sheet)
+    ratings = read_ratings(
+        sources, rub, sheet=sheet, id_column=id_column, allow_missing=allow_missing
+    )
     if ratings is None:
         srcs = [sources] if isinstance(sources, (str, Path, pd.DataFrame)) else list(sources)
         names = ", ".join(

@@ -21,9 +21,19 @@ from .validate import Problem, Rejection, Validated, validate
 Source = str | Path | pd.DataFrame
 
 
-def validate_file(source: Source, rubric: Rubric, sheet: str | int | None = None) -> Validated:
-    """Read and validate one file (or DataFrame) without scoring it."""
-    table: RawTable = read_table(source, rubric, sheet=sheet)
+def validate_file(
+    source: Source,
+    rubric: Rubric,
+    sheet: str | int | None = None,
+    *,
+    id_column: str | None = None,
+    allow_missing: str | Iterable[str] | None = None,
+) -> Validated:
+    """Read and validate one file (or DataFrame) without scoring it (options as for
+    :func:`score`)."""
+    table: RawTable = read_table(
+        source, rubric, sheet=sheet, id_column=id_column, allow_missing=allow_missing
+    )
     return validate(table, rubric)
 
 
@@ -52,6 +62,7 @@ def _drop_cross_file_duplicates(parts: list[Validated]) -> None:
                             f"(first in {first_file} row {first_row})",
                         ),
                     ),
+                    eid,
                 )
             )
         if dup:
@@ -70,6 +81,9 @@ def score(
     sources: Source | Iterable[Source],
     rubric: str | Path | Rubric = DEFAULT_RUBRIC,
     sheet: str | int | None = None,
+    *,
+    id_column: str | None = None,
+    allow_missing: str | Iterable[str] | None = None,
 ) -> Result:
     """Read, validate and score engagements from one or more spreadsheets.
 
@@ -83,6 +97,14 @@ def score(
         A built-in rubric name, a path to a rubric YAML file, or a loaded :class:`Rubric`.
     sheet:
         Sheet name (or 1-based position) to read; by default the best-matching sheet.
+    id_column:
+        Header of the column holding the engagement ids, when it is not the rubric's
+        identifier column (or one of its aliases).
+    allow_missing:
+        Criteria (ids, labels or headers; or ``"all"``) that may have no column in a table.
+        By default a criterion without a column makes the table unusable (``InputError``):
+        scoring without it would spread its weight over the others unnoticed.  An allowed
+        one is scored as not rated, and the source's ``notes`` say so.
 
     Returns
     -------
@@ -109,10 +131,11 @@ def score(
     # several raters (long format, or one sheet per rater): combined, scored, with agreement
     from .agreement import read_ratings, score_ratings
 
-    raters = read_ratings(sources, rub, sheet=sheet)
+    layout = {"sheet": sheet, "id_column": id_column, "allow_missing": allow_missing}
+    raters = read_ratings(sources, rub, **layout)
     if raters is not None:
         return score_ratings(raters)
-    parts = [validate_file(s, rub, sheet=sheet) for s in sources]
+    parts = [validate_file(s, rub, **layout) for s in sources]
     _drop_cross_file_duplicates(parts)
     return combine(parts, rub)
 

@@ -28,7 +28,7 @@ import pandas as pd
 from . import __version__
 from .api import score
 from .errors import AssessError, OutputError
-from .read import SUPPORTED_SUFFIXES, file_sha256
+from .read import SUPPORTED_SUFFIXES, file_sha256, missing_allowance
 from .report import FORMATS, atomic_path, atomic_write_bytes, write_report
 from .rubric import DEFAULT_RUBRIC, Rubric, load_rubric
 from .validate import json_value
@@ -54,6 +54,8 @@ class FileOutcome:
     error: str = ""
     seconds: float = 0.0
     sheet: str = ""
+    #: what reading the file noted (e.g. a criterion allowed to have no column)
+    notes: list[str] = field(default_factory=list)
     engagements: list[dict[str, Any]] = field(default_factory=list, repr=False)
 
     @property
@@ -201,16 +203,22 @@ def output_names(inputs: list[Path], fmt: str) -> dict[Path, str]:
 PORTFOLIO_FIELDS = ("id", "score", "band", "rank", "completeness", "status")
 
 
-def _score_one(path: str, rubric: Rubric, sheet: str | None, out: str, fmt: str) -> FileOutcome:
-    """Worker: score one input and write its report; never raises for a bad input."""
+def _score_one(
+    path: str, rubric: Rubric, layout: dict[str, Any], out: str, fmt: str
+) -> FileOutcome:
+    """Worker: score one input and write its report; never raises for a bad input.
+
+    ``layout`` holds :func:`assess.score`'s reading options (sheet, id column, the criteria
+    allowed to have no column)."""
     start = time.perf_counter()
     outcome = FileOutcome(input=path)
     try:
-        result = score(path, rubric=rubric, sheet=sheet)
+        result = score(path, rubric=rubric, **layout)
         write_report(result, out, fmt)
         src = result.sources[0]
         c = result.counts
         outcome.sha256, outcome.sheet = src.sha256, src.sheet
+        outcome.notes = list(src.notes)
         outcome.rows, outcome.scored = c["rows"], c["scored"]
         outcome.insufficient, outcome.rejected = c["insufficient"], c["rejected"]
         outcome.report = Path(out).name
@@ -248,12 +256,15 @@ def _reusable(
     digest: str,
     rubric: Rubric,
     fmt: str,
-    sheet: str | None,
+    layout: dict[str, Any],
     outdir: Path,
 ) -> FileOutcome | None:
     if prev.get("rubric", {}).get("hash") != rubric.content_hash or prev.get("format") != fmt:
         return None
-    if prev.get("sheet") != sheet or prev.get("assess_version") != __version__:
+    if prev.get("assess_version") != __version__:
+        return None
+    # every reading option must match: another sheet, id column or allowance is another result
+    if any(prev.get(k, None) != v for k, v in _layout_record(layout).items()):
         return None
     for f in prev.get("files", []):
         if (
@@ -282,6 +293,9 @@ def run_batch(
     sheet: str | None = None,
     skip_unchanged: bool = False,
     on_file: Callable[[FileOutcome, int, int], None] | None = None,
+    *,
+    id_column: str | None = None,
+    allow_missing: str | Iterable[str] | None = None,
 ) -> BatchResult:
     """Score every input on its own, write one report each and a portfolio.
 
@@ -300,6 +314,8 @@ def run_batch(
         unchanged (recorded in ``portfolio.json``).
     on_file:
         Called after each input with ``(outcome, done, total)``, e.g. to show progress.
+    sheet, id_column, allow_missing:
+        Reading options for every input, as for :func:`assess.score`.
 
     Returns
     -------
@@ -309,6 +325,14 @@ def run_batch(
     """
     start = time.perf_counter()
     rub = load_rubric(rubric)
+    missing_allowance(rub, allow_missing)  # an unknown criterion fails once, not per file
+    if isinstance(allow_missing, str):
+        allow_missing = [allow_missing]
+    layout = {
+        "sheet": sheet,
+        "id_column": id_column,
+        "allow_missing": tuple(allow_missing) if allow_missing else None,
+    }
     if fmt not in SUFFIX:
         raise OutputError(f"unknown report format {fmt!r}; use one of {', '.join(sorted(SUFFIX))}")
     out = Path(outdir)
@@ -337,7 +361,7 @@ def run_batch(
                 digest = file_sha256(p)
             except OSError:
                 digest = ""
-            reused = _reusable(prev, p, digest, rub, fmt, sheet, out)
+            reused = _reusable(prev, p, digest, rub, fmt, layout, out)
             if reused is not None:
                 outcomes.append(reused)
                 continue
@@ -351,7 +375,7 @@ def run_batch(
     workers = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
     if workers == 1:
         for p, target in todo:
-            o = _score_one(str(p), rub, sheet, target, fmt)
+            o = _score_one(str(p), rub, layout, target, fmt)
             outcomes.append(o)
             done += 1
             if on_file:
@@ -359,7 +383,7 @@ def run_batch(
     else:
         with ProcessPoolExecutor(max_workers=workers) as pool:
             futures = [
-                pool.submit(_score_one, str(p), rub, sheet, target, fmt) for p, target in todo
+                pool.submit(_score_one, str(p), rub, layout, target, fmt) for p, target in todo
             ]
             for fut in as_completed(futures):
                 o = fut.result()
@@ -369,7 +393,7 @@ def run_batch(
                     on_file(o, done, total)
     outcomes.sort(key=lambda o: o.input)
     result = BatchResult(outdir=out, rubric=rub, files=outcomes)
-    result.portfolio = write_portfolio(result, fmt=fmt, sheet=sheet)
+    result.portfolio = write_portfolio(result, fmt=fmt, layout=layout)
     result.seconds = round(time.perf_counter() - start, 3)
     return result
 
@@ -469,7 +493,17 @@ def _layered_json(value: Any, depth: int = 0, flat_from: int = 3) -> str:
     return opening + pad + ("," + pad).join(items) + "\n" + " " * depth + closing
 
 
-def write_portfolio(result: BatchResult, fmt: str, sheet: str | None) -> Path:
+def _layout_record(layout: dict[str, Any]) -> dict[str, Any]:
+    """The reading options as ``portfolio.json`` records them (JSON has no tuples)."""
+    allowed = layout.get("allow_missing")
+    return {
+        "sheet": layout.get("sheet"),
+        "id_column": layout.get("id_column"),
+        "allow_missing": list(allowed) if allowed else None,
+    }
+
+
+def write_portfolio(result: BatchResult, fmt: str, layout: dict[str, Any]) -> Path:
     """Write ``portfolio.xlsx`` and ``portfolio.json`` into the batch's output folder."""
     import xlsxwriter
 
@@ -479,7 +513,7 @@ def write_portfolio(result: BatchResult, fmt: str, sheet: str | None) -> Path:
     data = {
         **result.to_dict(),
         "format": fmt,
-        "sheet": sheet,
+        **_layout_record(layout),
         "files": [{**f.summary(), "engagements": f.engagements} for f in result.files],
     }
     atomic_write_bytes(out / PORTFOLIO_JSON, (_layered_json(data) + "\n").encode())

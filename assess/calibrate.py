@@ -40,6 +40,7 @@ cut-offs for ordinal outcomes) with analytic gradients derived from the scorer's
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 import sys
@@ -269,6 +270,8 @@ class Cases:
     #: cases left out for insufficient evidence: id, Excel row, share of the weight rated
     insufficient: list[dict[str, Any]] = field(default_factory=list)
     rejected: list[Rejection] = field(default_factory=list)
+    #: what reading the table noted (a criterion allowed to have no column, a hidden sheet)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -321,6 +324,8 @@ def read_cases(
     sheet: str | int | None = None,
     kind: str = "auto",
     levels: Sequence[str] | None = None,
+    id_column: str | None = None,
+    allow_missing: str | Sequence[str] | None = None,
 ) -> Cases:
     """Read past cases: ratings validated as engagements are, and the outcome column.
 
@@ -334,6 +339,8 @@ def read_cases(
         The outcome column's header (matched like any header); ``None`` reads ratings only.
     sheet, kind, levels:
         As for :func:`parse_outcomes`; ``sheet`` as for :func:`assess.score`.
+    id_column, allow_missing:
+        As for :func:`assess.score`.
 
     Examples
     --------
@@ -342,7 +349,9 @@ def read_cases(
     '190 used, 2 insufficient evidence, 4 rejected of 196 rows'
     """
     rub = load_rubric(rubric)
-    part = validate_file(source, rub, sheet=sheet)
+    part = validate_file(
+        source, rub, sheet=sheet, id_column=id_column, allow_missing=allow_missing
+    )
     table = part.table
     rejected = list(part.rejected)
     kept = pd.Series(True, index=part.ratings.index)
@@ -356,12 +365,16 @@ def read_cases(
             if err is not None
         }
         rejected = [
-            Rejection(r.file, r.sheet, r.row, (*r.problems, by_row.pop(r.row)))
+            dataclasses.replace(r, problems=(*r.problems, by_row.pop(r.row)))
             if r.row in by_row
             else r
             for r in rejected
         ]
-        rejected += [Rejection(table.name, table.sheet, row, (p,)) for row, p in by_row.items()]
+        row_ids = dict(zip(part.rows.to_numpy().tolist(), part.rows.index, strict=True))
+        rejected += [
+            Rejection(table.name, table.sheet, row, (p,), row_ids.get(row))
+            for row, p in by_row.items()
+        ]
         rejected.sort(key=lambda r: r.row)
         bad_rows = {r.row for r in rejected}
         kept = ~part.rows.isin(bad_rows)
@@ -391,6 +404,7 @@ def read_cases(
         levels=parsed.levels if parsed else None,
         insufficient=insufficient,
         rejected=rejected,
+        notes=[f"{table.name}: {n}" for n in table.notes],
     )
 
 
@@ -1592,6 +1606,8 @@ def calibrate(
     pairwise: str | Path | None = None,
     pairwise_sheet: str | None = None,
     on_progress: Callable[[str, int, int], None] | None = None,
+    id_column: str | None = None,
+    allow_missing: str | Sequence[str] | None = None,
 ) -> Calibration:
     """Calibrate a rubric's weights against past cases; what ``assess calibrate`` runs.
 
@@ -1621,6 +1637,8 @@ def calibrate(
         :mod:`assess.weighting`); by default the cases workbook.
     on_progress:
         Called as ``on_progress(stage, done, total)`` while cross-validating and resampling.
+    id_column, allow_missing:
+        As for :func:`assess.score` (a case id column named ``Case``, say).
 
     Returns
     -------
@@ -1647,14 +1665,23 @@ def calibrate(
         if value < low:
             raise InputError(f"--{name} must be at least {low}")
     rub = load_rubric(rubric)
-    data = read_cases(cases, rub, outcome, sheet=sheet, kind=kind, levels=levels)
+    data = read_cases(
+        cases,
+        rub,
+        outcome,
+        sheet=sheet,
+        kind=kind,
+        levels=levels,
+        id_column=id_column,
+        allow_missing=allow_missing,
+    )
     if len(data.ratings) == 0:
         raise InputError(f"{data.file}: no usable cases ({data.summary_line()})")
     X = data.X
     ids = rub.ids
     expert = np.array([c.weight for c in rub.criteria])
     table = pd.DataFrame({"expert": expert}, index=pd.Index(ids, name="criterion"))
-    notes = data_warnings(rub, X)
+    notes = [*data.notes, *data_warnings(rub, X)]
     ahp = None
     if method == "ahp" or pairwise is not None:
         matrix, _ = read_pairwise(pairwise or data.path, rub, sheet=pairwise_sheet)

@@ -70,6 +70,23 @@ RubricOpt = Annotated[
     str, typer.Option("--rubric", "-r", help="Built-in rubric name or path to a rubric YAML file.")
 ]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show the traceback when something fails.")]
+IdColumnOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--id-column",
+        metavar="HEADER",
+        help="Header of the column holding the engagement ids, when it is not the rubric's.",
+    ),
+]
+AllowMissingOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--allow-missing",
+        metavar="CRITERION",
+        help="Score even though this criterion has no column (an id, a label, or 'all'; "
+        "repeat or comma-separate for several). Without it a missing column is an error.",
+    ),
+]
 
 
 def _stdout() -> Console:
@@ -156,6 +173,8 @@ def score(
             "-o scores.parquet|scores.csv; needs pip install 'assess[dask]'.",
         ),
     ] = Engine.pandas,
+    id_column: IdColumnOpt = None,
+    allow_missing: AllowMissingOpt = None,
     debug: DebugOpt = False,
 ) -> None:
     """Score every engagement in FILES; print a ranked table (or JSON/CSV) and write reports.
@@ -164,11 +183,13 @@ def score(
     rejected or with insufficient evidence; 2: unusable input.
     """
     if engine is Engine.dask:
-        _score_dask(files, rubric, output, fmt, debug)
+        _score_dask(files, rubric, output, fmt, debug, id_column, allow_missing)
     with _user_errors(debug):
         if fmt is ScoreFormat.xlsx and output is None:
             raise _fail("--format xlsx needs -o FILE.xlsx (a workbook cannot be printed)")
-        result = score_api(files, rubric=rubric, sheet=sheet)
+        result = score_api(
+            files, rubric=rubric, sheet=sheet, id_column=id_column, allow_missing=allow_missing
+        )
         if output is not None:
             known = output.suffix.lower() in REPORT_SUFFIXES
             write_report(
@@ -186,6 +207,8 @@ def score(
             sys.stdout.write(printers[fmt](result))
         elif output is not None:
             console = _stdout()
+            for note in result.source_notes():
+                console.print(f"note: {printable(note)}", markup=False, highlight=False)
             console.print(result.summary_line())
             lines = [f"  {printable(line)}" for line in result.problem_lines()]
             # one call: rich's per-call work dominates when a large file has thousands of lines
@@ -195,7 +218,7 @@ def score(
     raise typer.Exit(result.exit_code)
 
 
-def _score_dask(files, rubric, output, fmt, debug) -> None:
+def _score_dask(files, rubric, output, fmt, debug, id_column, allow_missing) -> None:
     """``assess score --engine dask``: a dataset scored with Dask (assess.distributed)."""
     with _user_errors(debug):
         if output is None:
@@ -204,11 +227,19 @@ def _score_dask(files, rubric, output, fmt, debug) -> None:
             raise _fail("--engine dask prints a summary (table or json); the scores go to -o")
         from .distributed import score_dask
 
-        done = score_dask([str(f) for f in files], rubric=rubric, output=output)
+        done = score_dask(
+            [str(f) for f in files],
+            rubric=rubric,
+            output=output,
+            id_column=id_column,
+            allow_missing=allow_missing,
+        )
         if fmt is ScoreFormat.json:
             typer.echo(json.dumps(done.to_dict(), indent=2))
         else:
             console = _stdout()
+            for note in done.notes:
+                console.print(f"note: {printable(note)}", markup=False, highlight=False)
             console.print(done.summary_line(), markup=False)
             console.print(f"wrote {done.output} and {done.rejected_output}", markup=False)
     raise typer.Exit(done.exit_code)
@@ -283,6 +314,8 @@ def batch(
             "--json", help="Print the batch summary as JSON on stdout (implied by --format json)."
         ),
     ] = False,
+    id_column: IdColumnOpt = None,
+    allow_missing: AllowMissingOpt = None,
     debug: DebugOpt = False,
 ) -> None:
     """Score many workbooks: one report per input plus portfolio.xlsx across them all.
@@ -304,6 +337,8 @@ def batch(
                 sheet=sheet,
                 skip_unchanged=skip_unchanged,
                 on_file=on_file,
+                id_column=id_column,
+                allow_missing=allow_missing,
             )
         if json_out or fmt is BatchFormat.json:
             sys.stdout.write(json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n")
@@ -447,6 +482,8 @@ def calibrate(
     fmt: Annotated[
         ListFormat, typer.Option("--format", "-f", help="table or json.")
     ] = ListFormat.table,
+    id_column: IdColumnOpt = None,
+    allow_missing: AllowMissingOpt = None,
     debug: DebugOpt = False,
 ) -> None:
     """Fit the rubric's weights to past cases with known outcomes, and test honestly whether
@@ -493,6 +530,8 @@ def calibrate(
                 pairwise=pairwise,
                 pairwise_sheet=pairwise_sheet,
                 on_progress=on_progress,
+                id_column=id_column,
+                allow_missing=allow_missing,
             )
         if output is not None:
             cal.write_rubric(output, force=force)
@@ -674,6 +713,8 @@ def agreement(
         ListFormat, typer.Option("--format", "-f", help="table or json.")
     ] = ListFormat.table,
     limit: Annotated[int | None, typer.Option(help="Show only N flagged ratings.")] = 20,
+    id_column: IdColumnOpt = None,
+    allow_missing: AllowMissingOpt = None,
     debug: DebugOpt = False,
 ) -> None:
     """How far do several raters agree? Krippendorff's alpha (ordinal) per criterion and overall,
@@ -692,6 +733,8 @@ def agreement(
             sheet=sheet,
             combine=combine.value if combine else None,
             flag_at=flag_at,
+            id_column=id_column,
+            allow_missing=allow_missing,
         )
         if output is not None:
             write_report(result, output)
@@ -758,6 +801,8 @@ def sensitivity(
         ListFormat, typer.Option("--format", "-f", help="table or json.")
     ] = ListFormat.table,
     limit: Annotated[int | None, typer.Option(help="Show only the top N engagements.")] = 20,
+    id_column: IdColumnOpt = None,
+    allow_missing: AllowMissingOpt = None,
     debug: DebugOpt = False,
 ) -> None:
     """Would the ranking change under other reasonable weights? Rank intervals, band
@@ -772,7 +817,9 @@ def sensitivity(
     with _user_errors(debug):
         if not concentration > 0:
             raise _fail("--concentration must be greater than 0")
-        result = score_api(files, rubric=rubric, sheet=sheet)
+        result = score_api(
+            files, rubric=rubric, sheet=sheet, id_column=id_column, allow_missing=allow_missing
+        )
         err = Console(stderr=True, highlight=False, soft_wrap=True)
         with _draw_progress(err, draws * len(result.scored) >= 2_000_000) as progress:
             result = sensitivity_api(
@@ -809,23 +856,34 @@ def explain(
     fmt: Annotated[
         ListFormat, typer.Option("--format", "-f", help="table or json.")
     ] = ListFormat.table,
+    id_column: IdColumnOpt = None,
+    allow_missing: AllowMissingOpt = None,
     debug: DebugOpt = False,
 ) -> None:
     """Why did engagement ID score what it did? Each criterion's rating, level descriptor,
     weight and points, the gates that applied, and the smallest single-criterion improvements
     that would lift it into the next band.
 
-    Exit code 0: explained; 2: no such engagement, or unusable input.
+    Exit code 0: explained; 1: the row was rejected or has too little evidence (said why);
+    2: no such engagement, or unusable input.
     """
     from .explain import explain as explain_api
     from .report.sections import print_explanation
 
     with _user_errors(debug):
-        expl = explain_api(file, engagement_id, rubric=rubric, sheet=sheet)
+        expl = explain_api(
+            file,
+            engagement_id,
+            rubric=rubric,
+            sheet=sheet,
+            id_column=id_column,
+            allow_missing=allow_missing,
+        )
         if fmt is ListFormat.json:
             typer.echo(json.dumps(expl.to_dict(), indent=2, ensure_ascii=False))
         else:
             print_explanation(expl, _stdout())
+    raise typer.Exit(expl.exit_code)
 
 
 def main() -> None:

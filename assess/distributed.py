@@ -55,7 +55,7 @@ import pandas as pd
 
 from .api import combine
 from .errors import AssessError, InputError, OutputError
-from .read import read_table
+from .read import check_header, read_table
 from .report.safety import safe_cell
 from .report.tabular import flat_table, rejected_table
 from .rubric import DEFAULT_RUBRIC, Rubric, load_rubric
@@ -107,6 +107,7 @@ class DaskResult:
             "insufficient": self.insufficient,
             "rejected": self.rejected,
             "seconds": self.seconds,
+            "notes": list(self.notes),
         }
 
 
@@ -212,6 +213,8 @@ class _Dataset:
     files: tuple[str, ...]
     kind: str
     decimals: tuple[str, ...]
+    id_column: str | None = None
+    allow_missing: tuple[str, ...] | None = None
 
     def name(self, part: int) -> str:
         return Path(self.files[part]).name
@@ -223,7 +226,9 @@ def _validated(raw: pd.DataFrame, rubric: Rubric, ds: _Dataset) -> tuple[Validat
     path = Path(ds.files[part])
     sheet = raw.drop(columns=PART)
     try:
-        table = read_table(sheet, rubric)
+        table = read_table(
+            sheet, rubric, id_column=ds.id_column, allow_missing=ds.allow_missing
+        )
     except AssessError as exc:
         raise InputError(str(exc).replace("<DataFrame>", path.name)) from None
     # names and decimal mark as assess's reader gives them for this file (CSV: the sheet is
@@ -301,6 +306,7 @@ def _reject_later_duplicates(
                         f"duplicate engagement id {eid!r} (first in {first_file} row {first_row})",
                     ),
                 ),
+                eid,
             )
         )
     keep = ~v.ratings.index.isin(dup)
@@ -498,6 +504,8 @@ def score_dask(
     *,
     rejected: str | Path | None = None,
     scheduler: Any = None,
+    id_column: str | None = None,
+    allow_missing: str | Iterable[str] | None = None,
 ) -> DaskResult:
     """Score a partitioned Parquet or CSV dataset with Dask, each file one partition.
 
@@ -519,6 +527,8 @@ def score_dask(
         ``distributed.Client``).  By default: the active ``distributed.Client`` or scheduler
         set in Dask's configuration, else the cluster at ``DASK_SCHEDULER_ADDRESS`` if that is
         set, else local processes (validation is Python code, so threads would share one core).
+    id_column, allow_missing:
+        As for :func:`assess.score`; checked once against the dataset's header.
 
     Returns
     -------
@@ -560,8 +570,19 @@ def score_dask(
                 f"{f.name}: its columns differ from {files[0].name}'s; every file of a dataset "
                 "has the same header"
             )
+    # the header is every file's: a missing id or criterion column fails here, before any work
+    notes = check_header(
+        first, rub, id_column=id_column, allow_missing=allow_missing, where=files[0].name
+    )
+    allowed = [allow_missing] if isinstance(allow_missing, str) else allow_missing
     decimals = tuple("," if kind == "csv" and _csv_options(f)["sep"] == ";" else "." for f in files)
-    ds = _Dataset(tuple(str(f) for f in files), kind, decimals)
+    ds = _Dataset(
+        tuple(str(f) for f in files),
+        kind,
+        decimals,
+        id_column,
+        tuple(allowed) if allowed else None,
+    )
     raw_meta = metas[0].iloc[:0]
     dtypes = _output_dtypes(rub, ds, raw_meta)
     raw = dd.from_map(
@@ -628,7 +649,7 @@ def score_dask(
                 elif tmp.exists():
                     tmp.unlink()
 
-    done = DaskResult(files=files, output=target, rejected_output=rejected_target)
+    done = DaskResult(files=files, output=target, rejected_output=rejected_target, notes=notes)
     done.scored = int(statuses.get(STATUS_SCORED, 0))
     done.insufficient = int(statuses.get(STATUS_INSUFFICIENT, 0))
     done.rejected = int(statuses.get(STATUS_REJECTED, 0))

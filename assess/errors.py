@@ -41,3 +41,7 @@ class InputError(AssessError):
 
 class OutputError(AssessError):
     """A report cannot be written where it was asked for (e.g. it would overwrite an input)."""
+
+
+class MissingColumnError(InputError):
+    """A table lacks the column of a criterion (or indicator) that the rubric scores."""

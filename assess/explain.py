@@ -24,6 +24,7 @@ from .errors import InputError
 from .result import Result
 from .rubric import DEFAULT_RUBRIC, Gate, Level, Rubric
 from .scorer import STATUS_SCORED, score_frame
+from .validate import Rejection
 
 
 @dataclass(frozen=True)
@@ -120,9 +121,18 @@ class Explanation:
     next_band_min: float | None
     improvements: list[Improvement] = field(default_factory=list)
     rubric: Rubric | None = field(default=None, repr=False)
+    #: why the row was rejected (``status == "rejected"``): nothing of it was scored
+    rejection: Rejection | None = None
+
+    @property
+    def exit_code(self) -> int:
+        """0 when the engagement was scored; 1 when rejected or short of evidence."""
+        return 0 if self.status == STATUS_SCORED else 1
 
     def headline(self) -> str:
         name = f" {self.name}" if self.name else ""
+        if self.rejection is not None:
+            return f"{self.id}: rejected, not scored: {self.rejection}"
         if self.status != STATUS_SCORED:
             return (
                 f"{self.id}{name}: insufficient evidence ({self.completeness:.0%} of the weight "
@@ -153,6 +163,7 @@ class Explanation:
             "next_band": self.next_band,
             "next_band_min": self.next_band_min,
             "improvements": [i.to_dict() for i in self.improvements],
+            "rejection": self.rejection.to_dict() if self.rejection is not None else None,
         }
 
 
@@ -238,6 +249,8 @@ def explain_result(result: Result, engagement_id: str) -> Explanation:
     """Explain one engagement of a scored result (see :func:`explain`)."""
     rubric = result.rubric
     eid = _find(result, engagement_id)
+    if isinstance(eid, Rejection):
+        return _rejected(result, eid)
     row = result.engagements.loc[eid]
     scored = row["status"] == STATUS_SCORED
     present = {c.id for c in rubric.criteria if _value(row[f"{c.id}.normalised"]) is not None}
@@ -312,7 +325,31 @@ def explain_result(result: Result, engagement_id: str) -> Explanation:
     )
 
 
-def _find(result: Result, engagement_id: str) -> str:
+def _rejected(result: Result, rejection: Rejection) -> Explanation:
+    return Explanation(
+        id=str(rejection.id),
+        status="rejected",
+        score=None,
+        band=None,
+        band_by_score=None,
+        rank=None,
+        of=len(result.scored),
+        completeness=0.0,
+        source=rejection.file,
+        sheet=rejection.sheet,
+        row=rejection.row,
+        name=None,
+        criteria=[],
+        gates=[],
+        next_band=None,
+        next_band_min=None,
+        rubric=result.rubric,
+        rejection=rejection,
+    )
+
+
+def _find(result: Result, engagement_id: str) -> str | Rejection:
+    """The engagement's id as the result holds it, or the rejection of the row holding it."""
     ids = [str(i) for i in result.engagements.index]
     wanted = " ".join(str(engagement_id).split())
     if wanted in ids:
@@ -320,6 +357,13 @@ def _find(result: Result, engagement_id: str) -> str:
     folded = {i.casefold(): i for i in ids}
     if wanted.casefold() in folded:
         return folded[wanted.casefold()]
+    # a rejected row: the first one carrying the id (a later duplicate names the first)
+    for exact in (True, False):
+        for rej in result.rejected:
+            if rej.id is not None and (
+                rej.id == wanted if exact else rej.id.casefold() == wanted.casefold()
+            ):
+                return rej
     close = difflib.get_close_matches(wanted, ids, n=3, cutoff=0.6)
     hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
     rejected = f" ({len(result.rejected)} rows were rejected)" if result.rejected else ""
@@ -331,6 +375,9 @@ def explain(
     engagement_id: str,
     rubric: str | Path | Rubric = DEFAULT_RUBRIC,
     sheet: str | int | None = None,
+    *,
+    id_column: str | None = None,
+    allow_missing: str | Iterable[str] | None = None,
 ) -> Explanation:
     """Explain one engagement's score and what would lift it into the next band.
 
@@ -340,7 +387,7 @@ def explain(
         A scored :class:`~assess.result.Result`, or what :func:`assess.score` takes.
     engagement_id:
         The engagement's id (case and spacing need not match exactly).
-    rubric, sheet:
+    rubric, sheet, id_column, allow_missing:
         As for :func:`assess.score` (ignored when ``source`` is a Result).
 
     Returns
@@ -348,11 +395,13 @@ def explain(
     Explanation
         Each criterion's rating, level descriptor, weight and points; the gates that applied;
         ``improvements``, the smallest single-criterion changes that reach a better band.
+        For a row with too little evidence, ``status`` is ``"insufficient"``; for a rejected
+        row, ``status`` is ``"rejected"`` and ``rejection`` says where and why.
 
     Raises
     ------
     InputError
-        No engagement has that id (rejected rows have none to explain).
+        No row has that id.
 
     Examples
     --------
@@ -366,7 +415,9 @@ def explain(
     else:
         from .api import score
 
-        result = score(source, rubric=rubric, sheet=sheet)
+        result = score(
+            source, rubric=rubric, sheet=sheet, id_column=id_column, allow_missing=allow_missing
+        )
     return explain_result(result, engagement_id)
 
 

@@ -16,6 +16,7 @@ import hashlib
 import io
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -23,7 +24,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from .errors import InputError
+from .errors import InputError, MissingColumnError
 from .rubric import Rubric
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"}
@@ -103,12 +104,15 @@ class RawTable:
 # -- targets --------------------------------------------------------------------------
 
 
-def _targets(rubric: Rubric) -> dict[str, tuple[Role, str, str]]:
-    """normalised header -> (role, key, display name) for everything the rubric reads."""
+def _targets(rubric: Rubric, id_column: str | None = None) -> dict[str, tuple[Role, str, str]]:
+    """normalised header -> (role, key, display name) for everything the rubric reads.
+
+    ``id_column`` names the id column instead of the rubric's identifier and its aliases
+    (which are then ordinary carried columns).
+    """
     out: dict[str, tuple[Role, str, str]] = {}
-    ident = rubric.identifier
-    for name in (ident.column, *ident.aliases):
-        out.setdefault(normalise_header(name), ("id", "id", ident.column))
+    for name in id_names(rubric, id_column):
+        out.setdefault(normalise_header(name), ("id", "id", id_names(rubric, id_column)[0]))
     for c in rubric.criteria:
         if c.rated:
             for name in (c.column, *c.aliases, c.label, c.id):
@@ -119,8 +123,15 @@ def _targets(rubric: Rubric) -> dict[str, tuple[Role, str, str]]:
     return out
 
 
-def _expected_names(rubric: Rubric) -> list[str]:
-    names = [rubric.identifier.column]
+def id_names(rubric: Rubric, id_column: str | None = None) -> tuple[str, ...]:
+    """The headers that read as the engagement id: ``id_column`` alone when given."""
+    if id_column is not None and id_column.strip():
+        return (id_column.strip(),)
+    return (rubric.identifier.column, *rubric.identifier.aliases)
+
+
+def _expected_names(rubric: Rubric, id_column: str | None = None) -> list[str]:
+    names = [id_names(rubric, id_column)[0]]
     for c in rubric.criteria:
         names += [c.column] if c.rated else [i.column for i in c.indicators]
     return names
@@ -352,9 +363,12 @@ def _find_header(
 
 
 def _describe_miss(
-    path: Path, sheets: list[tuple[str, bool, list[list[Any]]]], rubric: Rubric
+    path: Path,
+    sheets: list[tuple[str, bool, list[list[Any]]]],
+    rubric: Rubric,
+    id_column: str | None = None,
 ) -> str:
-    expected = _expected_names(rubric)
+    expected = _expected_names(rubric, id_column)
     found: list[str] = []
     for _, _, rows in sheets:
         for row in rows[:HEADER_SCAN_ROWS]:
@@ -363,9 +377,9 @@ def _describe_miss(
     hints = []
     norm_found = {normalise_header(f): f for f in found}
     for name in expected:
-        close = difflib.get_close_matches(normalise_header(name), list(norm_found), n=1, cutoff=0.6)
+        close = closest_header(name, list(norm_found.values()))
         if close:
-            hints.append(f"{norm_found[close[0]]!r} for {name!r}?")
+            hints.append(f"{close!r} for {name!r}?")
     shown = ", ".join(repr(f) for f in found[:12]) + (" ..." if len(found) > 12 else "")
     msg = (
         f"{path.name}: no table with the rubric's columns; looked for "
@@ -374,6 +388,15 @@ def _describe_miss(
     if hints:
         msg += "; did you mean " + " ".join(hints)
     return msg
+
+
+def closest_header(name: str, headers: list[str]) -> str | None:
+    """The header in ``headers`` most like ``name`` (compared as headers are), if any is close."""
+    by_form: dict[str, str] = {}
+    for h in headers:
+        by_form.setdefault(normalise_header(h), h)
+    close = difflib.get_close_matches(normalise_header(name), list(by_form), n=1, cutoff=0.6)
+    return by_form[close[0]] if close else None
 
 
 def _build_columns(
@@ -414,7 +437,12 @@ def _frame_sheet(df: pd.DataFrame) -> tuple[list[tuple[str, bool, list[list[Any]
 
 
 def read_table(
-    path: str | Path | pd.DataFrame, rubric: Rubric, sheet: str | int | None = None
+    path: str | Path | pd.DataFrame,
+    rubric: Rubric,
+    sheet: str | int | None = None,
+    *,
+    id_column: str | None = None,
+    allow_missing: str | Iterable[str] | None = None,
 ) -> RawTable:
     """Find the engagements table in a spreadsheet and return it with cell provenance.
 
@@ -428,23 +456,178 @@ def read_table(
     sheet:
         A sheet name (or 1-based position) to read; by default every visible sheet is
         searched and the one whose header best matches the rubric wins.
+    id_column:
+        The header of the column holding the engagement ids, instead of the rubric's
+        identifier column and its aliases.
+    allow_missing:
+        Criteria (or indicators) that may have no column: their ids, labels or headers, or
+        ``"all"``.  Such a criterion is scored as not rated, and the table's ``notes`` say so.
+        Any other criterion without a column makes the table unusable.
 
     Raises
     ------
     InputError
-        The file cannot be read, or holds no table with the rubric's columns.
+        The file cannot be read, holds no table with the rubric's columns, has no id column,
+        or lacks a criterion's column that ``allow_missing`` does not allow.
     """
+    allowed = missing_allowance(rubric, allow_missing)
+    table = _find_table(path, rubric, sheet, id_column)
+    table.notes += _check_rubric_columns(table.columns, rubric, allowed, _where(table))
+    return table
+
+
+def check_header(
+    header: list[Any],
+    rubric: Rubric,
+    *,
+    id_column: str | None = None,
+    allow_missing: str | Iterable[str] | None = None,
+    where: str = "",
+) -> list[str]:
+    """Check a table's header row as :func:`read_table` does, before reading any data.
+
+    Returns the notes reading the table would give (a criterion allowed to have no column);
+    raises :class:`InputError` when it has no id column or lacks a criterion's column.
+    """
+    allowed = missing_allowance(rubric, allow_missing)
+    columns = _build_columns(header, _targets(rubric, id_column), where)
+    if not any(c.role == "id" for c in columns):
+        raise InputError(
+            f"{where}: no id column {id_names(rubric, id_column)[0]!r}; "
+            "name the id column with --id-column"
+        )
+    return _check_rubric_columns(columns, rubric, allowed, where)
+
+
+def missing_allowance(rubric: Rubric, names: str | Iterable[str] | None) -> frozenset[str]:
+    """The criterion and indicator ids that ``names`` allow to have no column.
+
+    ``names`` holds ids, labels or column headers of criteria or indicators (a criterion
+    allows all its indicators), or ``"all"``; one string may list several, comma-separated.
+    Raises :class:`InputError` naming any that the rubric does not have.
+    """
+    if names is None:
+        return frozenset()
+    if isinstance(names, str):
+        names = [names]
+    wanted = [n.strip() for name in names for n in str(name).split(",") if n.strip()]
+    known: dict[str, set[str]] = {}
+    for c in rubric.criteria:
+        keys = {c.id} if c.rated else {i.id for i in c.indicators}
+        for n in (c.id, c.label, c.column, *c.aliases):
+            known.setdefault(normalise_header(n), set()).update(keys)
+        for i in c.indicators:
+            for n in (i.id, i.label, i.column, *i.aliases):
+                known.setdefault(normalise_header(n), set()).add(i.id)
+    every = {k for keys in known.values() for k in keys}
+    out: set[str] = set()
+    unknown = []
+    for name in wanted:
+        if name.casefold() == "all":
+            out |= every
+        elif normalise_header(name) in known:
+            out |= known[normalise_header(name)]
+        else:
+            unknown.append(name)
+    if unknown:
+        ids = ", ".join(c.id for c in rubric.criteria)
+        raise InputError(
+            f"--allow-missing: {', '.join(repr(u) for u in unknown)} "
+            f"{'is not a criterion' if len(unknown) == 1 else 'are not criteria'} "
+            f"of rubric {rubric.name} ({ids}, or all)"
+        )
+    return frozenset(out)
+
+
+def _check_rubric_columns(
+    columns: list[Column], rubric: Rubric, allowed: frozenset[str], where: str
+) -> list[str]:
+    """Every criterion (or indicator) the rubric reads has a column, unless ``allowed``.
+
+    A criterion without a column would be scored as unrated on every row, its weight
+    silently spread over the others: unusable input unless the caller allowed it, and
+    then a note (returned) on the table.
+    """
+    present = {c.key for c in columns if c.role != "carry"}
+    carried = [c.header for c in columns if c.role == "carry" and c.header]
+    absent: list[tuple[str, str, str]] = []  # (kind, id, column)
+    for c in rubric.criteria:
+        if c.rated:
+            if c.id not in present:
+                absent.append(("criterion", c.id, c.column))
+        for i in c.indicators:
+            if i.id not in present:
+                absent.append(("indicator", i.id, i.column))
+    refused = [a for a in absent if a[1] not in allowed]
+    if refused:
+        parts = []
+        for kind, key, column in refused:
+            part = f"no column for {kind} {key!r} ({column})"
+            close = closest_header(column, carried)
+            parts.append(part + (f"; did you mean {close!r}?" if close else ""))
+        keys = ",".join(key for _, key, _ in refused)
+        raise MissingColumnError(
+            f"{where}: {'; '.join(parts)} "
+            f"(to score without {'it' if len(refused) == 1 else 'them'}: "
+            f"--allow-missing {keys})"
+        )
+    return [
+        f"no column for {kind} {key!r} ({column}): scored as not rated on every row "
+        "(--allow-missing)"
+        for kind, key, column in absent
+    ]
+
+
+def _where(table: RawTable) -> str:
+    if table.path.suffix.lower() in TEXT_SUFFIXES:
+        return f"{table.name}: header line {table.header_row}"
+    return f"{table.name}: sheet {table.sheet!r}, header row {table.header_row}"
+
+
+ID_CANDIDATE_SHARE = 0.9
+_DATE_TEXT = re.compile(r"^(\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/.]\d{1,2}[/.]\d{2,4})([ T].*)?$")
+
+
+def _id_candidates(body: list[list[Any]], columns: list[Column]) -> list[str]:
+    """Headers of the carried columns that could serve as ids: unique, non-blank text.
+
+    "Unique" and "non-blank" allow a tenth of the rows to fall short, as a real id column
+    may hold the very missing or repeated ids that validation would then reject.
+    """
+    rows = [r for r in body if any(_present(v) for v in r)]
+    out = []
+    for c in columns:
+        if c.role != "carry" or not c.header or not rows:
+            continue
+        texts = [
+            " ".join(r[c.index].split())
+            for r in rows
+            if c.index < len(r) and isinstance(r[c.index], str) and r[c.index].strip()
+        ]
+        texts = [t for t in texts if not _DATE_TEXT.match(t)]  # dates as text (CSV)
+        enough = ID_CANDIDATE_SHARE * len(rows)
+        if len(texts) >= enough and len(set(texts)) >= enough:
+            out.append(c.header)
+    return out
+
+
+def _find_table(
+    path: str | Path | pd.DataFrame,
+    rubric: Rubric,
+    sheet: str | int | None,
+    id_column: str | None,
+) -> RawTable:
     if isinstance(path, pd.DataFrame):
         sheets, digest, decimal = _frame_sheet(path)
         path = Path("<DataFrame>")
     else:
         path = Path(path)
         if path.suffix.lower() in TEXT_SUFFIXES and sheet is None:
-            fast = _read_csv_table(path, rubric)
+            fast = _read_csv_table(path, rubric, id_column)
             if fast is not None:
                 return fast
         sheets, digest, decimal = read_sheets(path)
-    targets = _targets(rubric)
+    targets = _targets(rubric, id_column)
     notes: list[str] = []
     if sheet is not None:
         chosen = [s for s in sheets if s[0] == str(sheet)]
@@ -465,7 +648,7 @@ def read_table(
             best = (si, ri, n)
     si, ri, n = best
     if si < 0 or n < 2:
-        raise InputError(_describe_miss(path, candidates, rubric))
+        raise InputError(_describe_miss(path, candidates, rubric, id_column))
     name, visible, rows = candidates[si]
     if not visible:
         notes.append(f"the table was found on hidden sheet {name!r}")
@@ -477,9 +660,16 @@ def read_table(
     )
     columns = _build_columns(header, targets, where)
     if not any(c.role == "id" for c in columns):
+        serve = _id_candidates(rows[ri + 1 :], columns)
+        could = (
+            f"; columns that could serve (unique, non-blank text): "
+            f"{', '.join(repr(h) for h in serve)}"
+            if serve
+            else "; no column holds unique, non-blank text"
+        )
         raise InputError(
-            f"{path.name}: the table on sheet {name!r} (header row {ri + 1}) has no "
-            f"{rubric.identifier.column!r} column"
+            f"{where}: no id column {id_names(rubric, id_column)[0]!r}{could}; "
+            "name the id column with --id-column"
         )
     width = max((len(r) for r in rows[ri + 1 :]), default=0)
     width = max(width, len(header))
@@ -560,7 +750,7 @@ def _string_dtype():
     return pd.StringDtype("pyarrow")
 
 
-def _read_csv_table(path: Path, rubric: Rubric) -> RawTable | None:
+def _read_csv_table(path: Path, rubric: Rubric, id_column: str | None = None) -> RawTable | None:
     """A UTF-8 CSV whose first record is the header, parsed by Arrow's C++ reader.
 
     The result is exactly what the general path (the ``csv`` module, then Python lists)
@@ -582,7 +772,7 @@ def _read_csv_table(path: Path, rubric: Rubric) -> RawTable | None:
     ):
         return None
     head, delimiter = text_head(path, body)
-    targets = _targets(rubric)
+    targets = _targets(rubric, id_column)
     ri, n = _find_header(head, targets)
     if ri != 0 or n < 2:
         return None  # a title block above the table, or no table: the general path explains

@@ -142,6 +142,12 @@ class Result:
             f"{c['rejected']} rejected of {c['rows']} rows"
         )
 
+    def source_notes(self) -> list[str]:
+        """What reading the inputs noted, as ``"file: note"`` lines (e.g. a criterion scored
+        without a column, as allowed; a table found on a hidden sheet).  Every output shows
+        them."""
+        return [f"{s.file}: {note}" for s in self.sources for note in s.notes]
+
     def problem_lines(self) -> list[str]:
         """One line per insufficient-evidence row and per rejected row."""
         need = f"{self.rubric.missing.min_weight_share:.0%}"

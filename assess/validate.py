@@ -47,6 +47,8 @@ class Rejection:
     sheet: str
     row: int
     problems: tuple[Problem, ...]
+    #: the row's engagement id, when it has one (rows rejected for a missing id have none)
+    id: str | None = None
 
     @property
     def column(self) -> str:
@@ -73,6 +75,7 @@ class Rejection:
             "file": self.file,
             "sheet": self.sheet,
             "row": self.row,
+            "id": self.id,
             "column": self.column,
             "cell": self.cell,
             "value": json_value(self.value),
@@ -387,7 +390,9 @@ def validate(table: RawTable, rubric: Rubric) -> Validated:
     bad = np.zeros(n, dtype=bool)
     bad[list(problems)] = True
     rejected = [
-        Rejection(table.name, table.sheet, int(row_numbers[i]), tuple(problems[i]))
+        Rejection(
+            table.name, table.sheet, int(row_numbers[i]), tuple(problems[i]), ids[i] or None
+        )
         for i in np.flatnonzero(bad)
     ]
     keep = ~bad

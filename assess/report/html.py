@@ -364,6 +364,7 @@ def _context(result: Result) -> dict[str, Any]:
         "counts": result.counts,
         "blank_rows": sum(s.blank_rows for s in result.sources),
         "summary_line": result.summary_line(),
+        "notes": result.source_notes(),
         "columns": columns,
         "colours": colours,
         "band_chart": _band_chart(result),

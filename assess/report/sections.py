@@ -105,6 +105,8 @@ def print_agreement(result: Result, console: Console, limit: int | None = 20) ->
     )
     for rej in result.rejected:
         console.print(f"  rejected {rej}", markup=False, highlight=False)
+    for note in result.source_notes():
+        console.print(f"note: {printable(note)}", markup=False, highlight=False)
     console.print(Text(a.summary_line(), style="bold"))
 
 
@@ -182,12 +184,22 @@ def print_sensitivity(result: Result, console: Console, limit: int | None = 20) 
             f"{s.outside} engagements' nominal rank lies outside their 5–95 % range (ties at "
             "the rubric's weights break under any change); their interval is widened to hold it."
         )
+    for note in result.source_notes():
+        console.print(f"note: {printable(note)}", markup=False, highlight=False)
     console.print(Text(s.summary_line(), style="bold"))
 
 
 def print_explanation(expl, console: Console) -> None:
     """One engagement, criterion by criterion, and the improvements that reach the next band."""
     console.print(Text(printable(expl.headline()), style="bold"))
+    if expl.rejection is not None:
+        console.print(
+            f"{expl.source} · {expl.sheet} row {expl.row}: the row was rejected, so it has no "
+            "score to explain; correct the cell(s) named above and score again",
+            markup=False,
+            highlight=False,
+        )
+        return
     console.print(
         f"{expl.source} · {expl.sheet} row {expl.row} · {expl.completeness:.0%} of the weight "
         "rated",

@@ -153,6 +153,7 @@ def to_markdown(result: Result) -> str:
         "",
         f"Rubric **{r.name}** {r.version} (hash `{r.short_hash}`), aggregation {r.aggregation}.",
         "",
+        *[f"> **Note:** {_md_cell(n)}\n" for n in result.source_notes()],
         f"**{result.summary_line()}.**",
         "",
         "| Rank | ID | Score | Band | " + " | ".join(c.label for c in r.criteria) + " |",

@@ -39,6 +39,8 @@ def print_result(result: Result, console: Console, limit: int | None = None) -> 
         title_justify="left",
         expand=False,
     )
+    for note in result.source_notes():  # above the table: they change what it means
+        console.print(Text("note: " + printable(note), style="bold yellow"))
     rows = result.scored if limit is None else result.scored.head(limit)
     id_width = max([len(_plain(i)) for i in rows.index] + [2])
     band_width = max(len(b) for b in rubric.band_names) + 2
@@ -78,9 +80,6 @@ def print_result(result: Result, console: Console, limit: int | None = None) -> 
             "* band capped by a gate: "
             + "; ".join(f"{g.id} ({g.describe()})" for g in rubric.gates if g.id in applied)
         )
-    for src in result.sources:
-        for note in src.notes:
-            console.print(f"note: {src.file}: {note}", markup=False, highlight=False)
     console.print(Text(result.summary_line(), style="bold"))
     for line in result.problem_lines():
         console.print("  " + printable(line), markup=False, highlight=False)

@@ -809,6 +809,7 @@ def _write_summary(
         provenance.append(("Source file", s.file))
         provenance.append(("  SHA-256", s.sha256))
         provenance.append(("  Sheet, header row", f"{s.sheet}, row {s.header_row}"))
+        provenance += [("  Note", note) for note in s.notes]
     for label, value in provenance:
         ws.write_string(r, 0, label, f.label)
         ws.write_string(
