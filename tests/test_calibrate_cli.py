@@ -184,3 +184,12 @@ def test_example_holds_at_least_150_cases_with_three_outcome_kinds():
         cases = read_cases(EXAMPLE, outcome=column)
         assert cases.kind == kind and cases.counts["used"] >= 150
     assert np.isclose(sum(assess.load_rubric("military-diplomacy").weights.values()), 1)
+
+
+def test_ahp_beyond_saatys_table_exits_2_with_one_line(cli, tmp_path):
+    from test_calibrate import wide_case_files
+
+    rubric, cases, pairwise = wide_case_files(tmp_path, 16)
+    out = cli("calibrate", cases, "-r", rubric, "--method", "ahp", "--pairwise", pairwise, *QUICK)
+    assert out.exit_code == 2
+    assert out.stderr.count("\n") == 1 and "up to 15" in out.stderr
