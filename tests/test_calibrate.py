@@ -438,6 +438,22 @@ def test_too_few_cases_are_warned(tmp_path):
     )
 
 
+@pytest.mark.parametrize("method", ["equal", "entropy", "critic", "ahp"])
+@pytest.mark.parametrize("outcome", [None, "Outcome"])
+def test_outcome_free_methods_fit_no_weights_so_warn_of_no_fitting(tmp_path, method, outcome):
+    ratings, y = draw(30, "numeric")
+    ratings[:, 1] = ratings[:, 0]  # collinear, and ...
+    ratings[:, 3] = 2  # ... constant: both matter only to weights fitted to the cases
+    pairwise = write_xlsx(tmp_path / "p.xlsx", PAIRWISE[1:], header=PAIRWISE[0])
+    path = cases_file(tmp_path / "c.xlsx", ratings, y)
+    cal = calibrate(path, outcome, method=method, pairwise=pairwise, **FAST)
+    assert not any("usable cases for" in w or "fitted weight" in w for w in cal.warnings)
+    assert not any("move together" in w or "same rating" in w for w in cal.warnings)
+    fitted = calibrate(path, "Outcome", pairwise=pairwise, **FAST)
+    assert any(w.startswith("Only 30 usable cases") for w in fitted.warnings)
+    assert any("move together" in w for w in fitted.warnings)
+
+
 def test_collinear_criteria_are_warned(tmp_path):
     ratings, y = draw(100, "numeric", seed=2)
     ratings[:, 1] = ratings[:, 0]  # norms alignment copies transparency
