@@ -24,7 +24,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -63,6 +63,14 @@ from .validate import (
 if TYPE_CHECKING:
     from .result import Result
 
+#: Krippendorff's guide to alpha: >= 0.8 reliable, >= 0.667 tentative conclusions only, below
+#: that unreliable.  Alpha is shown to three decimals (the precision of 0.667) and read on the
+#: value shown, so that the reading beside a number is the one the legend gives for it.
+ALPHA_RELIABLE, ALPHA_TENTATIVE, ALPHA_DECIMALS = 0.8, 0.667, 3
+ALPHA_LEGEND = (
+    "α ≥ 0.800: reliable; 0.667 to 0.799: tentative conclusions only; below 0.667: unreliable "
+    "(Krippendorff)."
+)
 COMBINE_RULES = ("median", "mean", "trimmed_mean")
 DEFAULT_COMBINE = "median"
 #: share of the ratings cut from each end by ``trimmed_mean`` (at least one each end from 3 up)
@@ -629,7 +637,7 @@ class Agreement:
         return self.rows_read - self.rows_rejected
 
     def summary_line(self) -> str:
-        a = "n/a" if math.isnan(self.overall) else f"{self.overall:.2f}"
+        a = shown_alpha(self.overall).text("n/a")
         return (
             f"{len(self.raters)} raters, combined by {self.combine.replace('_', ' ')}; "
             f"Krippendorff's alpha (ordinal) {a}; {len(self.flags)} ratings flagged "
@@ -673,6 +681,38 @@ class Agreement:
 def _num(value: Any) -> float | None:
     v = float(value)
     return v if math.isfinite(v) else None
+
+
+class ShownAlpha(NamedTuple):
+    """Alpha as every output shows it: rounded once, and read on that rounded value."""
+
+    value: float  #: rounded to ALPHA_DECIMALS; NaN when alpha is not defined
+    reading: str  #: reliable, tentative, unreliable or not defined
+
+    def text(self, blank: str = "–") -> str:
+        return blank if math.isnan(self.value) else f"{self.value:.{ALPHA_DECIMALS}f}"
+
+
+def shown_alpha(alpha: float | None) -> ShownAlpha:
+    """Alpha rounded to the decimals shown, with Krippendorff's reading of that value.
+
+    Examples
+    --------
+    >>> shown_alpha(0.6654)
+    ShownAlpha(value=0.665, reading='unreliable')
+    >>> shown_alpha(0.7996).text(), shown_alpha(0.7996).reading
+    ('0.800', 'reliable')
+    """
+    if alpha is None or math.isnan(alpha):
+        return ShownAlpha(math.nan, "not defined")
+    value = round(float(alpha), ALPHA_DECIMALS) + 0.0  # + 0.0: no "-0.000"
+    if value >= ALPHA_RELIABLE:
+        reading = "reliable"
+    elif value >= ALPHA_TENTATIVE:
+        reading = "tentative"
+    else:
+        reading = "unreliable"
+    return ShownAlpha(value, reading)
 
 
 def krippendorff_alpha(data: np.ndarray, domain: Iterable[float] = ()) -> float:
@@ -943,15 +983,18 @@ def agreement(
 
 
 __all__ = [
+    "ALPHA_LEGEND",
     "COMBINE_RULES",
     "Agreement",
     "Flag",
     "RaterTable",
     "Ratings",
+    "ShownAlpha",
     "agreement",
     "combine_values",
     "krippendorff_alpha",
     "measure_agreement",
     "read_ratings",
     "score_ratings",
+    "shown_alpha",
 ]

@@ -1147,8 +1147,11 @@ def _label(rubric: Rubric, cid: str) -> str:
 
 
 def data_warnings(rubric: Rubric, X: pd.DataFrame) -> list[str]:
-    """Plain-words warnings about the cases themselves: too few, or criteria that move
-    together so that the data cannot tell their weights apart."""
+    """Plain-words warnings about fitting weights to these cases: too few of them, or
+    criteria that move together so that the data cannot tell their weights apart.
+
+    Only weights fitted to the cases (``method="fit"``) are concerned; the outcome-free methods
+    fit no weights to them, and :func:`calibrate` gives them none of these warnings."""
     out: list[str] = []
     k, n = len(rubric.criteria), len(X)
     if n < CASES_PER_CRITERION * k:
@@ -1681,7 +1684,7 @@ def calibrate(
     ids = rub.ids
     expert = np.array([c.weight for c in rub.criteria])
     table = pd.DataFrame({"expert": expert}, index=pd.Index(ids, name="criterion"))
-    notes = [*data.notes, *data_warnings(rub, X)]
+    notes = [*data.notes, *(data_warnings(rub, X) if method == "fit" else [])]
     ahp = None
     if method == "ahp" or pairwise is not None:
         matrix, _ = read_pairwise(pairwise or data.path, rub, sheet=pairwise_sheet)

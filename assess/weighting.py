@@ -27,7 +27,8 @@ A square table anywhere in the first 50 rows of a sheet::
 
 The consistency ratio ``CR = CI / RI`` (``CI = (lambda_max - n) / (n - 1)``, ``RI`` Saaty's
 random index) is reported; CR above 0.1 means the judgements contradict each other enough
-that they should be revisited.
+that they should be revisited.  Saaty's index is published for up to 15 criteria, so AHP
+compares at most 15.
 """
 
 from __future__ import annotations
@@ -45,8 +46,14 @@ from .read import HEADER_SCAN_ROWS, column_letter, normalise_header, read_sheets
 from .rubric import Rubric
 
 OUTCOME_FREE_METHODS = ("equal", "entropy", "critic", "ahp")
-#: Saaty's random consistency index for n = 1..15 criteria.
-RANDOM_INDEX = (0.0, 0.0, 0.58, 0.90, 1.12, 1.24, 1.32, 1.41, 1.45, 1.49, 1.51, 1.48, 1.56, 1.57)
+#: Saaty's random consistency index for n = 1..15 criteria: the mean consistency index of
+#: random reciprocal matrices, as published in T. L. Saaty, *The Analytic Hierarchy Process*
+#: (McGraw-Hill, 1980), and used unchanged by e.g. the CRAN package AHPWR (``CR.R``).  (The
+#: dip at n = 12 is in the published table.)  Saaty's table stops at 15 criteria, so
+#: :func:`ahp_weights` refuses larger matrices rather than extrapolate an index.
+RANDOM_INDEX = (
+    0.0, 0.0, 0.58, 0.90, 1.12, 1.24, 1.32, 1.41, 1.45, 1.49, 1.51, 1.48, 1.56, 1.57, 1.59
+)  # fmt: skip
 CR_LIMIT = 0.1
 _FRACTION = re.compile(r"^\s*(\d+(?:[.,]\d+)?)\s*/\s*(\d+(?:[.,]\d+)?)\s*$")
 
@@ -170,6 +177,11 @@ class AHPResult:
 def ahp_weights(matrix: np.ndarray, criteria: tuple[str, ...] | None = None) -> AHPResult:
     """AHP weights: the principal eigenvector of a reciprocal pairwise matrix, with its CR.
 
+    Raises
+    ------
+    InputError
+        More than 15 criteria: Saaty's random index, which the CR needs, stops at 15.
+
     Examples
     --------
     >>> import numpy as np
@@ -182,6 +194,11 @@ def ahp_weights(matrix: np.ndarray, criteria: tuple[str, ...] | None = None) -> 
     n = a.shape[0]
     if a.shape != (n, n) or n < 1:
         raise ValueError("the pairwise matrix must be square")
+    if n > len(RANDOM_INDEX):
+        raise InputError(
+            f"AHP cannot check the consistency of {n} criteria: Saaty's random index is "
+            f"published for up to {len(RANDOM_INDEX)} criteria only"
+        )
     if not np.all(np.isfinite(a)) or np.any(a <= 0):
         raise ValueError("pairwise judgements must be positive numbers")
     values, vectors = np.linalg.eig(a)
@@ -190,7 +207,7 @@ def ahp_weights(matrix: np.ndarray, criteria: tuple[str, ...] | None = None) -> 
     w = np.abs(vectors[:, i].real)
     w = w / w.sum()
     ci = (lam - n) / (n - 1) if n > 2 else 0.0
-    ri = RANDOM_INDEX[n - 1] if n <= len(RANDOM_INDEX) else RANDOM_INDEX[-1]
+    ri = RANDOM_INDEX[n - 1]
     cr = ci / ri if ri > 0 else 0.0
     names = criteria or tuple(f"c{j}" for j in range(n))
     return AHPResult(tuple(names), a, w, lam, max(ci, 0.0), ri, max(cr, 0.0))

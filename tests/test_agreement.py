@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pytest
 from conftest import CRITERIA, HEADER, row, write_csv
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
@@ -362,3 +362,127 @@ def test_reports_without_raters_have_no_agreement_section(tmp_path, cli):
     cli("score", path, "-o", tmp_path / "r.xlsx")
     assert 'id="agreement"' not in (tmp_path / "r.html").read_text(encoding="utf-8")
     assert "Agreement" not in load_workbook(tmp_path / "r.xlsx", read_only=True).sheetnames
+
+
+# -- the reading beside alpha ------------------------------------------------------------------
+#
+# Every output shows alpha beside Krippendorff's reading of it, under a legend (>= 0.8 reliable,
+# >= 0.667 tentative, below unreliable).  The reading must be the legend's for the number shown.
+
+
+def legend_reading(shown: str) -> str:
+    """The legend every report prints, applied to the number it shows."""
+    v = float(shown)
+    return "reliable" if v >= 0.8 else "tentative" if v >= 0.667 else "unreliable"
+
+
+def excel_shows(value: float, number_format: str) -> str:
+    """What a spreadsheet displays for ``value`` in a ``0.000``-style format: its 15 significant
+    digits rounded half away from zero to the format's decimals."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    decimals = len(number_format.split(".")[1]) if "." in number_format else 0
+    step = Decimal(1).scaleb(-decimals)
+    return str(Decimal(f"{value:.15g}").quantize(step, rounding=ROUND_HALF_UP))
+
+
+READING = r"(unreliable|tentative|reliable|not defined)"
+
+
+def alpha_as_shown(cli, path, folder) -> dict[str, list[tuple[str, str]]]:
+    """(alpha as shown, reading beside it) in the terminal table, the Excel sheet and the HTML."""
+    import re
+
+    shown: dict[str, list[tuple[str, str]]] = {}
+    out = cli("agreement", path)
+    table = out.stdout.split("Reading")[1].split("Rating rows")[0]
+    shown["terminal"] = re.findall(r"(-?\d+\.\d+)[\s│]+(?:\d+[\s│]+)?" + READING, table)
+    cli("score", path, "-o", folder / "r.xlsx")
+    ws = load_workbook(folder / "r.xlsx")["Agreement"]
+    rows = list(ws.iter_rows(min_row=6))
+    shown["xlsx"] = []
+    for r in rows:
+        if r[1].value is None and r[3].value is None:
+            break
+        if isinstance(r[1].value, (int, float)):
+            shown["xlsx"].append((excel_shows(r[1].value, r[1].number_format), r[3].value))
+    cli("score", path, "-o", folder / "r.html")
+    html = (folder / "r.html").read_text(encoding="utf-8")
+    section = html.split('id="agreement"')[1].split("Flagged for review")[0]
+    shown["html"] = re.findall(
+        r'<td class="num">(-?\d+\.\d+)</td>\s*<td><span class="meter">.*?</td>\s*'
+        r'<td class="num">\d+</td>\s*<td>' + READING + "</td>",
+        section,
+        flags=re.S,
+    )
+    shown["html"] += re.findall(r"over all criteria: (-?\d+\.\d+) — " + READING, section)
+    return shown
+
+
+def assert_readings_follow_the_legend(shown: dict[str, list[tuple[str, str]]]) -> None:
+    for where, pairs in shown.items():
+        assert pairs, f"no alpha found in the {where} output"
+        for number, reading in pairs:
+            assert reading == legend_reading(number), f"{where}: {number} read as {reading}"
+
+
+#: Two raters' transparency ratings whose alpha lies just below 0.667, just below 0.667 but
+#: 0.667 to three decimals, and just below 0.8 (found by a seeded search over small tables).
+NEAR_THRESHOLDS = [
+    ((2, 2, 3, 2, 2, 2, 4, 2, 3, 1, 2), (2, 2, 3, 1, 1, 2, 4, 2, 2, 1, 3), 0.6660, 0.6665),
+    ((2, 3, 2, 3, 2, 1, 1), (1, 3, 3, 3, 1, 0, 2), 0.6665, 0.6667),
+    ((2, 1, 2, 2, 1, 0, 0, 1), (2, 1, 2, 2, 2, 0, 1, 1), 0.7995, 0.8),
+]
+
+
+@pytest.mark.parametrize(("ann", "bo", "low", "high"), NEAR_THRESHOLDS)
+def test_alpha_near_a_threshold_is_read_as_the_legend_reads_the_number_shown(
+    tmp_path, cli, ann, bo, low, high
+):
+    path = rater_workbook(
+        tmp_path / "raters.xlsx",
+        {
+            rater: [row(f"E{i + 1}", t, 2, 3, 2, 1) for i, t in enumerate(ratings)]
+            for rater, ratings in (("Ann", ann), ("Bo", bo))
+        },
+    )
+    assert low < assess.agreement(path).agreement.alpha["transparency"] < high
+    assert_readings_follow_the_legend(alpha_as_shown(cli, path, tmp_path))
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    alpha=st.one_of(
+        st.floats(-1, 1),
+        st.sampled_from([0.667, 0.8]).flatmap(lambda t: st.floats(t - 0.001, t + 0.001)),
+    )
+)
+@example(alpha=0.6654)
+@example(alpha=0.6665)
+@example(alpha=0.66649)
+@example(alpha=0.6669999)
+@example(alpha=0.7996)
+@example(alpha=0.79949)
+@example(alpha=0.8)
+def test_every_output_reads_alpha_as_the_legend_reads_the_number_it_shows(alpha):
+    """Whatever alpha the raters reach, each output's reading matches the number it shows."""
+    import sys
+    import tempfile
+    from pathlib import Path
+
+    from typer.testing import CliRunner
+
+    from assess.cli import app
+
+    def cli(*args):
+        return CliRunner().invoke(app, [str(a) for a in args], catch_exceptions=False)
+
+    with tempfile.TemporaryDirectory() as folder, pytest.MonkeyPatch.context() as mp:
+        module = sys.modules["assess.agreement"]  # assess.agreement is also the function
+        mp.setattr(module, "krippendorff_alpha", lambda data, domain=(): alpha)
+        path = _example(Path(folder))
+        shown = alpha_as_shown(cli, path, Path(folder))
+    assert_readings_follow_the_legend(shown)
+    assert len(shown["terminal"]) == len(CRITERIA) + 1  # every criterion and all together
+    if alpha in (0.6654, 0.7996):  # shown to three decimals, as the 0.667 threshold is
+        assert shown["terminal"][0][0] == {0.6654: "0.665", 0.7996: "0.800"}[alpha]

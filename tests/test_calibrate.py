@@ -14,7 +14,15 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
-from conftest import CRITERIA, HEADER, RAW_WEIGHTS, dump_rubric, small_rubric_data, write_xlsx
+from conftest import (
+    CRITERIA,
+    HEADER,
+    RAW_WEIGHTS,
+    dump_rubric,
+    levels,
+    small_rubric_data,
+    write_xlsx,
+)
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -430,6 +438,22 @@ def test_too_few_cases_are_warned(tmp_path):
     )
 
 
+@pytest.mark.parametrize("method", ["equal", "entropy", "critic", "ahp"])
+@pytest.mark.parametrize("outcome", [None, "Outcome"])
+def test_outcome_free_methods_fit_no_weights_so_warn_of_no_fitting(tmp_path, method, outcome):
+    ratings, y = draw(30, "numeric")
+    ratings[:, 1] = ratings[:, 0]  # collinear, and ...
+    ratings[:, 3] = 2  # ... constant: both matter only to weights fitted to the cases
+    pairwise = write_xlsx(tmp_path / "p.xlsx", PAIRWISE[1:], header=PAIRWISE[0])
+    path = cases_file(tmp_path / "c.xlsx", ratings, y)
+    cal = calibrate(path, outcome, method=method, pairwise=pairwise, **FAST)
+    assert not any("usable cases for" in w or "fitted weight" in w for w in cal.warnings)
+    assert not any("move together" in w or "same rating" in w for w in cal.warnings)
+    fitted = calibrate(path, "Outcome", pairwise=pairwise, **FAST)
+    assert any(w.startswith("Only 30 usable cases") for w in fitted.warnings)
+    assert any("move together" in w for w in fitted.warnings)
+
+
 def test_collinear_criteria_are_warned(tmp_path):
     ratings, y = draw(100, "numeric", seed=2)
     ratings[:, 1] = ratings[:, 0]  # norms alignment copies transparency
@@ -578,3 +602,67 @@ def test_fitting_needs_an_outcome(tmp_path):
 def test_expert_weights_are_the_rubric_ones():
     cal_weights = assess.load_rubric("military-diplomacy").weights
     assert cal_weights == pytest.approx(RAW_WEIGHTS)
+
+
+# -- Saaty's random index -----------------------------------------------------------------
+
+#: Saaty's published random consistency index for n = 1..15 criteria (written out here from
+#: the literature, not read from ``assess``).
+SAATY_RI = (0, 0, 0.58, 0.90, 1.12, 1.24, 1.32, 1.41, 1.45, 1.49, 1.51, 1.48, 1.56, 1.57, 1.59)
+
+
+def inconsistent_matrix(n: int) -> np.ndarray:
+    """A reciprocal n x n matrix whose judgements disagree mildly (lambda_max > n)."""
+    a = np.ones((n, n))
+    for i in range(n):
+        for j in range(i + 1, n):
+            a[i, j] = 1 + (i + 2 * j) % 3  # 1, 2 or 3: not a consistent ratio scale
+            a[j, i] = 1 / a[i, j]
+    return a
+
+
+@pytest.mark.parametrize("n", range(3, 16))
+def test_consistency_ratio_divides_by_saatys_random_index(n):
+    a = inconsistent_matrix(n)
+    lam = max(np.linalg.eigvals(a).real)
+    result = ahp_weights(a)
+    assert result.ri == SAATY_RI[n - 1]
+    assert result.cr == pytest.approx((lam - n) / (n - 1) / SAATY_RI[n - 1], rel=1e-9)
+
+
+def wide_case_files(tmp_path: Path, k: int) -> tuple[Path, Path, Path]:
+    """A rubric with ``k`` criteria C01..Ck, 40 cases rated on them, and a pairwise sheet."""
+    data = small_rubric_data()
+
+    def scale() -> dict:  # a fresh copy for each criterion: rubric files allow no YAML aliases
+        return {"min": 0, "max": 4, "levels": levels()}
+
+    template = data["criteria"][0]
+    names = [f"C{i + 1:02d}" for i in range(k)]
+    data["criteria"] = [
+        {**template, "id": n.lower(), "label": n, "column": n, "weight": 1, "scale": scale()}
+        for n in names
+    ]
+    rubric = dump_rubric(tmp_path / f"wide{k}.yaml", data)
+    rng = np.random.default_rng(k)
+    rows = [[f"E{i}", *map(int, rng.integers(0, 5, k))] for i in range(40)]
+    cases = write_xlsx(tmp_path / f"cases{k}.xlsx", rows, header=["ID", *names], sheet="Cases")
+    a = inconsistent_matrix(k)
+    table = [[names[i], *[a[i, j] if j >= i else None for j in range(k)]] for i in range(k)]
+    pairwise = write_xlsx(
+        tmp_path / f"pairwise{k}.xlsx", table, header=["", *names], sheet="Pairwise"
+    )
+    return rubric, cases, pairwise
+
+
+def test_fifteen_criteria_use_saatys_index_for_fifteen(tmp_path):
+    rubric, cases, pairwise = wide_case_files(tmp_path, 15)
+    cal = calibrate(cases, rubric=rubric, method="ahp", pairwise=pairwise, **FAST)
+    assert cal.ahp.ri == 1.59
+    assert cal.ahp.cr == pytest.approx(cal.ahp.ci / 1.59)
+
+
+def test_more_criteria_than_saatys_table_are_refused(tmp_path):
+    rubric, cases, pairwise = wide_case_files(tmp_path, 16)
+    with pytest.raises(InputError, match=r"16 criteria.*up to 15"):
+        calibrate(cases, rubric=rubric, method="ahp", pairwise=pairwise, **FAST)

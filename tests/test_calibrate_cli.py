@@ -184,3 +184,24 @@ def test_example_holds_at_least_150_cases_with_three_outcome_kinds():
         cases = read_cases(EXAMPLE, outcome=column)
         assert cases.kind == kind and cases.counts["used"] >= 150
     assert np.isclose(sum(assess.load_rubric("military-diplomacy").weights.values()), 1)
+
+
+@pytest.mark.parametrize("method", ["ahp", "entropy", "critic", "equal"])
+def test_too_few_cases_are_warned_only_when_weights_are_fitted(cli, tmp_path, method):
+    ratings, y = draw(30, "numeric")
+    path = cases_file(tmp_path / "c.xlsx", ratings, y)
+    pairwise = write_xlsx(tmp_path / "p.xlsx", PAIRWISE[1:], header=PAIRWISE[0])
+    out = cli("calibrate", path, "--method", method, "--pairwise", pairwise, *QUICK)
+    assert out.exit_code == 0, out.stdout
+    assert "usable cases" not in out.stdout and "fitted" not in out.stdout
+    fit = cli("calibrate", path, "-y", "Outcome", *QUICK)
+    assert "Only 30 usable cases for 5 criteria: at least 50" in fit.stdout
+
+
+def test_ahp_beyond_saatys_table_exits_2_with_one_line(cli, tmp_path):
+    from test_calibrate import wide_case_files
+
+    rubric, cases, pairwise = wide_case_files(tmp_path, 16)
+    out = cli("calibrate", cases, "-r", rubric, "--method", "ahp", "--pairwise", pairwise, *QUICK)
+    assert out.exit_code == 2
+    assert out.stderr.count("\n") == 1 and "up to 15" in out.stderr

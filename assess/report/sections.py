@@ -17,25 +17,13 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from ..agreement import ALPHA_LEGEND, shown_alpha
 from ..result import Result
 from .safety import clean_text, printable
 
-#: Krippendorff's guide: alpha >= 0.8 reliable, >= 0.667 tentative conclusions only
-ALPHA_RELIABLE, ALPHA_TENTATIVE = 0.8, 0.667
 #: engagements drawn in the HTML rank-interval chart and listed in its tables
 CHART_LIMIT = 100
 FLAG_LIMIT = 200
-
-
-def alpha_reading(alpha: float) -> str:
-    """Krippendorff's own reading of an alpha value."""
-    if alpha is None or math.isnan(alpha):
-        return "not defined"
-    if alpha >= ALPHA_RELIABLE:
-        return "reliable"
-    if alpha >= ALPHA_TENTATIVE:
-        return "tentative"
-    return "unreliable"
 
 
 def _fmt(value: Any, spec: str = ".2f", blank: str = "–") -> str:
@@ -69,11 +57,12 @@ def print_agreement(result: Result, console: Console, limit: int | None = 20) ->
         if c.id not in a.alpha:
             table.add_row(c.label, "–", "–", "measured by indicators")
             continue
-        table.add_row(
-            c.label, _fmt(a.alpha[c.id]), str(a.units[c.id]), alpha_reading(a.alpha[c.id])
-        )
-    table.add_row(Text("All criteria", style="bold"), _fmt(a.overall), "", alpha_reading(a.overall))
+        shown = shown_alpha(a.alpha[c.id])
+        table.add_row(c.label, shown.text(), str(a.units[c.id]), shown.reading)
+    overall = shown_alpha(a.overall)
+    table.add_row(Text("All criteria", style="bold"), overall.text(), "", overall.reading)
     console.print(table)
+    console.print(ALPHA_LEGEND, markup=False)
     if a.flags:
         flags = a.flags if limit is None else a.flags[:limit]
         ft = Table(
@@ -285,21 +274,19 @@ def write_agreement_sheet(wb, f, result: Result) -> None:
     for c in rubric.criteria:
         if c.id not in a.alpha:
             continue
+        # the value shown (f.norm shows three decimals), so the reading matches the number
+        shown = shown_alpha(a.alpha[c.id])
         ws.write_string(r, 0, c.label)
-        _number(ws, r, 1, a.alpha[c.id], f.norm)
+        _number(ws, r, 1, shown.value, f.norm)
         ws.write_number(r, 2, a.units[c.id])
-        ws.write_string(r, 3, alpha_reading(a.alpha[c.id]))
+        ws.write_string(r, 3, shown.reading)
         r += 1
+    overall = shown_alpha(a.overall)
     ws.write_string(r, 0, "All criteria", f.label)
-    _number(ws, r, 1, a.overall, f.norm)
-    ws.write_string(r, 3, alpha_reading(a.overall))
+    _number(ws, r, 1, overall.value, f.norm)
+    ws.write_string(r, 3, overall.reading)
     r += 1
-    ws.write_string(
-        r,
-        0,
-        "Alpha >= 0.8: reliable; 0.667 to 0.8: tentative conclusions only; below: unreliable.",
-        f.note,
-    )
+    ws.write_string(r, 0, ALPHA_LEGEND, f.note)
     r += 2
     ws.write_string(r, 0, f"Flagged for review: raters {a.flag_at:g} or more levels apart", f.h2)
     r += 1
@@ -545,20 +532,23 @@ def agreement_context(result: Result) -> dict[str, Any] | None:
     criteria = [
         {
             "label": c.label,
-            "alpha": a.alpha[c.id],
+            "alpha": shown.text(),
             "units": a.units[c.id],
-            "reading": alpha_reading(a.alpha[c.id]),
-            "width": 0.0 if math.isnan(a.alpha[c.id]) else max(0.0, min(1.0, a.alpha[c.id])),
+            "reading": shown.reading,
+            "width": 0.0 if math.isnan(shown.value) else max(0.0, min(1.0, shown.value)),
         }
         for c in rubric.criteria
         if c.id in a.alpha
+        for shown in [shown_alpha(a.alpha[c.id])]
     ]
+    overall = shown_alpha(a.overall)
     return {
         "raters": a.raters,
         "combine": a.combine.replace("_", " "),
         "flag_at": a.flag_at,
-        "overall": a.overall,
-        "overall_reading": alpha_reading(a.overall),
+        "overall": overall.text(),
+        "overall_reading": overall.reading,
+        "legend": ALPHA_LEGEND,
         "criteria": criteria,
         "flags": [
             {
