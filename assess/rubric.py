@@ -29,7 +29,9 @@ _ID_PATTERN = r"^[a-z][a-z0-9_]*$"
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # every number in a rubric is finite: an infinite weight or a NaN threshold would make
+    # every score NaN, or a gate that never fires
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Level(_Model):
@@ -296,7 +298,10 @@ class Rubric(_Model):
 
 
 class _NoAliasLoader(yaml.SafeLoader):
-    """Safe YAML that also refuses anchors/aliases (no exponential expansion)."""
+    """Safe YAML that also refuses anchors/aliases (no exponential expansion) and nesting
+    deeper than :data:`MAX_NESTING`, before the (recursive) composer goes deeper."""
+
+    _nesting = 0
 
     def compose_node(self, parent, index):  # type: ignore[override]
         if self.check_event(yaml.AliasEvent):
@@ -304,7 +309,19 @@ class _NoAliasLoader(yaml.SafeLoader):
             raise yaml.composer.ComposerError(
                 None, None, "aliases (*name) are not allowed in rubric files", event.start_mark
             )
-        return super().compose_node(parent, index)
+        if self._nesting >= MAX_NESTING:
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(
+                None,
+                None,
+                f"nested more than {MAX_NESTING} levels deep, which no rubric needs",
+                event.start_mark,
+            )
+        self._nesting += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._nesting -= 1
 
 
 def _depth(obj: Any, level: int = 0) -> int:
@@ -327,6 +344,7 @@ _MESSAGES = {
     "too_short": lambda e: "must not be empty",
     "string_pattern_mismatch": lambda e: f"{e.get('input')!r} does not match {e['ctx']['pattern']}",
     "literal_error": lambda e: f"{e.get('input')!r} is not one of {e['ctx']['expected']}",
+    "finite_number": lambda e: f"must be a finite number, not {e.get('input')!r}",
 }
 
 

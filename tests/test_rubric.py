@@ -269,3 +269,51 @@ def test_cli_rubric_validate_json_valid_file(cli, default_rubric):
     report = json.loads(out.stdout)
     assert report["valid"] is True and report["problems"] == []
     assert report["hash"] == default_rubric.content_hash
+
+
+# -- hostile rubrics: depth and non-finite numbers ------------------------------------------
+
+
+@pytest.mark.parametrize("depth", [30, 5000])
+@pytest.mark.parametrize("opener", ["[", "{a: "])
+def test_deep_nesting_is_refused_before_the_parser_recurses(cli, tmp_path, depth, opener):
+    closer = "]" if opener == "[" else "}"
+    path = tmp_path / "deep.yaml"
+    path.write_text("name: deep\nx: " + opener * depth + "1" + closer * depth + "\n")
+    with pytest.raises(assess.RubricError, match="nested more than 24 levels"):
+        assess.load_rubric(path)
+    for args in (["rubric", "validate", path], ["score", DEFAULT_RUBRIC_FILE, "-r", path]):
+        out = cli(*args)
+        assert out.exit_code == 2
+        assert "Traceback" not in out.output and "RecursionError" not in out.output
+        assert "nested more than 24 levels" in out.output
+
+
+NUMBERS = [
+    (("criteria", 0, "weight"), "criteria[0].weight"),
+    (("missing", "min_weight_share"), "missing.min_weight_share"),
+    (("bands", 0, "min"), "bands[0].min"),
+]
+
+
+@pytest.mark.parametrize("value", [math.inf, -math.inf, math.nan])
+@pytest.mark.parametrize(("where", "key_path"), NUMBERS)
+def test_every_number_in_a_rubric_is_finite(tmp_path, value, where, key_path):
+    data = small_rubric_data()
+    node = data
+    for part in where[:-1]:
+        node = node[part]
+    node[where[-1]] = value
+    with pytest.raises(assess.RubricError, match="must be a finite number") as err:
+        assess.load_rubric(dump_rubric(tmp_path / "r.yaml", data))
+    assert key_path in str(err.value)
+
+
+@pytest.mark.parametrize("value", [".nan", ".inf", "-.inf"])
+def test_gate_threshold_must_be_finite(tmp_path, value):
+    text = DEFAULT_RUBRIC_FILE.read_text(encoding="utf-8").replace(
+        "at_least: 4", f"at_least: {value}", 1
+    )
+    assert text != DEFAULT_RUBRIC_FILE.read_text(encoding="utf-8")
+    with pytest.raises(assess.RubricError, match=r"gates\[0\]\.at_least: must be a finite number"):
+        assess.parse_rubric(text)
