@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from .display import fixed
 from .errors import InputError
 from .read import (
     HEADER_SCAN_ROWS,
@@ -603,7 +604,7 @@ class Agreement:
         return self.rows_read - self.rows_rejected
 
     def summary_line(self) -> str:
-        a = "n/a" if math.isnan(self.overall) else f"{self.overall:.2f}"
+        a = fixed(self.overall, 2, "n/a")
         return (
             f"{len(self.raters)} raters, combined by {self.combine.replace('_', ' ')}; "
             f"Krippendorff's alpha (ordinal) {a}; {len(self.flags)} ratings flagged "
