@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import numpy as np
 import pandas as pd
 
+from .display import rounded
 from .errors import InputError, MissingColumnError
 from .read import (
     HEADER_SCAN_ROWS,
@@ -705,7 +706,8 @@ def shown_alpha(alpha: float | None) -> ShownAlpha:
     """
     if alpha is None or math.isnan(alpha):
         return ShownAlpha(math.nan, "not defined")
-    value = round(float(alpha), ALPHA_DECIMALS) + 0.0  # + 0.0: no "-0.000"
+    # rounded as every output shows numbers (half away from zero, as the workbook does)
+    value = float(rounded(float(alpha), ALPHA_DECIMALS)) + 0.0  # + 0.0: no "-0.000"
     if value >= ALPHA_RELIABLE:
         reading = "reliable"
     elif value >= ALPHA_TENTATIVE:

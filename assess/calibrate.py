@@ -349,9 +349,7 @@ def read_cases(
     '190 used, 2 insufficient evidence, 4 rejected of 196 rows'
     """
     rub = load_rubric(rubric)
-    part = validate_file(
-        source, rub, sheet=sheet, id_column=id_column, allow_missing=allow_missing
-    )
+    part = validate_file(source, rub, sheet=sheet, id_column=id_column, allow_missing=allow_missing)
     table = part.table
     rejected = list(part.rejected)
     kept = pd.Series(True, index=part.ratings.index)

@@ -226,9 +226,7 @@ def _validated(raw: pd.DataFrame, rubric: Rubric, ds: _Dataset) -> tuple[Validat
     path = Path(ds.files[part])
     sheet = raw.drop(columns=PART)
     try:
-        table = read_table(
-            sheet, rubric, id_column=ds.id_column, allow_missing=ds.allow_missing
-        )
+        table = read_table(sheet, rubric, id_column=ds.id_column, allow_missing=ds.allow_missing)
     except AssessError as exc:
         raise InputError(str(exc).replace("<DataFrame>", path.name)) from None
     # names and decimal mark as assess's reader gives them for this file (CSV: the sheet is

@@ -14,12 +14,14 @@ import difflib
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from .display import fixed, percent, rounded
 from .errors import InputError
 from .result import Result
 from .rubric import DEFAULT_RUBRIC, Gate, Level, Rubric
@@ -83,8 +85,12 @@ class Improvement:
     steps: float  # levels moved (for a criterion not rated now: its distance from the worst)
 
     def text(self) -> str:
+        """The change in words.  The points shown are the difference between the new score
+        and the current one *as shown* (:mod:`assess.display`), so the headline score plus
+        these points is the new score as every report shows it."""
         was = "not rated" if self.rating is None else f"{self.rating:g}"
-        return f"{self.criterion} {was} → {self.to:g} adds {self.points:.1f} points: {self.band}"
+        gain = rounded(self.score, 1) - rounded(self.score - self.points, 1)
+        return f"{self.criterion} {was} → {self.to:g} adds {gain:f} points: {self.band}"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -101,7 +107,16 @@ class Improvement:
 
 @dataclass
 class Explanation:
-    """One engagement's score, criterion by criterion, and how it could reach the next band."""
+    """One engagement's score, criterion by criterion, and how it could reach the next band.
+
+    Every figure is shown rounded by the one rule of :mod:`assess.display`, the same as in
+    every report, so a criterion's points here are the points the HTML report and the
+    workbook show.  Rounded one by one, the points shown need not add up to the score shown:
+    18.75 + 18.75 + 15 + 11.25 + 7.5 = 71.25 shows as 18.8 + 18.8 + 15.0 + 11.3 + 7.5 = 71.4
+    against a score of 71.3.  They are not nudged to add up (a largest-remainder share-out
+    would show some criterion with points it does not have, and differently from the other
+    reports); instead :meth:`points_note` says that they are rounded whenever they do not.
+    """
 
     id: str
     status: str
@@ -135,13 +150,30 @@ class Explanation:
             return f"{self.id}: rejected, not scored: {self.rejection}"
         if self.status != STATUS_SCORED:
             return (
-                f"{self.id}{name}: insufficient evidence ({self.completeness:.0%} of the weight "
-                "rated), not scored"
+                f"{self.id}{name}: insufficient evidence ({percent(self.completeness)} of the "
+                "weight rated), not scored"
             )
         capped = f" (capped from {self.band_by_score})" if self.band_by_score != self.band else ""
         return (
-            f"{self.id}{name}: score {self.score:.1f}, rank {self.rank} of {self.of}, "
+            f"{self.id}{name}: score {fixed(self.score, 1)}, rank {self.rank} of {self.of}, "
             f"{self.band}{capped}"
+        )
+
+    def points_note(self) -> str:
+        """A line saying that the points are rounded, when the points shown (one decimal each)
+        do not add up to the score shown; "" when they do or the engagement is not scored."""
+        if self.status != STATUS_SCORED or self.score is None:
+            return ""
+        shown = sum(
+            (rounded(c.contribution, 1) for c in self.criteria if c.contribution is not None),
+            start=Decimal(0),
+        )
+        score = rounded(self.score, 1)
+        if shown == score:
+            return ""
+        return (
+            f"Points are rounded to one decimal each: as shown they add up to {shown:f}, "
+            f"not {score:f}; unrounded they add up to the score."
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -294,14 +326,7 @@ def explain_result(result: Result, engagement_id: str) -> Explanation:
         i = names.index(row["band"])
         if i > 0:
             next_band, next_min = names[i - 1], mins[i - 1]
-    name_col = next(
-        (
-            c
-            for c in result.carried_columns
-            if c.strip().casefold() in {"engagement", "engagement name", "name", "title"}
-        ),
-        None,
-    )
+    name_col = result.name_column
     name = row[name_col] if name_col else None
     return Explanation(
         id=str(eid),

@@ -16,9 +16,14 @@ from typing import Any
 import pandas as pd
 
 from . import __version__
+from .display import percent
+from .read import normalise_header
 from .rubric import Rubric
 from .scorer import STATUS_INSUFFICIENT, STATUS_SCORED
 from .validate import Rejection, json_value
+
+#: Headers (compared after normalise_header) of the carried column that names an engagement.
+NAME_HEADERS = ("engagement", "engagement name", "name", "title", "activity")
 
 #: Keys of an engagement object in the JSON contract; carried columns never replace them.
 RESERVED_KEYS = frozenset(
@@ -150,13 +155,14 @@ class Result:
 
     def problem_lines(self) -> list[str]:
         """One line per insufficient-evidence row and per rejected row."""
-        need = f"{self.rubric.missing.min_weight_share:.0%}"
+        need = percent(self.rubric.missing.min_weight_share)
         lines = []
         for eid, row in self.insufficient.iterrows():
             missing = ", ".join(self.rubric.criterion(m).label for m in missing_criteria(self, row))
             lines.append(
-                f"insufficient {row['sheet']} row {row['row']} {eid}: {row['completeness']:.0%} "
-                f"of the weight rated (need {need}); missing {missing}"
+                f"insufficient {row['sheet']} row {row['row']} {eid}: "
+                f"{percent(row['completeness'])} of the weight rated (need {need}); "
+                f"missing {missing}"
             )
         lines += [f"rejected {rej}" for rej in self.rejected]
         return lines
@@ -165,6 +171,68 @@ class Result:
         counts = self.scored["band"].value_counts()
         return {name: int(counts.get(name, 0)) for name in self.rubric.band_names}
 
+    def band_shares(self) -> dict[str, float]:
+        """Each band's share of the scored engagements (0 when none was scored)."""
+        counts = self.band_counts()
+        n = sum(counts.values())
+        return {name: count / n if n else 0.0 for name, count in counts.items()}
+
+    @property
+    def blank_rows(self) -> int:
+        """Blank rows skipped, over every source."""
+        return sum(s.blank_rows for s in self.sources)
+
+    @property
+    def name_column(self) -> str | None:
+        """The carried column that names each engagement (first of NAME_HEADERS), if any."""
+        for col in self.carried_columns:
+            if normalise_header(col) in NAME_HEADERS:
+                return col
+        return None
+
+    def criterion_inputs(self) -> pd.DataFrame:
+        """Each criterion's input per engagement, as the Excel report's Scores sheet shows it:
+        the rating, or for a criterion measured by indicators its combined 0-1 amount (before
+        direction).  One column per criterion id, indexed like ``engagements``."""
+        eng = self.engagements
+        out = {}
+        for c in self.rubric.criteria:
+            if c.rated:
+                out[c.id] = eng[f"{c.id}.rating"].to_numpy(dtype=float)
+            else:
+                x = eng[f"{c.id}.normalised"].to_numpy(dtype=float)
+                out[c.id] = 1.0 - x if c.direction == "cost" else x
+        return pd.DataFrame(out, index=eng.index, columns=self.rubric.ids)
+
+    def criterion_stats(self) -> pd.DataFrame:
+        """Per-criterion statistics over the **scored** engagements only (an
+        insufficient-evidence row is in none of them), one row per criterion id:
+
+        ``weight``; ``rated`` (engagements with a value); ``mean``, ``std`` (sample),
+        ``min`` and ``max`` of :meth:`criterion_inputs`; ``points``, the mean contribution
+        where rated.  Every report shows these figures from here.
+        """
+        mask = (self.engagements["status"] == STATUS_SCORED).to_numpy()
+        inputs = self.criterion_inputs()[mask]
+        scored = self.engagements[mask]
+        rows = []
+        for c in self.rubric.criteria:
+            x = inputs[c.id].dropna()
+            rows.append(
+                {
+                    "weight": c.weight,
+                    "rated": int(len(x)),
+                    "mean": float(x.mean()) if len(x) else math.nan,
+                    "std": float(x.std(ddof=1)) if len(x) > 1 else math.nan,
+                    "min": float(x.min()) if len(x) else math.nan,
+                    "max": float(x.max()) if len(x) else math.nan,
+                    "points": float(scored[f"{c.id}.contribution"].astype(float).mean())
+                    if len(x)
+                    else math.nan,
+                }
+            )
+        return pd.DataFrame(rows, index=pd.Index(self.rubric.ids, name="criterion"))
+
     def rating_column(self, criterion_id: str) -> str:
         return f"{criterion_id}.rating"
 
@@ -172,7 +240,7 @@ class Result:
     def summary(self) -> dict[str, Any]:
         return {
             **self.counts,
-            "blank_rows_skipped": sum(s.blank_rows for s in self.sources),
+            "blank_rows_skipped": self.blank_rows,
             "bands": self.band_counts(),
         }
 

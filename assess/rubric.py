@@ -314,7 +314,7 @@ class _NoAliasLoader(yaml.SafeLoader):
             raise yaml.composer.ComposerError(
                 None,
                 None,
-                f"nested more than {MAX_NESTING} levels deep, which no rubric needs",
+                f"nested too deeply (more than {MAX_NESTING} levels), which no rubric needs",
                 event.start_mark,
             )
         self._nesting += 1

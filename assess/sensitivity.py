@@ -38,6 +38,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .display import fixed
 from .errors import InputError
 from .result import Result
 from .rubric import DEFAULT_RUBRIC, Rubric
@@ -219,7 +220,7 @@ class Sensitivity:
         )
         return (
             f"{self.draws} draws (concentration {k}, seed {self.seed}{extra}) over "
-            f"{len(self.engagements)} engagements: mean Spearman rho {self.mean_spearman:.3f}"
+            f"{len(self.engagements)} engagements: mean Spearman rho {fixed(self.mean_spearman, 3)}"
         )
 
     def to_dict(self) -> dict[str, Any]:

@@ -390,9 +390,7 @@ def validate(table: RawTable, rubric: Rubric) -> Validated:
     bad = np.zeros(n, dtype=bool)
     bad[list(problems)] = True
     rejected = [
-        Rejection(
-            table.name, table.sheet, int(row_numbers[i]), tuple(problems[i]), ids[i] or None
-        )
+        Rejection(table.name, table.sheet, int(row_numbers[i]), tuple(problems[i]), ids[i] or None)
         for i in np.flatnonzero(bad)
     ]
     keep = ~bad

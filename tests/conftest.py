@@ -265,5 +265,18 @@ def small_rubric_file(tmp_path):
     return make
 
 
+def html_criterion_means(page: str) -> dict[str, str]:
+    """Criterion label -> its mean rating as the HTML report's criteria table shows it."""
+    import re
+
+    return dict(
+        re.findall(
+            r'aria-hidden="true"></span>([^<]+?)\s*(?:<span[^>]*>[^<]*</span>)?</td>'
+            r'\s*<td class="num">([^ <]+) <span',
+            page,
+        )
+    )
+
+
 def parse_json(text: str) -> Any:
     return json.loads(text)

@@ -28,8 +28,38 @@ _RECALC_ALWAYS = """<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
+#: CSV export filter: comma, double quote, UTF-8, from line 1, no format detection, quote all
+#: text, "save cell contents as shown" (formatted values), no formulas, no spaces, and every
+#: sheet to its own file (<name>-<sheet>.csv).
+_CSV_AS_SHOWN = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,true,true,true,false,false,-1"
+
+
+def displayed(src: Path, outdir: Path) -> dict[str, list[list[str]]]:
+    """Each sheet of ``src`` as LibreOffice displays it after recalculating every formula: the
+    text of every cell, formatted by its number format, by sheet name."""
+    import csv
+
+    _run(src, outdir, _CSV_AS_SHOWN)
+    sheets = {}
+    for path in sorted(outdir.glob(f"{src.stem}-*.csv")):
+        with path.open(encoding="utf-8", newline="") as fh:
+            sheets[path.stem.removeprefix(f"{src.stem}-")] = list(csv.reader(fh))
+    if not sheets:
+        raise AssertionError(f"LibreOffice wrote no CSV for {src.name}")
+    return sheets
+
+
 def convert(src: Path, outdir: Path, target: str = "xlsx:Calc MS Excel 2007 XML") -> Path:
     """Open ``src`` in LibreOffice (recalculating every formula) and save it as ``target``."""
+    proc = _run(src, outdir, target)
+    ext = target.split(":")[0]
+    out = outdir / f"{src.stem}.{ext}"
+    if proc.returncode != 0 or not out.exists():
+        raise AssertionError(f"LibreOffice could not open {src.name}: {proc.stdout} {proc.stderr}")
+    return out
+
+
+def _run(src: Path, outdir: Path, target: str) -> subprocess.CompletedProcess:
     profile = Path(tempfile.mkdtemp(prefix="lo-profile-"))
     try:
         (profile / "user").mkdir()
@@ -51,12 +81,10 @@ def convert(src: Path, outdir: Path, target: str = "xlsx:Calc MS Excel 2007 XML"
             text=True,
             timeout=180,
         )
-        ext = target.split(":")[0]
-        out = outdir / f"{src.stem}.{ext}"
-        if proc.returncode != 0 or not out.exists():
+        if proc.returncode != 0:
             raise AssertionError(
                 f"LibreOffice could not open {src.name}: {proc.stdout} {proc.stderr}"
             )
-        return out
+        return proc
     finally:
         shutil.rmtree(profile, ignore_errors=True)

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
+from decimal import Decimal
 
 import pandas as pd
 import pytest
-from conftest import COL, CRITERIA, row, write_xlsx
+from conftest import COL, CRITERIA, EXAMPLE_WORKBOOK, row, write_xlsx
+from excel_format import shown
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
@@ -120,3 +123,49 @@ def test_explain_several_raters_shows_each_raters_rating(tmp_path):
     e = assess.explain(path, "E1")
     assert e.criteria[0].raters == {"A": 1.0, "B": 3.0}
     assert e.criteria[0].rating == 2.0
+
+
+def _shown(value: float) -> Decimal:
+    """A score or points as the workbook's 0.0 cell shows them."""
+    return Decimal(shown(value, "0.0"))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.tuples(*[st.sampled_from([0, 1, 2, 2.5, 3, 4, None])] * 5))
+def test_points_shown_add_up_to_the_score_shown_or_a_note_says_they_are_rounded(ratings):
+    result = _result(ratings)
+    if result.scored.empty:
+        return
+    e = assess.explain(result, "E1")
+    score = _shown(e.score)
+    points = sum(_shown(c.contribution) for c in e.criteria if c.contribution is not None)
+    assert f"score {score}," in e.headline()
+    note = e.points_note()
+    assert bool(note) == (points != score)
+    if note:
+        assert "rounded" in note and f"{points}" in note and f"{score}" in note
+    # the current score as shown plus the points shown is the new score as shown
+    for m in e.improvements:
+        gain = Decimal(re.search(r"adds (\S+) points", m.text()).group(1))
+        assert score + gain == _shown(m.score)
+
+
+@pytest.mark.parametrize("eid", ["MD-2025-001", "MD-2025-003", "MD-2025-030"])
+def test_cli_explain_shows_points_as_every_report_and_says_when_they_do_not_add_up(cli, eid):
+    result = assess.score(EXAMPLE_WORKBOOK)
+    parts = {c.label: c.contribution for c in assess.explain(result, eid).criteria}
+    out = cli("explain", EXAMPLE_WORKBOOK, eid).output
+    rows = {}
+    for line in out.splitlines():
+        cells = [c.strip() for c in line.split("│")[1:-1]]
+        if cells and cells[0] and cells[-1]:
+            rows[cells[0]] = cells[-1]
+    shown_points = []
+    for label, contribution in parts.items():
+        cell = next(v for k, v in rows.items() if label.startswith(k) or k.startswith(label))
+        assert cell == ("–" if contribution is None else shown(contribution, "0.0")), label
+        if contribution is not None:
+            shown_points.append(Decimal(cell))
+    score = Decimal(rows["Score"])
+    assert score == _shown(result.engagements.loc[eid, "score"])
+    assert (sum(shown_points) != score) == ("Points are rounded" in out)

@@ -8,11 +8,20 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
-from conftest import EXAMPLE_WORKBOOK, dump_rubric, row, small_rubric_data, write_xlsx
+from conftest import (
+    EXAMPLE_WORKBOOK,
+    dump_rubric,
+    html_criterion_means,
+    row,
+    small_rubric_data,
+    write_xlsx,
+)
+from excel_format import shown
 from libreoffice import convert, needs_libreoffice
 
 import assess
 from assess.report import write_report
+from assess.report.html import to_html
 
 HOSTILE = [
     '=HYPERLINK("http://example.com","x")',
@@ -290,3 +299,67 @@ def test_carried_values_of_every_type_keep_their_type(tmp_path):
             assert cell.is_date and cell.value == pd.Timestamp(want).to_pydatetime()
         else:
             assert cell.data_type == "n" and cell.value == float(want)
+
+
+def _summary_rows(path: Path) -> list[tuple]:
+    ws = openpyxl.load_workbook(path, data_only=True)["Summary"]
+    return [tuple(c.value for c in r) for r in ws.iter_rows()]
+
+
+def test_summary_criterion_figures_are_over_the_scored_engagements_like_the_html(tmp_path):
+    result = assess.score(EXAMPLE_WORKBOOK)
+    assert len(result.insufficient) == 1  # its ratings are in no mean
+    out = write_report(result, tmp_path / "report.xlsx")
+    ws = openpyxl.load_workbook(out, data_only=True)["Summary"]
+    rows = list(ws.iter_rows())
+    at = next(i for i, r in enumerate(rows) if r[0].value == "Criterion")
+    assert "scored engagements" in rows[at - 1][0].value
+    html_means = html_criterion_means(to_html(result))
+    for c, cells in zip(result.rubric.criteria, rows[at + 1 :], strict=False):
+        ratings = result.scored[f"{c.id}.rating"].dropna()
+        assert cells[0].value == c.label
+        assert cells[2].value == len(ratings)
+        assert cells[3].value == pytest.approx(ratings.mean())
+        assert cells[4].value == pytest.approx(ratings.std())
+        assert (cells[5].value, cells[6].value) == (ratings.min(), ratings.max())
+        # the mean as the cell shows it is the mean the HTML report shows
+        assert shown(cells[3].value, cells[3].number_format) == html_means[c.label]
+    transparency = rows[at + 1]
+    assert shown(transparency[3].value, transparency[3].number_format) == "2.53"
+
+
+def test_summary_top_and_bottom_lists_show_each_engagements_shared_rank(tmp_path):
+    result = assess.score(EXAMPLE_WORKBOOK)  # three engagements share rank 1 at 100
+    out = write_report(result, tmp_path / "report.xlsx")
+    rows = _summary_rows(out)
+    heads = [r for r in rows if r[1] == "Engagement ID"]
+    assert [h[0] for h in heads] == ["Rank", "Rank"]
+    ranks = result.scored["rank"]
+    listed = [(r[0], r[1]) for r in rows if r[1] in ranks.index]
+    assert len(listed) == 10
+    assert listed[:4] == [
+        (1, "MD-2025-020"),
+        (1, "MD-2025-026"),
+        (1, "MD-2025-033"),
+        (4, "MD-2025-003"),
+    ]
+    assert all(rank == ranks[eid] for rank, eid in listed)
+
+
+def test_charts_mean_rating_by_type_is_over_the_scored_engagements(tmp_path):
+    data = write_xlsx(
+        tmp_path / "typed.xlsx",
+        [
+            row("E1", 4, 4, 4, 4, 0, kind="Exercise"),
+            row("E2", 2, 2, 2, 2, 2, kind="Exercise"),
+            row("E3", 0, "N/A", "N/A", "N/A", 2, kind="Exercise"),  # insufficient evidence
+        ],
+    )
+    result = assess.score(data)
+    assert list(result.insufficient.index) == ["E3"]
+    out = write_report(result, tmp_path / "report.xlsx")
+    ws = openpyxl.load_workbook(out, data_only=True)["Charts"]
+    cells = {c.value: c for r in ws.iter_rows() for c in r if c.value == "Exercise"}
+    first = cells["Exercise"]
+    transparency = ws.cell(first.row, first.column + 1).value
+    assert transparency == pytest.approx(3.0)  # (4 + 2) / 2: E3's 0 is not counted

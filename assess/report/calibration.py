@@ -24,6 +24,7 @@ from rich.table import Table
 
 from .. import __version__
 from ..calibrate import METRICS, Calibration
+from ..display import fixed, percent
 from ..errors import OutputError
 from . import atomic_path, check_output_path
 from .safety import clean_text, printable
@@ -82,10 +83,11 @@ def link_line(cal: Calibration) -> str:
         pos = est.classes_[1]
         return (
             f"Link: P({pos}) = logistic({est.intercept_:.3g} + {est.slope_:.3g} × score); "
-            f"even odds at score {est.thresholds_[0]:.1f}"
+            f"even odds at score {fixed(est.thresholds_[0], 1)}"
         )
     cuts = ", ".join(
-        f"{level} ≥ {t:.1f}" for level, t in zip(est.classes_[1:], est.thresholds_, strict=True)
+        f"{level} ≥ {fixed(t, 1)}"
+        for level, t in zip(est.classes_[1:], est.thresholds_, strict=True)
     )
     applied = (
         "applied to the rubric's bands" if cal.cutoffs_applied else "reported, bands unchanged"
@@ -112,7 +114,7 @@ def _fmt(value: Any, digits: int = 3) -> str:
         return f"{_fmt(mean, digits)} ± {_fmt(sd, digits)}"
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return "–"
-    return f"{value:.{digits}f}" if isinstance(value, (float, np.floating)) else str(value)
+    return fixed(value, digits) if isinstance(value, (float, np.floating)) else str(value)
 
 
 # -- terminal -------------------------------------------------------------------------
@@ -150,7 +152,7 @@ def print_calibration(cal: Calibration, console: Console) -> None:
     for h in ["expert", cal.name, *(["90% interval"] if "low" in t else []), *others]:
         table.add_column(h, justify="right", no_wrap=True)
     for cid, row in t.iterrows():
-        interval = [f"{row['low']:.3f}–{row['high']:.3f}"] if "low" in t else []
+        interval = [f"{fixed(row['low'], 3)}–{fixed(row['high'], 3)}"] if "low" in t else []
         table.add_row(
             cid,
             _fmt(row["expert"]),
@@ -477,7 +479,7 @@ def _write_xlsx(cal: Calibration, path: Path) -> None:
         ws.write_string(r, 0, f"{cal.cases.sheet} row {item['row']}")
         ws.write_string(r, 1, clean_text(str(item["id"])))
         ws.write_string(
-            r, 2, f"insufficient evidence: {item['completeness']:.0%} of the weight rated"
+            r, 2, f"insufficient evidence: {percent(item['completeness'])} of the weight rated"
         )
         r += 1
     for rej in cal.cases.rejected:
@@ -593,7 +595,7 @@ def _weights_svg(cal: Calibration) -> str:
             ends[col] = float(row[col]) * scale
             parts.append(
                 f'<rect x="{left}" y="{y + 16 * k}" width="{ends[col]:.1f}" height="13" '
-                f'fill="{colour}"><title>{_e(col)}: {row[col]:.3f}</title></rect>'
+                f'fill="{colour}"><title>{_e(col)}: {fixed(row[col], 3)}</title></rect>'
             )
         if "low" in t:  # the interval over the new weight's bar, its value beyond it
             lo, hi = float(row["low"]) * scale, float(row["high"]) * scale
@@ -603,9 +605,8 @@ def _weights_svg(cal: Calibration) -> str:
                 f'y2="{y + 22.5}" stroke="#1f2328" stroke-width="1.5"/>'
             )
         for k, col in enumerate(("expert", cal.name)):
-            parts.append(
-                f'<text x="{left + ends[col] + 5:.1f}" y="{y + 16 * k + 11}">{row[col]:.3f}</text>'
-            )
+            x = left + ends[col] + 5
+            parts.append(f'<text x="{x:.1f}" y="{y + 16 * k + 11}">{fixed(row[col], 3)}</text>')
     height = 20 + len(t) * 46
     legend = (
         f'<text x="{left}" y="{height + 4}" class="muted">grey: expert · blue: {_e(cal.name)}'

@@ -13,6 +13,7 @@ import datetime as dt
 import hashlib
 import math
 import os
+import re
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -23,13 +24,13 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from .. import __version__
+from ..display import fixed, percent, trimmed
 from ..read import normalise_header
 from ..result import Result
 from ..rubric import Criterion, Gate, Level
 from ..validate import show
 from . import atomic_path, sections
 from .safety import clean_text, safe_cell
-from .terminal import NAME_HEADERS
 
 #: Per-engagement breakdowns are rendered for this many engagements (best first) at most.
 BREAKDOWN_LIMIT = 500
@@ -112,11 +113,18 @@ def _missing(value: Any) -> bool:
 
 
 def _num(value: Any, spec: str = ".1f", blank: str = "–") -> str:
-    return blank if _missing(value) else format(float(value), spec)
+    """A figure with ``.Nf`` decimals, rounded as the Excel report shows it
+    (:mod:`assess.display`); ``g`` for a rubric constant or an input value as written."""
+    if _missing(value):
+        return blank
+    fixed_places = re.fullmatch(r"\.(\d+)f", spec)
+    if fixed_places:
+        return fixed(value, int(fixed_places.group(1)), blank)
+    return format(float(value), spec)
 
 
 def _pct(value: Any, digits: int = 0) -> str:
-    return "–" if _missing(value) else f"{float(value) * 100:.{digits}f}%"
+    return percent(value, digits, "–")
 
 
 def _text(value: Any) -> str:
@@ -168,7 +176,7 @@ def _levels(c: Criterion, rating: Any) -> list[Level]:
 
 def _rating_text(c: Criterion, row: dict[str, Any]) -> str:
     if c.rated:
-        return _num(row[f"{c.id}.rating"], "g")
+        return trimmed(row[f"{c.id}.rating"], 2, "–")
     parts = [f"{i.label}: {_num(row[f'{i.id}.value'], 'g')}" for i in c.indicators]
     return "; ".join(parts)
 
@@ -293,13 +301,13 @@ def _ranking(result: Result, columns: dict[str, str | None]) -> list[dict[str, A
 
 def _band_chart(result: Result) -> list[dict[str, Any]]:
     counts = result.band_counts()
+    shares = result.band_shares()
     peak = max(counts.values(), default=0) or 1
-    total = sum(counts.values()) or 1
     return [
         {
             **span,
             "count": counts[span["name"]],
-            "share": counts[span["name"]] / total,
+            "share": shares[span["name"]],
             "width": 360 * counts[span["name"]] / peak,
         }
         for span in _band_spans(result)
@@ -307,22 +315,23 @@ def _band_chart(result: Result) -> list[dict[str, Any]]:
 
 
 def _means(result: Result, colours: list[str]) -> list[dict[str, Any]]:
-    """Mean rating (or normalised value, for indicator criteria) and points per criterion."""
-    scored = result.scored
+    """Mean rating (or 0-1 amount, for indicator criteria) and points per criterion, over the
+    scored engagements: :meth:`Result.criterion_stats`, as on the Excel report's Summary."""
+    stats = result.criterion_stats()
     out = []
     for c, colour in zip(result.rubric.criteria, colours, strict=True):
-        values = scored[f"{c.id}.rating" if c.rated else f"{c.id}.normalised"].astype(float)
+        s = stats.loc[c.id]
         lo, hi = (c.scale.min, c.scale.max) if c.rated else (0.0, 1.0)
-        mean = values.mean()
+        mean = s["mean"]
         out.append(
             {
                 "criterion": c,
                 "colour": colour,
                 "mean": mean,
                 "max": hi,
-                "rated": int(values.notna().sum()),
+                "rated": int(s["rated"]),
                 "share": 0.0 if _missing(mean) else (mean - lo) / (hi - lo),
-                "contribution": scored[f"{c.id}.contribution"].astype(float).mean(),
+                "contribution": s["points"],
             }
         )
     return out
@@ -353,7 +362,7 @@ def _context(result: Result) -> dict[str, Any]:
     rubric = result.rubric
     colours = [PALETTE[i % len(PALETTE)] for i in range(len(rubric.criteria))]
     columns = {
-        "name": _carried(result, NAME_HEADERS),
+        "name": result.name_column,
         "type": _carried(result, TYPE_HEADERS),
         "organisation": _carried(result, ORGANISATION_HEADERS),
     }
@@ -362,7 +371,7 @@ def _context(result: Result) -> dict[str, Any]:
         "rubric": rubric,
         "title": rubric.title or "Effectiveness report",
         "counts": result.counts,
-        "blank_rows": sum(s.blank_rows for s in result.sources),
+        "blank_rows": result.blank_rows,
         "summary_line": result.summary_line(),
         "notes": result.source_notes(),
         "columns": columns,

@@ -10,6 +10,7 @@ HTML report (with the rank-interval chart), and the terminal tables of ``assess 
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 import numpy as np
@@ -18,6 +19,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..agreement import ALPHA_LEGEND, shown_alpha
+from ..display import fixed, percent
 from ..result import Result
 from .safety import clean_text, printable
 
@@ -27,10 +29,15 @@ FLAG_LIMIT = 200
 
 
 def _fmt(value: Any, spec: str = ".2f", blank: str = "–") -> str:
+    """A figure with ``.Nf`` decimals rounded as the Excel report shows it
+    (:mod:`assess.display`); ``g`` for an input value as written."""
     if value is None:
         return blank
     v = float(value)
-    return blank if math.isnan(v) else format(v, spec)
+    if math.isnan(v):
+        return blank
+    places = re.fullmatch(r"\.(\d+)f", spec)
+    return fixed(v, int(places.group(1))) if places else format(v, spec)
 
 
 def _concentration(k: float) -> str:
@@ -127,11 +134,11 @@ def print_sensitivity(result: Result, console: Console, limit: int | None = 20) 
         table.add_row(
             str(row["rank"]),
             printable(str(eid)),
-            f"{row['score']:.1f}",
+            fixed(row["score"], 1),
             Text(str(row["band"]), style=colours.get(row["band"], "")),
             f"{row['rank_median']:g}",
             f"{row['rank_p05']}–{row['rank_p95']}",
-            " ".join(f"{probs[b]:.2f}" for b in probs.index),
+            " ".join(fixed(probs[b], 2) for b in probs.index),
         )
     console.print(table)
     if limit is not None and len(e) > limit:
@@ -190,8 +197,8 @@ def print_explanation(expl, console: Console) -> None:
         )
         return
     console.print(
-        f"{expl.source} · {expl.sheet} row {expl.row} · {expl.completeness:.0%} of the weight "
-        "rated",
+        f"{expl.source} · {expl.sheet} row {expl.row} · {percent(expl.completeness)} of the "
+        "weight rated",
         markup=False,
         highlight=False,
     )
@@ -213,14 +220,20 @@ def print_explanation(expl, console: Console) -> None:
                 f"{lv.label}: {lv.descriptor}" for lv in c.levels
             )
         label = c.label + (" (cost)" if c.direction == "cost" else "")
-        weight = f"{c.weight:.0%}"
+        weight = percent(c.weight)
         if abs(c.effective_weight - c.weight) > 1e-9 and c.effective_weight:
-            weight += f" → {c.effective_weight:.0%}"
+            weight += f" → {percent(c.effective_weight)}"
         cells = [label, weight, printable(rating), _fmt(c.contribution, ".1f")]
         if with_raters:
             cells.append(", ".join(f"{k} {_fmt(v, 'g')}" for k, v in (c.raters or {}).items()))
         table.add_row(*cells)
+    if expl.status == "scored":
+        total = ["Score", "", "", fixed(expl.score, 1)] + ([""] if with_raters else [])
+        table.add_section()
+        table.add_row(*total, style="bold")
     console.print(table)
+    if note := expl.points_note():
+        console.print(note, markup=False, highlight=False)
     for g in expl.gates:
         console.print(f"Gate {g.id}: {g.describe()}.", markup=False)
     if expl.status != "scored":
@@ -624,7 +637,7 @@ def sensitivity_context(result: Result) -> dict[str, Any] | None:
                     {"band": b, "index": band_index[b], "p": float(probs[b])} for b in probs.index
                 ],
                 "text": " · ".join(
-                    f"{b} {float(probs[b]):.0%}" for b in probs.index if probs[b] >= 0.005
+                    f"{b} {percent(probs[b])}" for b in probs.index if probs[b] >= 0.005
                 ),
             }
         )

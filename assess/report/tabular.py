@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..display import fixed, percent, trimmed
 from ..result import Result
 from . import atomic_path, atomic_write_bytes
 from .safety import safe_cell, safe_text_column
@@ -140,8 +141,6 @@ def write_csv(result: Result, path: Path) -> None:
 def _md_cell(value) -> str:
     if value is None or (isinstance(value, float) and value != value) or value is pd.NA:
         return ""
-    if isinstance(value, float):
-        return f"{value:.1f}"
     text = str(safe_cell(value)) if isinstance(value, str) else str(value)
     return text.replace("|", "\\|").replace("\n", " ")
 
@@ -161,11 +160,11 @@ def to_markdown(result: Result) -> str:
     ]
     for eid, row in result.scored.iterrows():
         ratings = [
-            _md_cell(row[f"{c.id}.rating"]) if c.rated else _md_cell(row[f"{c.id}.normalised"])
+            trimmed(row[f"{c.id}.rating"], 2) if c.rated else fixed(row[f"{c.id}.normalised"], 2)
             for c in r.criteria
         ]
         lines.append(
-            f"| {row['rank']} | {_md_cell(eid)} | {row['score']:.1f} | {row['band']} | "
+            f"| {row['rank']} | {_md_cell(eid)} | {fixed(row['score'], 1)} | {row['band']} | "
             + " | ".join(ratings)
             + " |"
         )
@@ -174,7 +173,7 @@ def to_markdown(result: Result) -> str:
         for eid, row in result.insufficient.iterrows():
             lines.append(
                 f"- {_md_cell(eid)} ({row['sheet']} row {row['row']}): "
-                f"{row['completeness']:.0%} of the weight rated"
+                f"{percent(row['completeness'])} of the weight rated"
             )
     if result.rejected:
         lines += ["", "## Rejected rows", ""]

@@ -6,18 +6,9 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ..read import normalise_header
+from .. import display
 from ..result import Result
 from .safety import printable
-
-NAME_HEADERS = ("engagement", "engagement name", "name", "title", "activity")
-
-
-def _find(result: Result, candidates: tuple[str, ...]) -> str | None:
-    for col in result.carried_columns:
-        if normalise_header(col) in candidates:
-            return col
-    return None
 
 
 def _plain(value) -> str:
@@ -32,7 +23,7 @@ def print_result(result: Result, console: Console, limit: int | None = None) -> 
     """Ranked table, one-line summary, then insufficient-evidence and rejected rows."""
     rubric = result.rubric
     colours = {b.name: b.colour for b in rubric.bands}
-    name_col = _find(result, NAME_HEADERS)
+    name_col = result.name_column
     table = Table(
         title=f"{rubric.title or rubric.name} — rubric {rubric.name} {rubric.version} "
         f"({rubric.short_hash})",
@@ -61,14 +52,14 @@ def print_result(result: Result, console: Console, limit: int | None = None) -> 
         cells = [str(row["rank"]), _plain(eid)]
         if name_col:
             cells.append(_plain(row[name_col]))
-        cells.append(f"{row['score']:.1f}")
+        cells.append(display.fixed(row["score"], 1))
         band = Text(
             str(row["band"]) + (" *" if row["gates"] else ""), style=colours.get(row["band"], "")
         )
         ratings = []
         for c in rubric.criteria:
             v = row[f"{c.id}.rating"] if c.rated else row[f"{c.id}.normalised"]
-            ratings.append("-" if v != v else f"{v:g}" if c.rated else f"{v:.2f}")
+            ratings.append(display.trimmed(v, 2, "-") if c.rated else display.fixed(v, 2, "-"))
         table.add_row(*cells, band, " ".join(f"{r:>2}" for r in ratings))
     console.print(table)
     console.print("Ratings: " + ", ".join(c.label for c in rubric.criteria) + ".", soft_wrap=True)

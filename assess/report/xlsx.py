@@ -33,6 +33,7 @@ from xlsxwriter.worksheet import (
 from xlsxwriter.xmlwriter import XMLwriter, xml_escapes
 
 from .. import __version__
+from ..display import percent
 from ..errors import OutputError
 from ..read import normalise_header
 from ..result import Result, missing_criteria
@@ -73,8 +74,8 @@ CRITERION_COLOURS = [
 
 # Functions our formulas use; all are in Excel 2007 and LibreOffice, none needs a _xlfn. prefix.
 CLASSIC_FUNCTIONS = frozenset(
-    "IF AND OR ISNUMBER ROUND SUM PRODUCT POWER N MATCH INDEX MIN MAX SUBSTITUTE TRIM RANK ROW "
-    "COUNT COUNTIF AVERAGE STDEV LARGE SMALL IFERROR AVERAGEIFS".split()
+    "IF AND OR ISNUMBER ROUND SUM SUMPRODUCT PRODUCT POWER N MATCH INDEX MIN MAX SUBSTITUTE TRIM "
+    "RANK ROW COUNT COUNTIF AVERAGE STDEV LARGE SMALL IFERROR AVERAGEIFS".split()
 )
 _FUNCTION = re.compile(r"([A-Z][A-Z0-9.]*)\(")
 
@@ -101,6 +102,9 @@ class _Worksheet(xlsxwriter.worksheet.Worksheet):
 
     def _prepare_formula(self, formula, expand_future_functions=False):
         if set(_FUNCTION.findall(formula)) <= CLASSIC_FUNCTIONS:
+            # what the base class strips too: an array formula's braces and the leading =
+            if formula.startswith("{") and formula.endswith("}"):
+                formula = formula[1:-1]
             return formula[1:] if formula.startswith("=") else formula
         return super()._prepare_formula(formula, expand_future_functions)
 
@@ -349,20 +353,6 @@ class _Layout:
 
     def scores_col(self, col: int) -> str:
         return _rng("Scores", col, 1, max(self.n, 1))
-
-
-def _ratings_frame(result: Result) -> pd.DataFrame:
-    """What the Scores sheet shows as each criterion's input: the rating, or for an indicator
-    criterion its combined 0-1 amount (before direction)."""
-    eng = result.engagements
-    out = {}
-    for c in result.rubric.criteria:
-        if c.rated:
-            out[c.id] = eng[f"{c.id}.rating"].to_numpy(dtype=float)
-        else:
-            x = eng[f"{c.id}.normalised"].to_numpy(dtype=float)
-            out[c.id] = 1.0 - x if c.direction == "cost" else x
-    return pd.DataFrame(out, index=eng.index)
 
 
 def _scale(rubric: Rubric, i: int) -> tuple[float, float]:
@@ -689,7 +679,7 @@ def _write_score_rows(ws: _Worksheet, f: _Formats, lay: _Layout, result: Result)
     """
     eng = result.engagements
     cached = _cached(result, lay)
-    ratings = _ratings_frame(result).to_numpy(dtype=float)
+    ratings = result.criterion_inputs().to_numpy(dtype=float)
     ids = eng.index.to_numpy(dtype=object).tolist()
     carried = [
         (lay.c_carried + j, eng[c].to_numpy(dtype=object).tolist())
@@ -839,6 +829,7 @@ def _write_summary(
     r += 1
     bands_first = r
     band_counts = result.band_counts()  # once: each call filters every engagement
+    band_shares = result.band_shares()
     for b in rubric.bands:
         ws.write_string(r, 0, b.name, band_fmt[b.name])
         ws.write_formula(r, 1, f'=COUNTIF({band_col},"{b.name}")', None, band_counts[b.name])
@@ -847,46 +838,44 @@ def _write_summary(
             2,
             f"=IF(B{n_rows + 1}>0,B{r + 1}/B{n_rows + 1},0)",
             f.pct,
-            band_counts[b.name] / counts["scored"] if counts["scored"] else 0,
+            band_shares[b.name],
         )
         r += 1
     bands_last = r - 1
     r += 1
-    ws.write_string(r, 0, "Criteria (ratings on the Scores sheet)", f.h2)
+    # Over the scored engagements only, like every other report (Result.criterion_stats): a
+    # row counts while its Score is a number, so the figures follow edits on the Scores sheet.
+    ws.write_string(r, 0, "Criteria (ratings of the scored engagements, on the Scores sheet)", f.h2)
     r += 1
     for c, h in enumerate(["Criterion", "Weight", "Rated", "Mean", "Std. dev.", "Min", "Max"]):
         ws.write_string(r, c, h, f.head)
     r += 1
-    ratings = _ratings_frame(result)
+    stats = result.criterion_stats()
     for i, c in enumerate(rubric.criteria):
         col = lay.scores_col(lay.c_rating + i)
-        x = ratings[c.id].dropna()
+        st = {k: ("" if is_missing(v) else v) for k, v in stats.loc[c.id].items()}
+        scored_value = f"IF(ISNUMBER({score_col})*ISNUMBER({col}),{col})"
+        rated = f"C{r + 1}"
         ws.write_string(r, 0, c.label)
         ws.write_formula(r, 1, f"={lay.weight(i)}", f.pct1, c.weight)
-        ws.write_formula(r, 2, f"=COUNT({col})", None, int(len(x)))
         ws.write_formula(
-            r,
-            3,
-            f'=IF(COUNT({col})>0,AVERAGE({col}),"")',
-            f.points,
-            float(x.mean()) if len(x) else "",
+            r, 2, f"=SUMPRODUCT(ISNUMBER({score_col})*ISNUMBER({col}))", None, int(st["rated"])
         )
-        ws.write_formula(
-            r,
-            4,
-            f'=IF(COUNT({col})>1,STDEV({col}),"")',
-            f.points,
-            float(x.std(ddof=1)) if len(x) > 1 else "",
-        )
-        ws.write_formula(
-            r, 5, f'=IF(COUNT({col})>0,MIN({col}),"")', f.rating, float(x.min()) if len(x) else ""
-        )
-        ws.write_formula(
-            r, 6, f'=IF(COUNT({col})>0,MAX({col}),"")', f.rating, float(x.max()) if len(x) else ""
-        )
+        for j, (fn, least, fmt, key) in enumerate(
+            (
+                ("AVERAGE", 0, f.points, "mean"),
+                ("STDEV", 1, f.points, "std"),
+                ("MIN", 0, f.rating, "min"),
+                ("MAX", 0, f.rating, "max"),
+            )
+        ):
+            formula = f'{{=IF({rated}>{least},{fn}({scored_value}),"")}}'
+            ws.write_array_formula(r, 3 + j, r, 3 + j, formula, fmt, st[key])
         r += 1
     r += 1
-    name_j = _carried_column(lay, ("engagement", "engagement name", "name", "title"))
+    name_col = result.name_column
+    name_j = lay.carried.index(name_col) if name_col in lay.carried else None
+    rank_col = lay.scores_col(lay.c_rank)
     scored = result.scored
     key = lay.scores_col(lay.c_key)
     for title, fn, order in (
@@ -895,14 +884,21 @@ def _write_summary(
     ):
         ws.write_string(r, 0, title, f.h2)
         r += 1
-        for c, h in enumerate(["#", "Engagement ID", "Engagement", "Score", "Band"]):
+        for c, h in enumerate(["Rank", "Engagement ID", "Engagement", "Score", "Band"]):
             ws.write_string(r, c, h, f.head)
         r += 1
         for k in range(TOP_N):
             match = f"MATCH({fn}({key},{k + 1}),{key},0)"
             have = k < len(order)
             row = order.iloc[k] if have else None
-            ws.write_number(r, 0, k + 1)
+            # the engagement's rank (tied engagements share it), not the line's number
+            ws.write_formula(
+                r,
+                0,
+                f'=IFERROR(INDEX({rank_col},{match}),"")',
+                None,
+                int(row["rank"]) if have else "",
+            )
             ws.write_formula(
                 r,
                 1,
@@ -989,15 +985,17 @@ def _write_charts(wb, f: _Formats, lay: _Layout, result: Result, where: dict[str
     bands.set_size({"width": 560, "height": 320})
     ws.insert_chart(2, 15, bands)
     type_j = _carried_column(lay, ("type", "engagement type", "category"))
-    if type_j is None or not len(result.engagements):
+    if type_j is None or not len(result.scored):
         return
     type_name = lay.carried[type_j]
-    eng = result.engagements
+    # over the scored engagements, as every other per-criterion figure
+    scored = (result.engagements["status"] == "scored").to_numpy()
+    eng = result.engagements[scored]
     types = eng[type_name].dropna().map(lambda v: " ".join(str(v).split()))
     top_types = [t for t in types.value_counts().index[:MAX_TYPES] if t]
     if not top_types:
         return
-    ratings = _ratings_frame(result)
+    ratings = result.criterion_inputs()[scored]
     means = ratings.groupby(types).mean()
     first = 24 + max(0, (22 * n_chart + 120 - 360) // 20)
     ws.write_string(first - 1, 15, f"Mean rating per criterion by {type_name.lower()}", f.h2)
@@ -1005,6 +1003,7 @@ def _write_charts(wb, f: _Formats, lay: _Layout, result: Result, where: dict[str
     for i, c in enumerate(rubric.criteria):
         ws.write_string(first, 16 + i, c.label, f.head)
     type_range = lay.scores_col(lay.c_carried + type_j)
+    score_col = lay.scores_col(lay.c_score)
     for t_i, t in enumerate(top_types):
         r = first + 1 + t_i
         ws.write_string(r, 15, clean_text(t))
@@ -1015,7 +1014,7 @@ def _write_charts(wb, f: _Formats, lay: _Layout, result: Result, where: dict[str
             ws.write_formula(
                 r,
                 16 + i,
-                f'=IFERROR(AVERAGEIFS({col},{type_range},{cell}),"")',
+                f'=IFERROR(AVERAGEIFS({col},{type_range},{cell},{score_col},">=0"),"")',
                 f.points,
                 "" if is_missing(value) else float(value),
             )
@@ -1151,15 +1150,15 @@ def _write_rejected(wb, f: _Formats, result: Result) -> None:
             r += 1
     rubric = result.rubric
     by_file = {s.file: s for s in result.sources}
-    need = f"{rubric.missing.min_weight_share:.0%}"
+    need = percent(rubric.missing.min_weight_share)
     for eid, row in result.insufficient.iterrows():
         missing = missing_criteria(result, row)
         src = by_file.get(row["source"])
         letter = src.letter(missing[0]) if src and missing else ""
         labels = ", ".join(rubric.criterion(m).label for m in missing)
         reason = (
-            f"insufficient evidence: {row['completeness']:.0%} of the weight rated (need {need}); "
-            f"missing {labels}"
+            f"insufficient evidence: {percent(row['completeness'])} of the weight rated "
+            f"(need {need}); missing {labels}"
         )
         for c, v in enumerate(
             [
