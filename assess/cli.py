@@ -20,6 +20,7 @@ from rich.console import Console
 
 from . import __version__
 from .api import score as score_api
+from .cli_help import Typer
 from .errors import AssessError
 from .report import FORMATS as REPORT_SUFFIXES
 from .report import write_report
@@ -30,7 +31,7 @@ from .rubric import DEFAULT_RUBRIC, builtin_dir, list_rubrics, load_rubric
 
 EXIT_OK, EXIT_REJECTED, EXIT_UNUSABLE = 0, 1, 2
 
-app = typer.Typer(
+app = Typer(
     name="assess",
     help="Score engagements from spreadsheets against a weighted, anchored rubric.",
     no_args_is_help=True,
@@ -38,7 +39,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-rubric_app = typer.Typer(help="List, show and validate rubrics.", no_args_is_help=True)
+rubric_app = Typer(help="List, show and validate rubrics.", no_args_is_help=True)
 app.add_typer(rubric_app, name="rubric")
 
 
