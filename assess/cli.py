@@ -23,7 +23,7 @@ from .api import score as score_api
 from .cli_help import Typer
 from .errors import AssessError
 from .report import FORMATS as REPORT_SUFFIXES
-from .report import write_report
+from .report import check_report_target, write_report
 from .report.safety import printable
 from .report.tabular import to_csv, to_json, to_markdown
 from .report.terminal import print_result
@@ -637,7 +637,8 @@ OutputOpt = Annotated[
     typer.Option(
         "--output",
         "-o",
-        help="Also write the full report with this section (.xlsx, .html, .json, ...).",
+        help="Also write the full report with this analysis (.xlsx, .html, .json, .md; "
+        ".csv adds its per-engagement columns to the scores).",
     ),
 ]
 
@@ -675,6 +676,8 @@ def agreement(
         ListFormat, typer.Option("--format", "-f", help="table or json.")
     ] = ListFormat.table,
     limit: Annotated[int | None, typer.Option(help="Show only N flagged ratings.")] = 20,
+        if output is not None:  # refuse an unusable path before the work, not after it
+            check_report_target(output, files)
     debug: DebugOpt = False,
 ) -> None:
     """How far do several raters agree? Krippendorff's alpha (ordinal) per criterion and overall,
@@ -761,6 +764,8 @@ def sensitivity(
     limit: Annotated[int | None, typer.Option(help="Show only the top N engagements.")] = 20,
     debug: DebugOpt = False,
 ) -> None:
+        if output is not None:  # refuse an unusable path before the work, not after it
+            check_report_target(output, files)
     """Would the ranking change under other reasonable weights? Rank intervals, band
     probabilities, mean Spearman rho, Sobol indices and a leave-one-criterion-out table.
 
