@@ -147,7 +147,7 @@ def score(
         ),
     ] = None,
     limit: Annotated[
-        int | None, typer.Option(help="Show only the top N rows in the table.")
+        int | None, typer.Option(min=0, help="Show only the top N rows in the table.")
     ] = None,
     engine: Annotated[
         Engine,
@@ -343,20 +343,8 @@ def _batch_progress(console: Console):
     if not console.is_terminal:
 
         def log(outcome, done, total):
-            state = (
-                outcome.error
-                if outcome.status == "failed"
-                else (
-                    f"{outcome.status}: {outcome.scored} scored, "
-                    f"{outcome.rejected} rejected of {outcome.rows} rows"
-                )
-            )
-            prefix = (
-                f"[{done}/{total}] "
-                if outcome.status == "failed"
-                else f"[{done}/{total}] {outcome.input}: "
-            )
-            console.print(prefix + state, markup=False)
+            what = "" if outcome.status == "failed" else f"{outcome.input}: {outcome.status}: "
+            console.print(f"[{done}/{total}] {what}{outcome.summary_line()}", markup=False)
 
         yield log
         return
@@ -675,9 +663,7 @@ def agreement(
     fmt: Annotated[
         ListFormat, typer.Option("--format", "-f", help="table or json.")
     ] = ListFormat.table,
-    limit: Annotated[int | None, typer.Option(help="Show only N flagged ratings.")] = 20,
-        if output is not None:  # refuse an unusable path before the work, not after it
-            check_report_target(output, files)
+    limit: Annotated[int | None, typer.Option(min=0, help="Show only N flagged ratings.")] = 20,
     debug: DebugOpt = False,
 ) -> None:
     """How far do several raters agree? Krippendorff's alpha (ordinal) per criterion and overall,
@@ -690,6 +676,8 @@ def agreement(
     from .report.sections import print_agreement
 
     with _user_errors(debug):
+        if output is not None:  # refuse an unusable path before the work, not after it
+            check_report_target(output, files)
         result = agreement_api(
             files,
             rubric=rubric,
@@ -761,11 +749,9 @@ def sensitivity(
     fmt: Annotated[
         ListFormat, typer.Option("--format", "-f", help="table or json.")
     ] = ListFormat.table,
-    limit: Annotated[int | None, typer.Option(help="Show only the top N engagements.")] = 20,
+    limit: Annotated[int | None, typer.Option(min=0, help="Show only the top N engagements.")] = 20,
     debug: DebugOpt = False,
 ) -> None:
-        if output is not None:  # refuse an unusable path before the work, not after it
-            check_report_target(output, files)
     """Would the ranking change under other reasonable weights? Rank intervals, band
     probabilities, mean Spearman rho, Sobol indices and a leave-one-criterion-out table.
 
@@ -778,6 +764,8 @@ def sensitivity(
     with _user_errors(debug):
         if not concentration > 0:
             raise _fail("--concentration must be greater than 0")
+        if output is not None:  # refuse an unusable path before the work, not after it
+            check_report_target(output, files)
         result = score_api(files, rubric=rubric, sheet=sheet)
         err = Console(stderr=True, highlight=False, soft_wrap=True)
         with _draw_progress(err, draws * len(result.scored) >= 2_000_000) as progress:
