@@ -27,15 +27,15 @@ import pandas as pd
 
 from . import __version__
 from .api import score
-from .errors import AssessError, OutputError
+from .errors import AssessError, InputError, OutputError
 from .read import SUPPORTED_SUFFIXES, file_sha256, missing_allowance
-from .report import FORMATS, atomic_path, atomic_write_bytes, write_report
+from .report import EXTENSIONS, atomic_path, atomic_write_bytes, write_report
 from .rubric import DEFAULT_RUBRIC, Rubric, load_rubric
 from .validate import json_value
 
 PORTFOLIO_XLSX = "portfolio.xlsx"
 PORTFOLIO_JSON = "portfolio.json"
-SUFFIX = {fmt: ext for ext, fmt in FORMATS.items()}
+SUFFIX = EXTENSIONS
 _UNSAFE = re.compile(r"[^A-Za-z0-9._ -]+")
 
 
@@ -61,6 +61,15 @@ class FileOutcome:
     @property
     def clean(self) -> bool:
         return self.status != "failed" and self.scored == self.rows
+
+    def summary_line(self) -> str:
+        """How the file's rows were accounted for, or why it failed."""
+        if self.status == "failed":
+            return self.error
+        return (
+            f"{self.scored} scored, {self.insufficient} insufficient evidence, "
+            f"{self.rejected} rejected of {self.rows} rows"
+        )
 
     def summary(self) -> dict[str, Any]:
         # not dataclasses.asdict: it would deep-copy every engagement only to drop them
@@ -336,11 +345,16 @@ def run_batch(
     if fmt not in SUFFIX:
         raise OutputError(f"unknown report format {fmt!r}; use one of {', '.join(sorted(SUFFIX))}")
     out = Path(outdir)
+    inputs = [str(i) for i in inputs]
+    files, outcomes = expand_inputs(inputs, exclude=out)
+    if not files:  # nothing to score: no portfolio of nothing
+        raise InputError(f"no input files found for {', '.join(repr(i) for i in inputs)}")
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"{out} is a file; give -o a folder for the reports")
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise OutputError(f"cannot create the output folder {out}: {exc.strerror or exc}") from exc
-    files, outcomes = expand_inputs(inputs, exclude=out)
     names = output_names(files, fmt)
     input_set = {str(p.resolve()) for p in files}
     prev = _previous(out) if skip_unchanged else {}
@@ -510,6 +524,8 @@ def write_portfolio(result: BatchResult, fmt: str, layout: dict[str, Any]) -> Pa
     from .report.xlsx import WORKBOOK_OPTIONS, _Worksheet, write_value
 
     out = result.outdir
+    target = out / PORTFOLIO_XLSX
+    result.portfolio = target  # portfolio.json names the workbook written beside it
     data = {
         **result.to_dict(),
         "format": fmt,
@@ -517,7 +533,6 @@ def write_portfolio(result: BatchResult, fmt: str, layout: dict[str, Any]) -> Pa
         "files": [{**f.summary(), "engagements": f.engagements} for f in result.files],
     }
     atomic_write_bytes(out / PORTFOLIO_JSON, (_layered_json(data) + "\n").encode())
-    target = out / PORTFOLIO_XLSX
     table = _portfolio_frame(result)
     files = pd.DataFrame([f.summary() for f in result.files])
     failures = files[files["status"] == "failed"][["input", "error"]] if len(files) else files

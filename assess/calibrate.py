@@ -221,6 +221,8 @@ def parse_outcomes(
         "binary": "/".join(levels[::-1]) if levels else "success/failure",
         "ordinal": ", ".join(ordinal_levels),
     }[kind]
+    if present and not any(reader(v) is not None for v in present):
+        _refuse_kind(kind, present, readers, expect)
     values = np.full(len(cells), np.nan)
     errors: list[str | None] = []
     for i, v in enumerate(cells):
@@ -241,6 +243,31 @@ def parse_outcomes(
         else None
     )
     return Outcomes(kind, out_levels, values, errors)
+
+
+def _refuse_kind(
+    kind: str, present: list[Any], readers: dict[str, Callable[[Any], float | None]], expect: str
+) -> None:
+    """No outcome cell reads as the ``kind`` asked for: one line naming the values found, what
+    the kind takes, and the kind that does read them, if one does."""
+    first: dict[str, Any] = {}  # each distinct value as first written
+    for v in present:
+        first.setdefault(_as_text(v), v)
+    values = list(first.values())
+    shown = ", ".join(show(v) for v in values[:4]) + (", ..." if len(values) > 4 else "")
+    takes = {
+        "numeric": "numbers",
+        "binary": f"binary outcomes ({expect})",
+        "ordinal": f"levels ({expect}, worst first)",
+    }[kind]
+    counts = {k: sum(r(v) is not None for v in present) for k, r in readers.items() if k != kind}
+    other = max(counts, key=lambda k: counts[k])
+    fix = "give --levels worst first" if kind == "ordinal" else ""
+    if counts[other] >= 0.5 * len(present):
+        fix = f"{fix}, or use --kind {other}" if fix else f"use --kind {other}"
+    raise InputError(
+        f"--kind {kind}: the outcome values {shown} are not {takes}" + (f"; {fix}" if fix else "")
+    )
 
 
 # -- cases ----------------------------------------------------------------------------
@@ -1478,13 +1505,15 @@ def check_rubric_output(
     """Where a calibrated rubric may be written: a new ``.yaml`` file (an existing one only
     with ``force``), never the input rubric or the cases file.  Raises :class:`OutputError`."""
     target = Path(path)
+    if target.is_dir():
+        raise OutputError(
+            f"{target} is a folder; give -o a file name such as {target / 'calibrated.yaml'}"
+        )
     if target.suffix.lower() not in (".yaml", ".yml"):
         raise OutputError(f"{target.name}: a calibrated rubric is written as .yaml or .yml")
     for protected, what in ((rubric_path, "the input rubric"), (cases_path, "the cases file")):
         if protected and Path(protected).exists() and _same_file(target, Path(protected)):
             raise OutputError(f"refusing to overwrite {what} {target.name}; choose another -o path")
-    if target.is_dir():
-        raise OutputError(f"{target} is a folder; give a file name such as calibrated.yaml")
     if not target.parent.is_dir():
         raise OutputError(f"the folder {target.parent} does not exist")
     if target.exists() and not force:

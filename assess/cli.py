@@ -20,9 +20,10 @@ from rich.console import Console
 
 from . import __version__
 from .api import score as score_api
+from .cli_help import Typer
 from .errors import AssessError
 from .report import FORMATS as REPORT_SUFFIXES
-from .report import write_report
+from .report import check_report_target, write_report
 from .report.safety import printable
 from .report.tabular import to_csv, to_json, to_markdown
 from .report.terminal import print_result
@@ -30,7 +31,7 @@ from .rubric import DEFAULT_RUBRIC, builtin_dir, list_rubrics, load_rubric
 
 EXIT_OK, EXIT_REJECTED, EXIT_UNUSABLE = 0, 1, 2
 
-app = typer.Typer(
+app = Typer(
     name="assess",
     help="Score engagements from spreadsheets against a weighted, anchored rubric.",
     no_args_is_help=True,
@@ -38,7 +39,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-rubric_app = typer.Typer(help="List, show and validate rubrics.", no_args_is_help=True)
+rubric_app = Typer(help="List, show and validate rubrics.", no_args_is_help=True)
 app.add_typer(rubric_app, name="rubric")
 
 
@@ -163,7 +164,7 @@ def score(
         ),
     ] = None,
     limit: Annotated[
-        int | None, typer.Option(help="Show only the top N rows in the table.")
+        int | None, typer.Option(min=0, help="Show only the top N rows in the table.")
     ] = None,
     engine: Annotated[
         Engine,
@@ -377,20 +378,8 @@ def _batch_progress(console: Console):
     if not console.is_terminal:
 
         def log(outcome, done, total):
-            state = (
-                outcome.error
-                if outcome.status == "failed"
-                else (
-                    f"{outcome.status}: {outcome.scored} scored, "
-                    f"{outcome.rejected} rejected of {outcome.rows} rows"
-                )
-            )
-            prefix = (
-                f"[{done}/{total}] "
-                if outcome.status == "failed"
-                else f"[{done}/{total}] {outcome.input}: "
-            )
-            console.print(prefix + state, markup=False)
+            what = "" if outcome.status == "failed" else f"{outcome.input}: {outcome.status}: "
+            console.print(f"[{done}/{total}] {what}{outcome.summary_line()}", markup=False)
 
         yield log
         return
@@ -675,7 +664,8 @@ OutputOpt = Annotated[
     typer.Option(
         "--output",
         "-o",
-        help="Also write the full report with this section (.xlsx, .html, .json, ...).",
+        help="Also write the full report with this analysis (.xlsx, .html, .json, .md; "
+        ".csv adds its per-engagement columns to the scores).",
     ),
 ]
 
@@ -712,7 +702,7 @@ def agreement(
     fmt: Annotated[
         ListFormat, typer.Option("--format", "-f", help="table or json.")
     ] = ListFormat.table,
-    limit: Annotated[int | None, typer.Option(help="Show only N flagged ratings.")] = 20,
+    limit: Annotated[int | None, typer.Option(min=0, help="Show only N flagged ratings.")] = 20,
     id_column: IdColumnOpt = None,
     allow_missing: AllowMissingOpt = None,
     debug: DebugOpt = False,
@@ -727,6 +717,8 @@ def agreement(
     from .report.sections import print_agreement
 
     with _user_errors(debug):
+        if output is not None:  # refuse an unusable path before the work, not after it
+            check_report_target(output, files)
         result = agreement_api(
             files,
             rubric=rubric,
@@ -800,7 +792,7 @@ def sensitivity(
     fmt: Annotated[
         ListFormat, typer.Option("--format", "-f", help="table or json.")
     ] = ListFormat.table,
-    limit: Annotated[int | None, typer.Option(help="Show only the top N engagements.")] = 20,
+    limit: Annotated[int | None, typer.Option(min=0, help="Show only the top N engagements.")] = 20,
     id_column: IdColumnOpt = None,
     allow_missing: AllowMissingOpt = None,
     debug: DebugOpt = False,
@@ -817,6 +809,8 @@ def sensitivity(
     with _user_errors(debug):
         if not concentration > 0:
             raise _fail("--concentration must be greater than 0")
+        if output is not None:  # refuse an unusable path before the work, not after it
+            check_report_target(output, files)
         result = score_api(
             files, rubric=rubric, sheet=sheet, id_column=id_column, allow_missing=allow_missing
         )

@@ -223,10 +223,72 @@ def _error_cells(path: Path) -> dict[str, list[tuple[int, int, str]]]:
     return found
 
 
+#: What a zip package holds, by the content type of its main part ([Content_Types].xml) or
+#: its OpenDocument ``mimetype``: checked in this order, the first match names it.
+_PACKAGES = (
+    (b"spreadsheetml.sheet.main", "excel"),
+    (b"spreadsheetml.template.main", "excel"),
+    (b"ms-excel.sheet.macroEnabled.main", "excel"),
+    (b"ms-excel.template.macroEnabled.main", "excel"),
+    (b"ms-excel.sheet.binary.macroEnabled.main", "excel"),
+    (b"wordprocessingml", "a Word document"),
+    (b"presentationml", "a PowerPoint presentation"),
+    (b"opendocument.spreadsheet", "ods"),
+    (b"opendocument.text", "an OpenDocument text document"),
+    (b"opendocument.presentation", "an OpenDocument presentation"),
+)
+_PACKAGE_NAMES = {
+    "excel": "an Excel workbook",
+    "ods": "an OpenDocument spreadsheet",
+    "xls": "an Excel 97-2003 workbook",  # never a zip
+}
+
+
+def _zip_package(path: Path) -> str:
+    """What a zip file holds: ``"excel"``, ``"ods"``, or a description such as
+    ``"a Word document"`` (``"a zip archive of other files"`` when it is no office file);
+    ``""`` when the zip cannot be read (a damaged workbook is the workbook reader's to report)."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as z:
+            names = set(z.namelist())
+            for member in ("[Content_Types].xml", "mimetype"):
+                if member in names:
+                    with z.open(member) as fh:
+                        head = fh.read(1 << 20)
+                    for marker, what in _PACKAGES:
+                        if marker in head:
+                            return what
+            if "xl/workbook.xml" in names or "xl/workbook.bin" in names:
+                return "excel"
+    except (OSError, zipfile.BadZipFile, KeyError, RuntimeError, ValueError, EOFError):
+        return ""
+    return "a zip archive of other files"
+
+
+def _check_package(path: Path) -> None:
+    """Refuse a zip that is not the workbook its extension names (a Word document renamed
+    .xlsx, an .ods renamed .xlsx, ...) with one line saying what it is instead."""
+    suffix = path.suffix.lower()
+    wanted = {".ods": "ods", ".xls": "xls"}.get(suffix, "excel")
+    what = _zip_package(path)
+    if what in (wanted, ""):
+        return
+    hint = ""
+    if what in _PACKAGE_NAMES:  # the other kind of workbook: the extension is wrong
+        hint = f"; rename it {'.ods' if what == 'ods' else '.xlsx'}"
+    raise InputError(
+        f"{path.name}: not {_PACKAGE_NAMES[wanted]} (it is {_PACKAGE_NAMES.get(what, what)}{hint})"
+    )
+
+
 def _open_workbook(path: Path, kind: str) -> list[tuple[str, bool, list[list[Any]]]]:
     """All sheets as (name, visible, rows)."""
     from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
+    if kind == "zip":
+        _check_package(path)
     try:
         wb = CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises its own error types; all mean "cannot read"

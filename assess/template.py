@@ -508,13 +508,13 @@ def write_template(
     """
     rub = load_rubric(rubric)
     target = Path(path)
+    check_output_path(target, [])
     if target.suffix.lower() != ".xlsx":
         raise OutputError(
             f"the template is an Excel workbook; give a path ending in .xlsx, not {target.name!r}"
         )
-    check_output_path(target, [])
     if target.exists() and not overwrite:
-        raise OutputError(f"{target} already exists; choose another path or allow overwriting it")
+        raise OutputError(f"{target} already exists; use --force to replace it")
     fields = _fields(rub)
     wb = Workbook()
     engagements = wb.active

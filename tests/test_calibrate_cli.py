@@ -99,15 +99,12 @@ def test_refuses_the_input_rubric_even_with_force(cli, cases, tmp_path):
         (["-y", "Nope"], "no outcome column 'Nope'"),
         ([], "needs an outcome column"),
         (["-y", "Outcome", "--report", "r.pdf"], "a calibration report is .xlsx or .html"),
-        (["-y", "Outcome", "--kind", "numeric"], None),
+        (["-y", "Outcome", "--kind", "numeric"], "'maybe' are not numbers; use --kind binary"),
     ],
 )
 def test_unusable_requests_exit_2_with_one_line(cli, cases, tmp_path, args, message):
     args = [a if a != "r.pdf" else str(tmp_path / "r.pdf") for a in args]
     out = cli("calibrate", cases, *args, *QUICK)
-    if message is None:  # every outcome rejected as not a number: nothing left to fit
-        assert out.exit_code == 2 and "no usable cases" in out.stderr
-        return
     assert out.exit_code == 2
     assert out.stderr.count("\n") == 1 and message in out.stderr
 

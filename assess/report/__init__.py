@@ -24,6 +24,8 @@ FORMATS = {
     ".html": "html",
     ".htm": "html",
 }
+#: The extension each format is written with: the first of FORMATS naming it (.html, not .htm).
+EXTENSIONS = {fmt: next(ext for ext, f in FORMATS.items() if f == fmt) for fmt in FORMATS.values()}
 
 
 def format_for(path: str | Path, fmt: str | None = None) -> str:
@@ -43,8 +45,9 @@ def format_for(path: str | Path, fmt: str | None = None) -> str:
     return FORMATS[suffix]
 
 
-def check_output_path(target: Path, inputs: Iterable[str | Path]) -> None:
-    """Refuse an output path that is one of the inputs (or the same file under another name)."""
+def check_output_path(target: Path, inputs: Iterable[str | Path], option: str = "-o") -> None:
+    """Refuse an output path that is one of the inputs (or the same file under another name),
+    a folder, or in a folder that does not exist; ``option`` names the path in the message."""
     resolved = target.resolve()
     for inp in inputs:
         p = Path(inp)
@@ -56,12 +59,12 @@ def check_output_path(target: Path, inputs: Iterable[str | Path]) -> None:
             same = False
         if same:
             raise OutputError(
-                f"refusing to write the report over its input {p.name}; choose another -o path"
+                f"refusing to write the report over its input {p.name}; "
+                f"choose another {option} path"
             )
     if target.is_dir():
-        raise OutputError(
-            f"{target} is a folder; give a file name such as {target / 'report.xlsx'}"
-        )
+        example = target / f"report{target.suffix if target.suffix.lower() in FORMATS else '.xlsx'}"
+        raise OutputError(f"{target} is a folder; give {option} a file name such as {example}")
     if not target.parent.is_dir():
         raise OutputError(f"the folder {target.parent} does not exist")
 
@@ -105,15 +108,25 @@ def _writers() -> dict[str, Callable[[Result, Path], None]]:
     }
 
 
+def check_report_target(
+    path: str | Path, inputs: Iterable[str | Path], fmt: str | None = None, option: str = "-o"
+) -> str:
+    """The format a report at ``path`` is written in, once the path is known to be usable
+    (see :func:`check_output_path` and :func:`format_for`); a command checks this before its
+    work, so a bad path is refused at once.  Raises :class:`~assess.errors.OutputError`."""
+    target = Path(path)
+    check_output_path(target, inputs, option)
+    return format_for(target, fmt)
+
+
 def write_report(result: Result, path: str | Path, fmt: str | None = None) -> Path:
     """Write ``result`` to ``path`` in the format its extension (or ``fmt``) names.
 
-    Raises :class:`~assess.errors.OutputError` if the path is an input of the result, its
-    folder does not exist, or the format is unknown.
+    Raises :class:`~assess.errors.OutputError` if the path is an input of the result or a
+    folder, its folder does not exist, or the format is unknown.
     """
     target = Path(path)
-    kind = format_for(target, fmt)
-    check_output_path(target, [s.path for s in result.sources])
+    kind = check_report_target(target, [s.path for s in result.sources], fmt)
     try:
         _writers()[kind](result, target)
     except OSError as exc:

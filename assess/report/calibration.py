@@ -242,13 +242,13 @@ def write_calibration_report(cal: Calibration, path: str | Path) -> Path:
 
 def check_report_path(target: Path, inputs: list[str]) -> str:
     """The report's format, after checking the path can be written.  Raises OutputError."""
+    check_output_path(target, inputs, "--report")
     kind = REPORT_FORMATS.get(target.suffix.lower())
     if kind is None:
         raise OutputError(
             f"{target.name}: a calibration report is .xlsx or .html "
             "(the calibrated rubric itself is written with -o)"
         )
-    check_output_path(target, inputs)
     return kind
 
 

@@ -3,8 +3,9 @@
 Each writer reads what a :class:`~assess.result.Result` carries (``result.agreement``,
 ``result.sensitivity``) and is called by the format's own writer only when it is there:
 the **Agreement** and **Sensitivity** sheets of the Excel report, the matching sections of the
-HTML report (with the rank-interval chart), and the terminal tables of ``assess agreement``,
-``assess sensitivity`` and ``assess explain``.
+HTML report (with the rank-interval chart), the matching sections of the Markdown report, the
+per-engagement columns they add to the CSV report, and the terminal tables of
+``assess agreement``, ``assess sensitivity`` and ``assess explain``.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import re
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -99,15 +101,16 @@ def print_agreement(result: Result, console: Console, limit: int | None = 20) ->
         f"Rating rows: {a.rows_read} read, {a.rows_used} used, {a.rows_rejected} rejected.",
         markup=False,
     )
-    for rej in result.rejected:
-        console.print(f"  rejected {rej}", markup=False, highlight=False)
+    for line in result.problem_lines():  # insufficient evidence, and rejected rows
+        console.print(f"  {printable(line)}", markup=False, highlight=False)
     for note in result.source_notes():
         console.print(f"note: {printable(note)}", markup=False, highlight=False)
     console.print(Text(a.summary_line(), style="bold"))
 
 
 def print_sensitivity(result: Result, console: Console, limit: int | None = 20) -> None:
-    """Rank intervals and band probabilities, Sobol indices and the leave-one-out table."""
+    """Rank intervals and band probabilities, Sobol indices and the leave-one-out table; then
+    how the rows were accounted for, with every insufficient-evidence and rejected row."""
     s = result.sensitivity
     rubric = result.rubric
     e = s.engagements
@@ -183,6 +186,10 @@ def print_sensitivity(result: Result, console: Console, limit: int | None = 20) 
     for note in result.source_notes():
         console.print(f"note: {printable(note)}", markup=False, highlight=False)
     console.print(Text(s.summary_line(), style="bold"))
+    # the rows left out of the analysis, and why (the reason for exit code 1)
+    console.print(result.summary_line(), markup=False, highlight=False)
+    for line in result.problem_lines():
+        console.print(f"  {printable(line)}", markup=False, highlight=False)
 
 
 def print_explanation(expl, console: Console) -> None:
@@ -531,6 +538,172 @@ def _col(index: int) -> str:
     from xlsxwriter.utility import xl_col_to_name
 
     return xl_col_to_name(index)
+
+
+# -- CSV and Markdown --------------------------------------------------------------------------
+
+
+def analysis_columns(result: Result) -> pd.DataFrame | None:
+    """The columns an attached analysis adds to the CSV report, indexed by engagement id.
+
+    Several raters: per rated criterion each rater's rating, the range and the review flag
+    (``agreement.<criterion>.rater:<name>``, ``.range``, ``.flag``).  A sensitivity run: each
+    engagement's rank and score intervals and band probabilities (``sensitivity.<key>``, the
+    keys of the JSON report).  None when the result carries neither.
+    """
+    parts = []
+    a = result.agreement
+    if a is not None and len(a.spread):
+        for cid in dict.fromkeys(a.spread.index.get_level_values("criterion")):
+            sub = a.spread.xs(cid, level="criterion")
+            cols = {f"agreement.{cid}.rater:{r}": sub[f"rater:{r}"] for r in a.raters}
+            cols[f"agreement.{cid}.range"] = sub["range"].where(sub["n"] > 1)
+            cols[f"agreement.{cid}.flag"] = sub["flag"].map({True: "review", False: ""})
+            parts.append(pd.DataFrame(cols))
+    s = result.sensitivity
+    if s is not None:
+        keys = ["rank_median", "rank_p05", "rank_p95", "rank_low", "rank_high"]
+        keys += ["score_p05", "score_p95"]
+        cols = {f"sensitivity.{k}": s.engagements[k] for k in keys}
+        cols.update({f"sensitivity.P({b})": s.band_probability[b] for b in s.band_probability})
+        parts.append(pd.DataFrame(cols))
+    if not parts:
+        return None
+    return pd.concat(parts, axis=1)
+
+
+def _md(value: Any) -> str:
+    from .tabular import _md_cell
+
+    return _md_cell(value)
+
+
+def _md_table(head: list[str], align: str, rows: list[list[str]]) -> list[str]:
+    """A Markdown table; ``align`` has one letter per column, ``l`` or ``r``."""
+    rule = "|" + "".join("---:|" if a == "r" else "---|" for a in align)
+    return ["| " + " | ".join(head) + " |", rule, *["| " + " | ".join(r) + " |" for r in rows]]
+
+
+def analysis_markdown(result: Result) -> list[str]:
+    """The Agreement and Sensitivity sections of the Markdown report (no lines without them)."""
+    lines: list[str] = []
+    rubric = result.rubric
+    a = result.agreement
+    if a is not None:
+        lines += [
+            "",
+            "## Agreement between raters",
+            "",
+            f"{len(a.raters)} raters ({_md(', '.join(a.raters))}), combined by "
+            f"{a.combine.replace('_', ' ')}. Rating rows: {a.rows_read} read, {a.rows_used} "
+            f"used, {a.rows_rejected} rejected.",
+            "",
+        ]
+        rows = [
+            [_md(c.label), shown.text(), str(a.units[c.id]), shown.reading]
+            for c in rubric.criteria
+            if c.id in a.alpha
+            for shown in [shown_alpha(a.alpha[c.id])]
+        ]
+        overall = shown_alpha(a.overall)
+        rows.append(["**All criteria**", overall.text(), "", overall.reading])
+        head = ["Criterion", "Krippendorff's α (ordinal)", "Rated twice+", "Reading"]
+        lines += _md_table(head, "lrrl", rows)
+        lines += [
+            "",
+            _md(ALPHA_LEGEND),
+            "",
+            f"### Raters {a.flag_at:g}+ levels apart: review these ({len(a.flags)})",
+            "",
+        ]
+        if a.flags:
+            head = ["ID", "Criterion", *[_md(r) for r in a.raters], "Spread", "Cells"]
+            rows = [
+                [
+                    _md(f.id),
+                    _md(rubric.criterion(f.criterion).label),
+                    *[_fmt(f.ratings.get(r), "g") for r in a.raters],
+                    _fmt(f.spread, "g"),
+                    _md(", ".join(f.cells)),
+                ]
+                for f in a.flags
+            ]
+            lines += _md_table(head, "ll" + "r" * (len(a.raters) + 1) + "l", rows)
+        else:
+            lines.append("None.")
+    s = result.sensitivity
+    if s is not None:
+        lines += [
+            "",
+            "## Sensitivity of the ranking to the weights",
+            "",
+            f"{s.summary_line()}; 5th percentile of Spearman rho {s.spearman_p05:.3f}. Weights "
+            f"drawn from a Dirichlet centred on the rubric's weights (concentration "
+            f"{_concentration(s.concentration)}); aggregation {s.aggregation}"
+            + (", switched at random" if s.switch_aggregation else "")
+            + ".",
+            "",
+        ]
+        bands = list(s.band_probability.columns)
+        head = ["Rank", "ID", "Score", "Band", "Median rank", "5–95 % rank"]
+        head += [_md(f"P({b})") for b in bands]
+        rows = []
+        for eid, row in s.engagements.iterrows():
+            rows.append(
+                [
+                    str(row["rank"]),
+                    _md(eid),
+                    f"{row['score']:.1f}",
+                    _md(row["band"]),
+                    f"{row['rank_median']:g}",
+                    f"{row['rank_p05']}–{row['rank_p95']}",
+                    *[f"{s.band_probability.loc[eid, b]:.2f}" for b in bands],
+                ]
+            )
+        lines += _md_table(head, "rlrlrr" + "r" * len(bands), rows)
+        if s.outside:
+            lines += [
+                "",
+                f"{s.outside} engagements' nominal rank lies outside their 5–95 % range (ties "
+                "at the rubric's weights break under any change).",
+            ]
+        if s.sobol is not None:
+            lines += [
+                "",
+                "### What moves the ranking most: Sobol indices of the mean rank change "
+                f"(N = {s.sobol_n})",
+                "",
+            ]
+            rows = [
+                [
+                    _md(rubric.criterion(factor).label) if factor in rubric.ids else "Aggregation",
+                    _fmt(row["S1"]),
+                    _fmt(row["S1_conf"]),
+                    _fmt(row["ST"]),
+                    _fmt(row["ST_conf"]),
+                ]
+                for factor, row in s.sobol.sort_values("ST", ascending=False).iterrows()
+            ]
+            lines += _md_table(["Factor", "First-order S1", "±", "Total ST", "±"], "lrrrr", rows)
+        if len(s.leave_one_out):
+            lines += ["", "### Leave one criterion out", ""]
+            head = ["Dropped", "Its weight", "Spearman ρ", r"Mean \|Δrank\|", r"Max \|Δrank\|"]
+            head += ["Most moved", "Band changes", "Now insufficient"]
+            rows = [
+                [
+                    _md(rubric.criterion(cid).label),
+                    f"{row['weight']:.1%}",
+                    _fmt(row["spearman"], ".3f"),
+                    _fmt(row["mean_rank_change"], ".1f"),
+                    str(row["max_rank_change"]),
+                    _md(row["most_moved"]),
+                    str(row["band_changes"]),
+                    str(row["now_insufficient"]),
+                ]
+                for cid, row in s.leave_one_out.iterrows()
+            ]
+            lines += _md_table(head, "lrrrrlrr", rows)
+    return lines
 
 
 # -- HTML --------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from ..display import fixed, percent, trimmed
 from ..result import Result
 from . import atomic_path, atomic_write_bytes
 from .safety import safe_cell, safe_text_column
+from .sections import analysis_columns, analysis_markdown
 
 LEAD_COLUMNS = [
     "rank",
@@ -28,7 +29,9 @@ LEAD_COLUMNS = [
 
 def flat_table(result: Result) -> pd.DataFrame:
     """One row per valid engagement (best first), in the column order every tabular report
-    uses: lead columns, carried columns, then per criterion rating, normalised, contribution."""
+    uses: lead columns, carried columns, then per criterion rating, normalised, contribution;
+    last, the columns of an attached agreement or sensitivity analysis
+    (:func:`~assess.report.sections.analysis_columns`)."""
     eng = result.engagements.reset_index()
     per_criterion: list[str] = []
     for c in result.rubric.criteria:
@@ -38,7 +41,12 @@ def flat_table(result: Result) -> pd.DataFrame:
             per_criterion += [f"{i.id}.value" for i in c.indicators]
         per_criterion += [f"{c.id}.normalised", f"{c.id}.contribution"]
     carried = [c for c in result.carried_columns if c not in LEAD_COLUMNS]
-    return eng[LEAD_COLUMNS + carried + per_criterion]
+    table = eng[LEAD_COLUMNS + carried + per_criterion]
+    analysis = analysis_columns(result)
+    if analysis is None:
+        return table
+    extra = analysis.reindex(table["id"].to_numpy()).set_axis(table.index)
+    return pd.concat([table, extra], axis=1)
 
 
 def rejected_table(result: Result) -> pd.DataFrame:
@@ -178,6 +186,7 @@ def to_markdown(result: Result) -> str:
     if result.rejected:
         lines += ["", "## Rejected rows", ""]
         lines += [f"- {_md_cell(str(rej))}" for rej in result.rejected]
+    lines += analysis_markdown(result)
     return "\n".join(lines) + "\n"
 
 
