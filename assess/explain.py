@@ -25,7 +25,7 @@ from .display import fixed, percent, rounded
 from .errors import InputError
 from .result import Result
 from .rubric import DEFAULT_RUBRIC, Gate, Level, Rubric
-from .scorer import STATUS_SCORED, score_frame
+from .scorer import STATUS_SCORED, band_index, score_frame
 from .validate import Rejection
 
 
@@ -319,13 +319,10 @@ def explain_result(result: Result, engagement_id: str) -> Explanation:
     band_by_score = None
     next_band = next_min = None
     if scored:
-        mins = [b.min for b in rubric.bands]
-        band_by_score = next(
-            (b.name for b in rubric.bands if float(row["score"]) >= b.min - 1e-9), names[-1]
-        )
+        band_by_score = names[int(band_index(np.array([float(row["score"])]), rubric)[0])]
         i = names.index(row["band"])
         if i > 0:
-            next_band, next_min = names[i - 1], mins[i - 1]
+            next_band, next_min = names[i - 1], rubric.bands[i - 1].min
     name_col = result.name_column
     name = row[name_col] if name_col else None
     return Explanation(

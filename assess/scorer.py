@@ -14,11 +14,18 @@ The arithmetic
   *insufficient evidence* and is not scored.
 * ``weighted_arithmetic``: ``score = 100 * sum(w_i * x_i)``; each criterion's contribution
   is ``100 * w_i * x_i``.
-* ``weighted_geometric``: ``score = 100 * prod(x_i ** w_i)`` (a zero anywhere gives zero: no
-  compensation).  The total is split into contributions in proportion to ``w_i * x_i``.
-  Either way, contributions add up to the score.
+* ``weighted_geometric``: ``score = 100 * prod(x_i ** w_i)`` (a zero on a weighted criterion
+  gives zero: no compensation).  The total is split into contributions in proportion to
+  ``w_i * x_i``.  Either way, contributions add up to the score.
+* A criterion weighted 0 is not a factor under either aggregation: ``x ** 0`` is 1 whatever
+  ``x`` (0 included), and its weight adds nothing to ``completeness`` whether it is rated or
+  not.
 * The band is the highest whose ``min`` the score reaches, then lowered to any gate's cap.
 * Rank 1 is the best score; ties share the better rank.
+
+:func:`aggregate_many`, :func:`band_index`, :func:`gate_caps` and :func:`ranks_many` are the
+same arithmetic with a batch dimension (many weightings of the same engagements at once): the
+scorer's own path goes through them, and so does :mod:`assess.sensitivity`.
 """
 
 from __future__ import annotations
@@ -118,6 +125,61 @@ def normalise(frame: pd.DataFrame, rubric: Rubric) -> np.ndarray:
     return _normalise_values(input_matrix(frame, rubric), rubric, _Layout(rubric))
 
 
+def _totals(
+    xz: np.ndarray,
+    missing: np.ndarray,
+    weights: np.ndarray,
+    geometric: np.ndarray,
+    completeness: np.ndarray,
+) -> np.ndarray:
+    """The aggregation kernel: scores ``(D, n)`` of ``n`` engagements under ``D`` weightings.
+
+    ``xz`` is the ``(n, k)`` normalised matrix with 0 where ``missing``; ``weights`` is
+    ``(D, k)``; ``geometric`` says per weighting which aggregation to use; ``completeness``
+    ``(D, n)`` is the weight present (``weights @ ~missing.T``), over which each weighting is
+    renormalised.  Rounded to 1e-10 points so that equal ratings give exactly equal scores (ties
+    rank together) whatever the order of floating-point additions.
+    """
+    out = np.empty((len(weights), len(xz)))
+    arithmetic = ~geometric
+    with np.errstate(invalid="ignore", divide="ignore"):
+        if arithmetic.all():
+            np.multiply(100.0, weights @ xz.T, out=out)
+            out /= completeness
+        elif arithmetic.any():
+            out[arithmetic] = 100.0 * (weights[arithmetic] @ xz.T) / completeness[arithmetic]
+        if geometric.any():
+            w = weights[geometric]
+            positive = xz > 0
+            logs = np.log(np.where(positive, xz, 1.0))  # 0 where missing: a factor of 1
+            product = 100.0 * np.exp((w @ logs.T) / completeness[geometric])
+            at_zero = ~positive & ~missing
+            if at_zero.any():
+                # a rated 0 zeroes the product only where its criterion carries weight
+                # (x ** 0 is 1 for every x, 0 included): a weight-0 criterion is inert
+                zero = (w > 0).astype(float) @ at_zero.T.astype(float) > 0
+                product[zero] = 0.0
+            out[geometric] = product
+    return np.round(out, 10, out=out)
+
+
+def aggregate_many(x: np.ndarray, weights: np.ndarray, geometric: np.ndarray | bool) -> np.ndarray:
+    """Scores of ``n`` engagements under ``D`` weightings at once: shape ``(D, n)``.
+
+    ``x`` is the ``(n, k)`` matrix of :func:`normalise` (NaN where not rated), ``weights`` a
+    ``(D, k)`` matrix (or one weighting), ``geometric`` per weighting (or one flag for all).
+    Each weighting is renormalised over the criteria each engagement has, as in
+    :func:`aggregate`, whose scores are this with ``D = 1``; no ``min_weight_share`` applies.
+    """
+    weights = np.atleast_2d(np.asarray(weights, dtype=float))
+    geo = np.broadcast_to(np.asarray(geometric, dtype=bool), (len(weights),))
+    missing = np.isnan(x)
+    xz = np.where(missing, 0.0, x)
+    # (as floats: a boolean matrix product does not go through BLAS and is far slower)
+    completeness = weights @ (~missing).T.astype(float)
+    return _totals(xz, missing, weights, geo, completeness)
+
+
 def aggregate(x: np.ndarray, weights: np.ndarray, method: str, min_share: float):
     """Vectorised aggregation of normalised scores.
 
@@ -127,6 +189,7 @@ def aggregate(x: np.ndarray, weights: np.ndarray, method: str, min_share: float)
     if method not in ("weighted_arithmetic", "weighted_geometric"):
         # guarded by the Rubric model; kept for callers passing strings
         raise ValueError(f"unknown aggregation {method!r}")
+    geometric = method == "weighted_geometric"
     missing = np.isnan(x)
     complete = not missing.any()
     if complete:  # the common case: nothing to renormalise over
@@ -138,27 +201,18 @@ def aggregate(x: np.ndarray, weights: np.ndarray, method: str, min_share: float)
         xz = np.where(missing, 0.0, x)
     # Compare with a tolerance so that "exactly 60 %" is not lost to rounding.
     sufficient = completeness >= min_share - 1e-12
+    total = _totals(xz, missing, weights[None, :], np.array([geometric]), completeness[None, :])[0]
     with np.errstate(invalid="ignore", divide="ignore"):
         # the weight each criterion carries for each engagement, renormalised over those present
-        scale = 100.0 / completeness
-        if method == "weighted_arithmetic":
+        if not geometric:
             contrib = xz * weights
-            contrib *= scale[:, None]
-            # equal to the contributions' sum, via BLAS rather than a short-axis reduction
-            total = (xz @ weights) * scale
+            contrib *= (100.0 / completeness)[:, None]
         else:
             w = np.where(missing, 0.0, weights) / completeness[:, None]
-            logs = np.log(np.where(xz > 0, xz, 1.0))
-            zero = ((xz <= 0) & ~missing).any(axis=1)
-            geo = np.where(zero, 0.0, 100.0 * np.exp((w * logs).sum(axis=1)))
             linear = w * xz
             share_sum = linear.sum(axis=1)
             contrib = np.where(share_sum[:, None] > 0, linear / share_sum[:, None], 0.0)
-            contrib *= geo[:, None]
-            total = contrib.sum(axis=1) if contrib.size else geo
-    # Rounded so that equal ratings give exactly equal scores (ties rank together) whatever
-    # the order of floating-point additions; 1e-10 points is far below any meaningful change.
-    total = np.round(total, 10)
+            contrib *= total[:, None]
     if not complete:
         # a criterion that was not rated contributes nothing: NaN, not 0 points
         np.copyto(contrib, np.nan, where=missing)
@@ -177,19 +231,25 @@ def _gate_labels(rubric: Rubric) -> list[str]:
     ]
 
 
-def _bands(total: np.ndarray, values: np.ndarray, rubric: Rubric, layout: _Layout):
-    """Band index (0 = best) after gates, and a bit pattern of the gates that capped it."""
-    mins = np.array([b.min for b in rubric.bands], dtype=float)  # descending
-    # the first band (best first) whose minimum the score reaches: count the minima reached
-    # (a score of NaN reaches none and lands in the last band)
+def band_index(total: np.ndarray, rubric: Rubric) -> np.ndarray:
+    """Band index (0 = best) that each score alone earns, before gates; any shape.
+
+    The first band (best first) whose minimum the score reaches; a NaN score reaches none and
+    lands in the last band.
+    """
+    mins = [b.min for b in rubric.bands]  # descending
     t = np.nan_to_num(total, nan=-np.inf)
-    band = np.zeros(len(total), dtype=np.intp)
-    for m in mins[:-1]:
+    band = np.zeros(np.shape(total), dtype=np.intp)
+    for m in mins[:-1]:  # count the minima not reached
         band += t < m - 1e-9
-    base = band
-    applied = np.zeros(len(total), dtype=np.uint8 if len(rubric.gates) <= 8 else np.int64)
+    return band
+
+
+def _gate_hits(values: np.ndarray, rubric: Rubric, layout: _Layout) -> list[tuple[np.ndarray, int]]:
+    """For each gate of the rubric: where its condition holds, and the band index it caps at."""
+    out = []
     names = rubric.band_names
-    for g, gate in enumerate(rubric.gates):
+    for gate in rubric.gates:
         crit = rubric.criterion(gate.criterion)
         if crit.rated:
             value = values[:, layout.columns[crit.id]]
@@ -199,12 +259,33 @@ def _bands(total: np.ndarray, values: np.ndarray, rubric: Rubric, layout: _Layou
             )
         with np.errstate(invalid="ignore"):
             hit = value >= gate.at_least if gate.at_least is not None else value <= gate.at_most
-        cap = names.index(gate.cap)
+        out.append((hit, names.index(gate.cap)))
+    return out
+
+
+def _caps(hits: list[tuple[np.ndarray, int]], n: int) -> np.ndarray:
+    cap = np.zeros(n, dtype=np.intp)
+    for hit, at in hits:
+        np.maximum(cap, np.where(hit, at, 0), out=cap)
+    return cap
+
+
+def gate_caps(values: np.ndarray, rubric: Rubric) -> np.ndarray:
+    """The band index each engagement's gates cap it at (0 = no cap), from a matrix laid out as
+    :func:`input_matrix` gives: its band is ``max(band_index(score), cap)``."""
+    values = np.asarray(values, dtype=float)
+    return _caps(_gate_hits(values, rubric, _Layout(rubric)), len(values))
+
+
+def _bands(total: np.ndarray, values: np.ndarray, rubric: Rubric, layout: _Layout):
+    """Band index (0 = best) after gates, and a bit pattern of the gates that capped it."""
+    base = band_index(total, rubric)
+    hits = _gate_hits(values, rubric, layout)
+    band = np.maximum(base, _caps(hits, len(total))) if hits else base
+    applied = np.zeros(len(total), dtype=np.uint8 if len(rubric.gates) <= 8 else np.int64)
+    for g, (hit, cap) in enumerate(hits):
         # a gate "applies" when it caps the band the score alone would have earned
-        caps = hit & (base < cap)
-        if caps.any():
-            band = np.where(caps, np.maximum(band, cap), band)
-            applied[caps] |= 1 << g
+        applied[hit & (base < cap)] |= 1 << g
     return band, applied
 
 
@@ -255,6 +336,37 @@ def score_arrays(values: np.ndarray, rubric: Rubric) -> Scores:
     return Scores(total, x, contrib, completeness, sufficient, band, gates)
 
 
+def _ranks(scores: np.ndarray, average: bool) -> tuple[np.ndarray, np.ndarray | None]:
+    """Per row of a ``(D, n)`` matrix without NaN: rank 1 = highest, ties sharing the better
+    rank; and, when ``average``, the tie's average rank."""
+    d, n = scores.shape
+    order = np.argsort(-scores, axis=1)
+    ordered = np.take_along_axis(scores, order, axis=1)
+    pos = np.broadcast_to(np.arange(n), (d, n))
+    # each run of equal scores takes the position of its first member (and of its last)
+    starts = np.ones((d, n), dtype=bool)
+    np.not_equal(ordered[:, 1:], ordered[:, :-1], out=starts[:, 1:])
+    first = np.maximum.accumulate(np.where(starts, pos, 0), axis=1)
+    best = np.empty((d, n), dtype=np.int32 if n < 2**31 else np.int64)
+    np.put_along_axis(best, order, first + 1, axis=1)
+    if not average:
+        return best, None
+    ends = np.ones((d, n), dtype=bool)
+    ends[:, :-1] = starts[:, 1:]
+    last = np.minimum.accumulate(np.where(ends, pos, n - 1)[:, ::-1], axis=1)[:, ::-1]
+    mean = np.empty((d, n))
+    np.put_along_axis(mean, order, (first + last) / 2 + 1, axis=1)
+    return best, mean
+
+
+def ranks_many(scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per row of a ``(D, n)`` score matrix (no NaN): rank 1 = highest score, ties sharing the
+    better rank, as :func:`rank_descending` ranks; and, second, the average rank of the tie (for
+    Spearman's rho)."""
+    best, mean = _ranks(np.asarray(scores, dtype=float), average=True)
+    return best, mean
+
+
 def rank_descending(total: np.ndarray) -> np.ndarray:
     """Rank 1 = highest; ties share the better (smaller) rank; 0 where ``total`` is NaN."""
     rank = np.zeros(len(total), dtype=np.int64)
@@ -270,14 +382,7 @@ def rank_descending(total: np.ndarray) -> np.ndarray:
         higher = np.cumsum(counts[::-1])[::-1] - counts
         rank[valid] = higher[at] + 1
         return rank
-    order = np.argsort(-t)
-    ranked = t[order]
-    # each run of equal scores takes the position of its first member
-    first = np.empty(len(ranked), dtype=bool)
-    first[0] = True
-    np.not_equal(ranked[1:], ranked[:-1], out=first[1:])
-    starts = np.flatnonzero(first)
-    rank[valid[order]] = np.repeat(starts + 1, np.diff(np.append(starts, len(ranked))))
+    rank[valid] = _ranks(t[None, :], average=False)[0][0]
     return rank
 
 

@@ -10,16 +10,21 @@
   for several raters' input, **resamples the raters** (a bootstrap of the raters, recombined
   with the rubric's rule; a criterion no resampled rater rated keeps its combined rating).
 
-Each draw is scored with the scorer's own arithmetic (:func:`assess.scorer.normalise`, then the
-matrix form of :func:`assess.scorer.aggregate`: all draws and engagements at once, in chunks),
-banded with the rubric's cut-offs and gates, and ranked.  For each engagement: median rank, the
-5-95 % rank interval, and the probability of each band; overall, the mean Spearman rho between
-the nominal and the perturbed rankings.
+Each draw is scored by the scorer's own kernel with a batch dimension
+(:func:`assess.scorer.normalise`, then :func:`assess.scorer.aggregate_many`, the arithmetic of
+:func:`assess.scorer.aggregate` for all draws and engagements at once, in chunks), banded by
+:func:`assess.scorer.band_index` and :func:`assess.scorer.gate_caps`, and ranked by
+:func:`assess.scorer.ranks_many`.  For each engagement: median rank, the 5-95 % rank interval,
+and the probability of each band; overall, the mean Spearman rho between the nominal and the
+perturbed rankings.
 
 Which choice moves the ranking most: **Sobol first-order and total indices** (SALib; Saltelli
 sampling) of the mean absolute rank change, with each criterion's weight (an independent gamma
 variable, normalised with the others, which is how a Dirichlet draw is made) and the
 aggregation switch as the factors; and a **leave-one-criterion-out** table from the real scorer.
+
+A criterion weighted 0 is not a factor anywhere: it stays at 0 in every draw, is not a Sobol
+factor and has no leave-one-out row (dropping it changes nothing).
 
 The set of engagements ranked is the nominally scored one; an engagement whose evidence is
 insufficient at the rubric's weights stays out of every draw.  Same seed, same numbers.
@@ -42,7 +47,17 @@ from .display import fixed
 from .errors import InputError
 from .result import Result
 from .rubric import DEFAULT_RUBRIC, Rubric
-from .scorer import STATUS_SCORED, aggregate, assign_bands, normalise, score_frame
+from .scorer import (
+    STATUS_SCORED,
+    aggregate,
+    aggregate_many,
+    band_index,
+    gate_caps,
+    input_matrix,
+    normalise,
+    ranks_many,
+    score_frame,
+)
 
 DEFAULT_DRAWS = 10_000
 DEFAULT_CONCENTRATION = 50.0
@@ -55,58 +70,10 @@ Progress = Callable[[int, int], None]
 # -- the scorer in matrix form --------------------------------------------------------------------
 
 
-def scores_many(x: np.ndarray, weights: np.ndarray, geometric: np.ndarray | bool) -> np.ndarray:
-    """Scores of ``n`` engagements under ``D`` weightings at once: shape ``(D, n)``.
-
-    ``x`` is the ``(n, k)`` matrix of :func:`assess.scorer.normalise` (NaN where not rated),
-    ``weights`` a ``(D, k)`` matrix, ``geometric`` per draw (or one flag for all).  The
-    arithmetic is :func:`assess.scorer.aggregate`'s, weights renormalised over the criteria
-    present, and the result is rounded to 1e-10 points as there.
-    """
-    weights = np.atleast_2d(np.asarray(weights, dtype=float))
-    geo = np.broadcast_to(np.asarray(geometric, dtype=bool), (len(weights),))
-    present = ~np.isnan(x)
-    xz = np.nan_to_num(x)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        den = weights @ present.T.astype(float)
-        out = np.empty((len(weights), len(x)))
-        if (~geo).any():
-            w = weights[~geo]
-            out[~geo] = 100.0 * (w @ xz.T) / den[~geo]
-        if geo.any():
-            logs = np.where(present & (xz > 0), np.log(np.where(xz > 0, xz, 1.0)), 0.0)
-            zero = (present & (xz <= 0)).any(axis=1)
-            w = weights[geo]
-            out[geo] = np.where(zero[None, :], 0.0, 100.0 * np.exp((w @ logs.T) / den[geo]))
-    return np.round(out, 10)
-
-
-def bands_many(scores: np.ndarray, mins: np.ndarray, caps: np.ndarray) -> np.ndarray:
-    """Band index (0 = best) of each score, lowered to each engagement's gate cap."""
-    reached = scores[..., None] >= np.asarray(mins)[None, None, :] - 1e-9
-    band = (~reached).sum(axis=-1)  # bands are best first: count the cut-offs not reached
-    band = np.minimum(band, len(mins) - 1)
-    return np.maximum(band, caps[None, :]).astype(np.int16)
-
-
-def ranks_many(scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per row: rank 1 = highest score; ties share the better rank (as the scorer ranks) and,
-    second, the average rank of the tie (for Spearman's rho)."""
-    d, n = scores.shape
-    order = np.argsort(-scores, axis=1, kind="stable")
-    ordered = np.take_along_axis(-scores, order, axis=1)
-    pos = np.broadcast_to(np.arange(n), (d, n))
-    starts = np.ones((d, n), dtype=bool)
-    starts[:, 1:] = ordered[:, 1:] != ordered[:, :-1]
-    ends = np.ones((d, n), dtype=bool)
-    ends[:, :-1] = starts[:, 1:]
-    first = np.maximum.accumulate(np.where(starts, pos, 0), axis=1)
-    last = np.minimum.accumulate(np.where(ends, pos, n - 1)[:, ::-1], axis=1)[:, ::-1]
-    best = np.empty((d, n), dtype=np.int32)
-    mean = np.empty((d, n))
-    np.put_along_axis(best, order, (first + 1).astype(np.int32), axis=1)
-    np.put_along_axis(mean, order, (first + last) / 2 + 1, axis=1)
-    return best, mean
+def bands_many(scores: np.ndarray, rubric: Rubric, caps: np.ndarray) -> np.ndarray:
+    """Band index (0 = best) of each score in a ``(D, n)`` matrix, lowered to each engagement's
+    gate cap, by the scorer's own cut-offs (:func:`assess.scorer.band_index`)."""
+    return np.maximum(band_index(scores, rubric), caps[None, :]).astype(np.int16)
 
 
 def _row_pearson(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -127,7 +94,6 @@ class _Model:
     frame: pd.DataFrame  # the scorer's input columns, scored engagements only
     x: np.ndarray
     caps: np.ndarray
-    mins: np.ndarray
     weights: np.ndarray
     nominal_score: np.ndarray
     nominal_rank: np.ndarray
@@ -146,10 +112,8 @@ def _inputs(result: Result, rows: pd.DataFrame) -> pd.DataFrame:
 
 
 def _gate_caps(frame: pd.DataFrame, rubric: Rubric) -> np.ndarray:
-    """The band each engagement's gates cap it at (0 = no cap), from the scorer's own rules:
-    with a top score every gate that holds applies."""
-    band, _ = assign_bands(np.full(len(frame), 100.0), frame, rubric)
-    return np.asarray(band, dtype=np.int16)
+    """The band each engagement's gates cap it at (0 = no cap), by the scorer's own rules."""
+    return gate_caps(input_matrix(frame, rubric), rubric).astype(np.int16)
 
 
 def _model(result: Result) -> _Model:
@@ -165,7 +129,6 @@ def _model(result: Result) -> _Model:
         frame=frame,
         x=normalise(frame, rubric),
         caps=_gate_caps(frame, rubric),
-        mins=np.array([b.min for b in rubric.bands], dtype=float),
         weights=np.array([c.weight for c in rubric.criteria], dtype=float),
         nominal_score=scored["score"].to_numpy(dtype=float),
         nominal_rank=scored["rank"].to_numpy(dtype=np.int64),
@@ -331,14 +294,14 @@ def _evaluate(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Scores and bands of every engagement under each draw (one chunk)."""
     if variant is None:
-        scores = scores_many(model.x, weights, geometric)
-        return scores, bands_many(scores, model.mins, model.caps)
+        scores = aggregate_many(model.x, weights, geometric)
+        return scores, bands_many(scores, model.rubric, model.caps)
     scores = np.empty((len(weights), len(model.ids)))
     bands = np.empty((len(weights), len(model.ids)), dtype=np.int16)
     for v in np.unique(variant):
         rows = variant == v
-        scores[rows] = scores_many(xs[v], weights[rows], geometric[rows])
-        bands[rows] = bands_many(scores[rows], model.mins, caps[v])
+        scores[rows] = aggregate_many(xs[v], weights[rows], geometric[rows])
+        bands[rows] = bands_many(scores[rows], model.rubric, caps[v])
     return scores, bands
 
 
@@ -368,13 +331,13 @@ def _monte_carlo(
             model.x, model.weights, model.rubric.aggregation, model.rubric.missing.min_weight_share
         )
         fixed = np.tile(total_score, (draws, 1))
-        chunks = [(0, draws, fixed, bands_many(fixed, model.mins, model.caps))]
+        chunks = [(0, draws, fixed, bands_many(fixed, model.rubric, model.caps))]
     else:
         chunks = None
     _, nominal_mean_rank = ranks_many(model.nominal_score[None, :])
     ranks = np.empty((draws, n), dtype=np.int32)
     scores_kept = np.empty((draws, n), dtype=np.float32)
-    band_counts = np.zeros((len(model.mins), n), dtype=np.int64)
+    band_counts = np.zeros((len(model.rubric.bands), n), dtype=np.int64)
     rho = np.empty(draws)
     step = max(1, CHUNK_CELLS // max(n, 1))
     starts = range(0, draws, step)
@@ -394,7 +357,7 @@ def _monte_carlo(
         best, mean = ranks_many(s)
         ranks[i:j] = best
         scores_kept[i:j] = s
-        for k in range(len(model.mins)):
+        for k in range(len(model.rubric.bands)):
             band_counts[k] += (b == k).sum(axis=0)
         rho[i:j] = _row_pearson(mean, nominal_mean_rank[0])
         if progress is not None:
@@ -434,7 +397,7 @@ def _sobol(
     step = max(1, CHUNK_CELLS // max(len(model.ids), 1))
     for i in range(0, len(design), step):
         j = min(len(design), i + step)
-        best, _ = ranks_many(scores_many(model.x, weights[i:j], geometric[i:j]))
+        best, _ = ranks_many(aggregate_many(model.x, weights[i:j], geometric[i:j]))
         y[i:j] = np.abs(best - model.nominal_rank[None, :]).mean(axis=1)
         if progress is not None:
             progress(done + j, total)
@@ -459,8 +422,8 @@ def sobol_base(draws: int, factors: int) -> int:
 
 
 def leave_one_out(result: Result) -> pd.DataFrame:
-    """How the ranking changes with each criterion dropped (weight 0, others renormalised),
-    rescored by the real scorer.
+    """How the ranking changes with each weighted criterion dropped (weight 0, others
+    renormalised), rescored by the real scorer.
 
     Columns: ``spearman`` (rho between nominal and new scores over engagements scored in both),
     ``mean_rank_change``, ``max_rank_change`` and ``most_moved`` (its engagement), ``band_changes``
@@ -474,7 +437,7 @@ def leave_one_out(result: Result) -> pd.DataFrame:
     rows = []
     for c in rubric.criteria:
         others = [o for o in rubric.criteria if o.id != c.id and o.weight > 0]
-        if not others:
+        if c.weight <= 0 or not others:  # dropping a criterion weighted 0 changes nothing
             continue
         dropped = rubric.with_weights({c.id: 0.0})
         new = score_frame(frame, dropped)
@@ -656,7 +619,6 @@ __all__ = [
     "leave_one_out",
     "ranks_many",
     "run_sensitivity",
-    "scores_many",
     "sensitivity",
     "sobol_base",
 ]

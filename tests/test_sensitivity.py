@@ -15,8 +15,8 @@ from hypothesis.extra.numpy import arrays
 from openpyxl import load_workbook
 
 import assess
-from assess.scorer import aggregate
-from assess.sensitivity import ranks_many, run_sensitivity, scores_many
+from assess.scorer import aggregate, aggregate_many, ranks_many
+from assess.sensitivity import run_sensitivity
 
 SMALL = {"draws": 300, "seed": 7}
 
@@ -58,7 +58,7 @@ DISTINCT = [(4, 3.5, 3, 2.5, 0.5), (3.5, 3, 2.5, 3, 1), (3, 2.5, 3, 2, 1.5), (2,
 def test_matrix_scores_equal_the_scorers_for_any_weights(x, weights, geometric):
     x[:, 0] = np.where(np.isnan(x[:, 0]), 0.5, x[:, 0])  # at least one rating per engagement
     method = "weighted_geometric" if geometric else "weighted_arithmetic"
-    got = scores_many(x, weights, geometric)
+    got = aggregate_many(x, weights, geometric)
     for d, w in enumerate(weights):
         w = w / w.sum()
         total, *_ = aggregate(x, w, method, 1e-9)
