@@ -8,7 +8,7 @@ import io
 import pandas as pd
 import pytest
 from conftest import HEADER, row, write_xlsx
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
@@ -99,10 +99,14 @@ def test_safe_text_column_is_safe_cell_on_every_text_cell(cells, arrow):
 @settings(max_examples=100, deadline=None)
 @given(
     st.lists(
-        st.one_of(any_text, prefixed, st.none(), st.floats(allow_nan=False), st.integers()),
+        st.one_of(
+            any_text, prefixed, st.none(), st.floats(allow_nan=False), st.integers(), st.booleans()
+        ),
         max_size=30,
     )
 )
+@example([0.0, 0])  # equal values of different types are written as each is
+@example([1, True, None, 1.0])
 def test_safe_text_column_writes_other_values_as_their_text(cells):
     expected = [
         None if v is None else safe_cell(v) if isinstance(v, str) else str(v) for v in cells

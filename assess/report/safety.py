@@ -40,6 +40,31 @@ _UNSAFE = (
 )
 
 
+def distinct_values(values) -> tuple[np.ndarray, list]:
+    """``(codes, distinct values)`` of a column of cells, code -1 where blank.
+
+    Like ``pandas.factorize``, but values that are equal yet of different types stay apart:
+    ``0`` and ``0.0`` (or ``1`` and ``True``) compare equal, but are written differently.
+    """
+    import pandas as pd
+
+    cells = pd.Series(values, dtype=object)
+    codes, _ = pd.factorize(cells, use_na_sentinel=True)
+    kinds, _ = pd.factorize(cells.map(type))
+    key = np.where(codes < 0, -1, codes * (int(kinds.max(initial=0)) + 1) + kinds)
+    codes, _ = pd.factorize(key, use_na_sentinel=False)
+    firsts = np.full(int(codes.max(initial=-1)) + 1, -1)
+    firsts[codes[::-1]] = np.arange(len(codes))[::-1]  # each code's first position
+    blank = key < 0
+    uniques = [cells.iat[i] for i in firsts]
+    # renumber so that blank cells get -1 and the others count from 0
+    if blank.any():
+        blank_code = codes[np.flatnonzero(blank)[0]]
+        uniques.pop(blank_code)
+        codes = np.where(blank, -1, codes - (codes > blank_code))
+    return codes, uniques
+
+
 def safe_text_column(values):
     """A column of cells as report text: a pyarrow string array, null where blank.
 
@@ -53,7 +78,7 @@ def safe_text_column(values):
     if not isinstance(values.dtype, pd.StringDtype):
         if pd.api.types.infer_dtype(values, skipna=True) not in {"string", "empty"}:
             # mixed cells (numbers, dates, text) as read from a workbook: each distinct once
-            codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=True)
+            codes, uniques = distinct_values(values)
             texts = [safe_cell(u) if isinstance(u, str) else str(u) for u in uniques]
             missing = codes < 0
             indices = pa.array(np.where(missing, 0, codes), mask=missing)
