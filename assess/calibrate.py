@@ -349,9 +349,7 @@ def read_cases(
     '190 used, 2 insufficient evidence, 4 rejected of 196 rows'
     """
     rub = load_rubric(rubric)
-    part = validate_file(
-        source, rub, sheet=sheet, id_column=id_column, allow_missing=allow_missing
-    )
+    part = validate_file(source, rub, sheet=sheet, id_column=id_column, allow_missing=allow_missing)
     table = part.table
     rejected = list(part.rejected)
     kept = pd.Series(True, index=part.ratings.index)
@@ -360,7 +358,12 @@ def read_cases(
         col = _outcome_column(table, outcome, rub)
         parsed = parse_outcomes(table.data[col.key].tolist(), kind, levels, rub.band_names)
         by_row = {
-            int(r): Problem(col.letter, col.header, table.data[col.key].iloc[i], err)
+            int(r): Problem(
+                table.column_at(col.key, int(r)).letter,
+                col.header,
+                table.data[col.key].iloc[i],
+                err,
+            )
             for i, (r, err) in enumerate(zip(table.data.index, parsed.errors, strict=True))
             if err is not None
         }
