@@ -847,6 +847,7 @@ def _find_table(
     name, visible, rows = candidates[si]
     if not visible:
         notes.append(f"the table was found on hidden sheet {name!r}")
+    ri = _first_header(rows, ri, targets)
     header = rows[ri]
 
     def where_at(i: int) -> str:
@@ -962,6 +963,21 @@ def _repeats_header(
             if key:
                 keys.add(key)
     return len(keys) >= 2
+
+
+def _first_header(rows: list[list[Any]], ri: int, targets: dict[str, tuple[Role, str, str]]) -> int:
+    """The header row of the first table on the sheet, given ``ri``, the row that matches the
+    rubric best: a row above it that is a header too (as :func:`_repeats_header` decides),
+    with data rows under it, heads a first table whose rows would otherwise be taken for a
+    title block; ``ri`` then starts the second."""
+    ratings = _rating_indexes(_build_columns(rows[ri], targets, ""))
+    seen: dict[str, str] = {}
+    for k in range(ri):
+        if _repeats_header(rows[k], ratings, targets, seen) and any(
+            sum(_present(v) for v in rows[j]) >= 2 for j in range(k + 1, ri)
+        ):
+            return k
+    return ri
 
 
 def _title_rows(rows: list[list[Any]], at: int, stop: int, ratings: list[int]) -> tuple[int, ...]:

@@ -671,3 +671,19 @@ def test_dask_engine_reads_a_second_table_and_says_so(tmp_path):
         "its own columns (Norms alignment in D, not E; Transparency in E, not D); "
         "row 5 ('FY2024 engagements') is its title, not an engagement"
     ]
+
+
+def test_a_table_above_the_best_matching_header_is_not_taken_for_a_title(tmp_path):
+    # the first table lacks Political friction, so the second's header matches the rubric
+    # better; the first table's rows are still engagements, read under their own header
+    path = write_xlsx(
+        tmp_path / "above.xlsx",
+        [row("E1")[:7], row("E2")[:7], [None] * 8, HEADER, row("E3")],
+        header=HEADER[:7],
+    )
+    with pytest.raises(MissingColumnError, match=r"header row 1: no column for criterion"):
+        assess.score(path)
+    result = assess.score(path, allow_missing="political_friction")
+    assert sorted(result.engagements.index) == ["E1", "E2", "E3"]
+    assert math.isnan(result.engagements.loc["E1", "political_friction.rating"])
+    assert result.engagements.loc["E3", "political_friction.rating"] == 1
