@@ -34,6 +34,7 @@ from .errors import InputError, MissingColumnError
 from .read import (
     HEADER_SCAN_ROWS,
     TEXT_SUFFIXES,
+    CellError,
     Column,
     RawTable,
     _find_header,
@@ -57,6 +58,8 @@ from .validate import (
     _IndicatorParser,
     _present_id,
     _RatingParser,
+    id_key,
+    id_keys,
     show,
     validate,
 )
@@ -267,9 +270,11 @@ def _read_long(
     header: tuple[int, dict[str, int]],
     rubric: Rubric,
     seen: dict[tuple[str, str, str], str],
+    written: dict[str, str],
 ) -> tuple[RaterTable, list[tuple[str, str, str, float, str]], dict[str, dict[str, Any]]]:
     """Validate a long table: one rating per row.  Returns the table, the accepted ratings
-    as (id, rater, input, value, cell) and each engagement's carried values."""
+    as (id, rater, input, value, cell) and each engagement's carried values.  Ids are
+    compared by :func:`~assess.validate.id_key`; ``written`` holds each id as first written."""
     ri, roles = header
     head = rows[ri]
     width = max([len(head)] + [len(r) for r in rows[ri + 1 :]])
@@ -320,8 +325,15 @@ def _read_long(
 
         raw_id, raw_rater = values["id"], values["rater"]
         eid = _id_text(raw_id) if _present_id(raw_id) else ""
-        if not eid:
+        key_id = id_key(eid)
+        if isinstance(raw_id, CellError):
+            eid = ""
+            problem("id", raw_id, f"the engagement id cell holds a formula error ({raw_id})")
+        elif not key_id:
+            eid = ""
             problem("id", raw_id, "missing engagement id")
+        else:
+            eid = written.get(key_id, eid)
         rater = " ".join(str(raw_rater).split()) if _present(raw_rater) else ""
         if not rater:
             problem("rater", raw_rater, "missing rater")
@@ -355,6 +367,7 @@ def _read_long(
         if problems:
             rejected.append(Rejection(table.name, name, int(rownum), tuple(problems), eid or None))
             continue
+        written.setdefault(key_id, eid)
         used[int(rownum)] = eid
         accepted.append((eid, rater, key, number, cell))
         into = carried.setdefault(eid, {"__row__": int(rownum)})
@@ -405,7 +418,7 @@ def _rater_sheets(
         raise lacking[0]
     if len(parts) < 2:
         return None
-    ids = [set(p.ratings.index) for _, p in parts]
+    ids = [set(id_keys(p.ratings.index)) for _, p in parts]
     for i, own in enumerate(ids):
         others = set().union(*(s for j, s in enumerate(ids) if j != i))
         if not own or len(own & others) < RATER_OVERLAP * len(own):
@@ -495,11 +508,12 @@ def _assemble(found: list[tuple[Source, Any]], rubric: Rubric) -> Ratings:
     first_row: dict[str, tuple[str, str, int]] = {}
     seen_long: dict[tuple[str, str, str], str] = {}
     seen_sheet: dict[tuple[str, str], str] = {}
+    written: dict[str, str] = {}  # id_key -> the id as first written
     for _, (kind, *info) in found:
         if kind == "long":
             path, digest, decimal, (name, rows, header) = info
             rt, accepted, carry = _read_long(
-                path, name, rows, digest, decimal, header, rubric, seen_long
+                path, name, rows, digest, decimal, header, rubric, seen_long, written
             )
             tables.append(rt)
             ratings += accepted
@@ -511,12 +525,15 @@ def _assemble(found: list[tuple[Source, Any]], rubric: Rubric) -> Ratings:
             continue
         for rater, part in info[0]:
             table = part.table
-            id_col = table.column("id")
             rejected = list(part.rejected)
             used: dict[int, str] = {}
             letters = {c.key: c.letter for c in table.columns if c.role != "carry"}
-            for eid, row in part.ratings.iterrows():
-                rownum = int(part.rows[eid])
+            data_keys = {c.key for c in table.all_columns if c.role != "carry"}
+            keys = id_keys(part.ratings.index)
+            for (as_read, row), key_id in zip(part.ratings.iterrows(), keys, strict=True):
+                rownum = int(part.rows[as_read])
+                eid = written.get(key_id, as_read)
+                id_col = table.column_at("id", rownum)
                 first = seen_sheet.get((eid, rater))
                 if first is not None:
                     rejected.append(
@@ -528,24 +545,28 @@ def _assemble(found: list[tuple[Source, Any]], rubric: Rubric) -> Ratings:
                                 Problem(
                                     id_col.letter,
                                     id_col.header,
-                                    eid,
+                                    as_read,
                                     f"rater {rater!r} already rated {eid!r} ({first})",
                                 ),
                             ),
-                            eid,
+                            as_read,
                         )
                     )
                     continue
+                written.setdefault(key_id, eid)
                 seen_sheet[(eid, rater)] = f"{table.name} {table.sheet} row {rownum}"
                 used[rownum] = eid
                 first_row.setdefault(eid, (table.name, table.sheet, rownum))
                 into = carried.setdefault(eid, {})
-                for k, v in part.carried.loc[eid].items():
+                for k, v in part.carried.loc[as_read].items():
                     if k not in into and _present(v):
                         into[k] = v
                 for key in inputs:
                     value = float(row[key])
-                    cell = f"{table.sheet}!{letters.get(key, '')}{rownum}"
+                    letter = letters.get(key, "")
+                    if table.blocks and key in data_keys:  # a table below: its own columns
+                        letter = table.column_at(key, rownum).letter
+                    cell = f"{table.sheet}!{letter}{rownum}"
                     ratings.append((eid, rater, key, value, cell))
             rejected.sort(key=lambda r: r.row)
             tables.append(RaterTable(table, "sheet", rater, part.data_rows, rejected, used))

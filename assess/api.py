@@ -16,7 +16,7 @@ from .read import RawTable, read_table
 from .result import Result, SourceInfo
 from .rubric import DEFAULT_RUBRIC, Rubric, load_rubric
 from .scorer import STATUS_SCORED, constant_labels, input_columns, score_frame
-from .validate import Problem, Rejection, Validated, validate
+from .validate import Problem, Rejection, Validated, id_keys, validate
 
 Source = str | Path | pd.DataFrame
 
@@ -38,16 +38,22 @@ def validate_file(
 
 
 def _drop_cross_file_duplicates(parts: list[Validated]) -> None:
-    """An id already seen in an earlier file rejects the later row, naming the first."""
+    """An id already seen in an earlier file rejects the later row, naming the first.
+
+    Ids are compared as within a file (:func:`~assess.validate.id_key`): ``'E1'`` in one file
+    and ``'E\u200b1'`` in another are the same engagement.
+    """
     if len(parts) < 2:  # ids are already unique within a file
         return
-    seen: dict[str, tuple[str, int]] = {}
+    seen: dict[str, tuple[str, int, str]] = {}
     for part in parts:
-        id_col = part.table.column("id")
-        dup = [i for i in part.ratings.index if i in seen]
-        for eid in dup:
-            first_file, first_row = seen[eid]
+        keys = id_keys(part.ratings.index)
+        dup = [(eid, key) for eid, key in zip(part.ratings.index, keys, strict=True) if key in seen]
+        for eid, key in dup:
+            first_file, first_row, written = seen[key]
             row = int(part.rows[eid])
+            id_col = part.table.column_at("id", row)
+            as_written = f", written {written!r}" if written != eid else ""
             part.rejected.append(
                 Rejection(
                     part.table.name,
@@ -59,22 +65,24 @@ def _drop_cross_file_duplicates(parts: list[Validated]) -> None:
                             id_col.header,
                             eid,
                             f"duplicate engagement id {eid!r} "
-                            f"(first in {first_file} row {first_row})",
+                            f"(first in {first_file} row {first_row}{as_written})",
                         ),
                     ),
                     eid,
                 )
             )
         if dup:
-            keep = ~part.ratings.index.isin(dup)
+            keep = ~part.ratings.index.isin([eid for eid, _ in dup])
             part.ratings, part.carried, part.rows = (
                 part.ratings[keep],
                 part.carried[keep],
                 part.rows[keep],
             )
             part.rejected.sort(key=lambda r: r.row)
-        for eid, row in zip(part.ratings.index, part.rows.to_numpy().tolist(), strict=True):
-            seen[eid] = (part.table.name, row)
+            keys = keys[keep]
+        rows = part.rows.to_numpy().tolist()
+        for eid, key, row in zip(part.ratings.index, keys, rows, strict=True):
+            seen[key] = (part.table.name, row, eid)
 
 
 def score(

@@ -385,7 +385,12 @@ def read_cases(
         col = _outcome_column(table, outcome, rub)
         parsed = parse_outcomes(table.data[col.key].tolist(), kind, levels, rub.band_names)
         by_row = {
-            int(r): Problem(col.letter, col.header, table.data[col.key].iloc[i], err)
+            int(r): Problem(
+                table.column_at(col.key, int(r)).letter,
+                col.header,
+                table.data[col.key].iloc[i],
+                err,
+            )
             for i, (r, err) in enumerate(zip(table.data.index, parsed.errors, strict=True))
             if err is not None
         }

@@ -60,7 +60,7 @@ from .report.safety import safe_cell
 from .report.tabular import flat_table, rejected_table
 from .rubric import DEFAULT_RUBRIC, Rubric, load_rubric
 from .scorer import STATUS_INSUFFICIENT, STATUS_SCORED, score_frame
-from .validate import Problem, Rejection, Validated, validate
+from .validate import Problem, Rejection, Validated, id_keys, validate
 
 DATASET_SUFFIXES = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv", ".tsv": "csv"}
 OUTPUT_SUFFIXES = {".parquet": "parquet", ".csv": "csv"}
@@ -241,10 +241,12 @@ def _slim_partition(raw: pd.DataFrame, rubric: Rubric, ds: _Dataset) -> pd.DataF
         return pd.DataFrame(columns=list(_SLIM_DTYPES)).astype(_SLIM_DTYPES)
     v, part = _validated(raw, rubric, ds)
     scores = score_frame(v.ratings, rubric)
+    keys = id_keys(v.ratings.index)  # ids are compared as within a file
     ok = pd.DataFrame(
         {
-            "id": v.ratings.index.astype(object),
-            "key": _id_keys(v.ratings.index),
+            "id": keys,
+            "shown": v.ratings.index.astype(object),
+            "key": _id_keys(keys),
             "part": np.int64(part),
             "row": v.rows.to_numpy(dtype="int64"),
             "status": scores["status"].to_numpy(dtype=object),
@@ -254,6 +256,7 @@ def _slim_partition(raw: pd.DataFrame, rubric: Rubric, ds: _Dataset) -> pd.DataF
     bad = pd.DataFrame(
         {
             "id": pd.Series([""] * len(v.rejected), dtype=object),
+            "shown": pd.Series([""] * len(v.rejected), dtype=object),
             "key": np.zeros(len(v.rejected), dtype="uint64"),
             "part": np.int64(part),
             "row": np.array([r.row for r in v.rejected], dtype="int64"),
@@ -261,17 +264,36 @@ def _slim_partition(raw: pd.DataFrame, rubric: Rubric, ds: _Dataset) -> pd.DataF
             "score": np.nan,
         }
     )
-    return pd.concat([ok, bad], ignore_index=True).astype(_SLIM_DTYPES)
+    # what reading the file had to say (a second table below the first): a row each, its text
+    # in ``shown``
+    said = pd.DataFrame(
+        {
+            "id": "",
+            "shown": pd.Series([f"{ds.name(part)}: {n}" for n in v.table.notes], dtype=object),
+            "key": np.uint64(0),
+            "part": np.int64(part),
+            "row": np.int64(0),
+            "status": NOTE,
+            "score": np.nan,
+        }
+    )
+    return pd.concat([ok, bad, said], ignore_index=True).astype(_SLIM_DTYPES)
 
 
-def _id_keys(ids: pd.Index) -> np.ndarray:
-    return pd.util.hash_array(ids.to_numpy(dtype=object))
+#: the status of a first-pass row that carries a note on a file rather than a data row
+NOTE = "note"
 
 
-#: ``key`` is a 64-bit hash of the id: counting hashes needs no shuffle of the id strings, and a
+def _id_keys(keys: np.ndarray) -> np.ndarray:
+    return pd.util.hash_array(np.asarray(keys, dtype=object))
+
+
+#: ``id`` is the engagement id's :func:`~assess.validate.id_key` and ``shown`` the id as written;
+#: ``key`` is a 64-bit hash of ``id``: counting hashes needs no shuffle of the id strings, and a
 #: collision only means that a few more rows are fetched and compared by their real ids
 _SLIM_DTYPES = {
     "id": object,
+    "shown": object,
     "key": "uint64",
     "part": "int64",
     "row": "int64",
@@ -281,32 +303,37 @@ _SLIM_DTYPES = {
 
 
 def _reject_later_duplicates(
-    v: Validated, losers: dict[str, tuple[str, int]], file_name: str
+    v: Validated, losers: dict[str, tuple[str, int, str]], file_name: str
 ) -> None:
-    """Reject rows whose id was scored in an earlier file, naming the first (as
-    :func:`assess.score` does across files)."""
+    """Reject rows whose id (by its id_key) was scored in an earlier file, naming the first
+    (as :func:`assess.score` does across files)."""
     if not losers:
         return
-    id_col = v.table.column("id")
-    dup = [eid for eid in v.ratings.index if eid in losers]
-    for eid in dup:
-        first_file, first_row = losers[eid]
+    keys = id_keys(v.ratings.index)
+    dup = [(eid, key) for eid, key in zip(v.ratings.index, keys, strict=True) if key in losers]
+    for eid, key in dup:
+        first_file, first_row, written = losers[key]
+        row = int(v.rows[eid])
+        id_col = v.table.column_at("id", row)
+        as_written = f", written {written!r}" if written != eid else ""
         v.rejected.append(
             Rejection(
                 file_name,
                 v.table.sheet,
-                int(v.rows[eid]),
+                row,
                 (
                     Problem(
                         id_col.letter,
                         id_col.header,
                         eid,
-                        f"duplicate engagement id {eid!r} (first in {first_file} row {first_row})",
+                        f"duplicate engagement id {eid!r} "
+                        f"(first in {first_file} row {first_row}{as_written})",
                     ),
                 ),
                 eid,
             )
         )
+    dup = [eid for eid, _ in dup]
     keep = ~v.ratings.index.isin(dup)
     v.ratings, v.carried, v.rows = v.ratings[keep], v.carried[keep], v.rows[keep]
     v.rejected.sort(key=lambda r: r.row)
@@ -334,7 +361,7 @@ def _final_partition(
     rubric: Rubric,
     ds: _Dataset,
     ranks: _Ranks,
-    losers: dict[int, dict[str, tuple[str, int]]],
+    losers: dict[int, dict[str, tuple[str, int, str]]],
     dtypes: dict[str, Any],
 ) -> pd.DataFrame:
     """Second pass: the partition's scores (global ranks) and rejected rows, in one frame."""
@@ -348,7 +375,7 @@ def _final_partition(
     # carried columns keep their source types (read_table hands them over as Python objects)
     sheet = raw.drop(columns=PART)
     positions = scores["row"].to_numpy(dtype="int64") - 2  # the header is row 1
-    for col in v.table.columns:
+    for col in v.table.columns if not v.table.blocks else ():  # tables below: as read
         if col.role == "carry" and col.key in scores:
             scores[col.key] = sheet.iloc[positions, col.index].to_numpy()
     rejected = rejected_table(result).add_prefix(REJ)
@@ -596,16 +623,19 @@ def score_dask(
             ds,
             meta=pd.DataFrame(columns=list(_SLIM_DTYPES)).astype(_SLIM_DTYPES),
         )
-        valid = slim[slim["status"] != STATUS_REJECTED]
-        statuses, values, keys = dask.compute(
+        valid = slim[slim["status"].isin([STATUS_SCORED, STATUS_INSUFFICIENT])]
+        statuses, values, keys, said = dask.compute(
             slim["status"].value_counts(split_out=1),
             valid[valid["status"] == STATUS_SCORED]["score"].value_counts(split_out=1),
             valid["key"].value_counts(split_out=1),
+            slim[slim["status"] == NOTE]["shown"],
             **compute_kw,
         )
+        # the notes every file's header gives are said once, without a file name
+        notes += [n for n in dict.fromkeys(said) if n.split(": ", 1)[-1] not in notes]
         statuses, values = statuses.to_dict(), values.copy()
         dup_ids = keys[keys > 1].index
-        losers: dict[int, dict[str, tuple[str, int]]] = {}
+        losers: dict[int, dict[str, tuple[str, int, str]]] = {}
         if len(dup_ids):
             rows = valid[valid["key"].isin(list(dup_ids))].compute(**compute_kw)
             rows = rows[rows["id"].duplicated(keep=False)]  # hash collisions are not repeats
@@ -615,6 +645,7 @@ def score_dask(
                     losers.setdefault(int(later["part"]), {})[str(eid)] = (
                         ds.name(int(first_row["part"])),
                         int(first_row["row"]),
+                        str(first_row["shown"]),
                     )
                     statuses[later["status"]] -= 1
                     statuses[STATUS_REJECTED] = statuses.get(STATUS_REJECTED, 0) + 1

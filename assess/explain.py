@@ -26,7 +26,7 @@ from .errors import InputError
 from .result import Result
 from .rubric import DEFAULT_RUBRIC, Gate, Level, Rubric
 from .scorer import STATUS_SCORED, band_index, score_frame
-from .validate import Rejection
+from .validate import Rejection, id_key
 
 
 @dataclass(frozen=True)
@@ -376,14 +376,18 @@ def _find(result: Result, engagement_id: str) -> str | Rejection:
     wanted = " ".join(str(engagement_id).split())
     if wanted in ids:
         return wanted
-    folded = {i.casefold(): i for i in ids}
-    if wanted.casefold() in folded:
-        return folded[wanted.casefold()]
+    key = id_key(wanted)  # the same id as the file compares them ('2.0' is 2)
+    by_key = {id_key(i): i for i in ids}
+    if key in by_key:
+        return by_key[key]
+    folded = {k.casefold(): i for k, i in by_key.items()}
+    if key.casefold() in folded:
+        return folded[key.casefold()]
     # a rejected row: the first one carrying the id (a later duplicate names the first)
     for exact in (True, False):
         for rej in result.rejected:
             if rej.id is not None and (
-                rej.id == wanted if exact else rej.id.casefold() == wanted.casefold()
+                id_key(rej.id) == key if exact else id_key(rej.id).casefold() == key.casefold()
             ):
                 return rej
     close = difflib.get_close_matches(wanted, ids, n=3, cutoff=0.6)

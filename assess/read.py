@@ -71,13 +71,27 @@ class Column:
         return column_letter(self.index)
 
 
+@dataclass(frozen=True)
+class Block:
+    """A further table below the first on the same sheet, begun by a row that repeats the
+    header (in any column order): its rows are read with its own columns."""
+
+    header_row: int  # Excel row of its header
+    columns: list[Column]
+    #: Excel rows just above its header taken as its title (one text cell, no rating)
+    title_rows: tuple[int, ...] = ()
+
+
 @dataclass
 class RawTable:
     """The table found in a file, cells as read, with their provenance.
 
     ``data`` has one column per :class:`Column` (named by ``Column.key``) and is indexed by
     the Excel row number of each data row (for CSV: the line's record number).  Blank rows
-    are already dropped and counted in ``blank_rows``.
+    are already dropped and counted in ``blank_rows``.  When rows below repeat the header,
+    ``blocks`` holds each further table: the rows below its header were read with its own
+    ``columns`` (``column_at`` gives the column of a key on a row); the repeated headers and
+    their titles are not data rows.
     """
 
     path: Path
@@ -89,6 +103,7 @@ class RawTable:
     decimal: str = "."
     blank_rows: int = 0
     notes: list[str] = field(default_factory=list)
+    blocks: list[Block] = field(default_factory=list)
 
     @property
     def name(self) -> str:
@@ -99,6 +114,33 @@ class RawTable:
             if c.key == key:
                 return c
         raise KeyError(key)
+
+    def column_at(self, key: str, row: int) -> Column:
+        """The column of ``key`` on Excel row ``row``: that of the table the row is in."""
+        columns = self.columns
+        for block in self.blocks:
+            if block.header_row < row:
+                columns = block.columns
+        for c in (*columns, *self.all_columns):
+            if c.key == key:
+                return c
+        raise KeyError(key)
+
+    @property
+    def all_columns(self) -> list[Column]:
+        """The columns of every table on the sheet, one per key (the first table's first)."""
+        if not self.blocks:
+            return self.columns
+        seen: dict[str, Column] = {}
+        for columns in [self.columns, *(b.columns for b in self.blocks)]:
+            for c in columns:
+                seen.setdefault(c.key, c)
+        return list(seen.values())
+
+    @property
+    def skipped_rows(self) -> list[int]:
+        """Excel rows that are neither data nor blank: repeated headers and their titles."""
+        return sorted(r for b in self.blocks for r in (*b.title_rows, b.header_row))
 
 
 # -- targets --------------------------------------------------------------------------
@@ -283,6 +325,149 @@ def _check_package(path: Path) -> None:
     )
 
 
+ErrorCells = dict[str, list[tuple[int, int, str]]]
+
+
+def _formula_error_cells(path: Path, kind: str, sheets: Sheets) -> ErrorCells:
+    """Formula error cells by sheet name as (row, column, text), 0-based, for any workbook.
+
+    python-calamine reads an error cell as an empty string, as if it were blank; this looks
+    them up in the file itself: the sheet XML of an .xlsx, the BIFF records of an .xls (by
+    xlrd), the content.xml of an .ods.  Only cells within each sheet's rows as read count.
+    """
+    if kind == "ole":
+        return _xls_error_cells(path)
+    if kind == "zip" and path.suffix.lower() == ".ods":
+        sizes = {name: (len(rows), max(map(len, rows), default=0)) for name, _, rows in sheets}
+        return _ods_error_cells(path, sizes)
+    if kind == "zip":
+        return _error_cells(path)
+    return {}
+
+
+def _xls_error_cells(path: Path) -> ErrorCells:
+    """Formula error cells of a BIFF (.xls) workbook, read by xlrd."""
+    try:
+        import xlrd
+    except ImportError as exc:  # a dependency: only a broken installation lacks it
+        raise InputError(f"{path.name}: .xls workbooks need xlrd: pip install xlrd") from exc
+
+    found: ErrorCells = {}
+    try:
+        book = xlrd.open_workbook(str(path), on_demand=True, logfile=io.StringIO())
+    except Exception:  # xlrd raises its own and struct errors; calamine has read the file
+        return {}
+    try:
+        for index in range(book.nsheets):
+            sheet = book.sheet_by_index(index)
+            cells = []
+            for r in range(sheet.nrows):
+                types = sheet.row_types(r)
+                if xlrd.XL_CELL_ERROR not in types:
+                    continue
+                for c in (c for c, t in enumerate(types) if t == xlrd.XL_CELL_ERROR):
+                    code = sheet.cell_value(r, c)
+                    cells.append((r, c, xlrd.error_text_from_code.get(code, "#ERROR")))
+            if cells:
+                found[sheet.name] = cells
+            book.unload_sheet(index)
+    except Exception:
+        return {}
+    finally:
+        book.release_resources()
+    return found
+
+
+_ODS_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+_ODS_TEXT_P = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}p"
+_ODS_CALCEXT = "{urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0}"
+_ODS_CELLS = {_ODS_TABLE + "table-cell", _ODS_TABLE + "covered-table-cell"}
+
+
+def _ods_error_cells(path: Path, sizes: dict[str, tuple[int, int]]) -> ErrorCells:
+    """Formula error cells of an .ods, from a streaming parse of its content.xml.
+
+    LibreOffice marks a formula's error result with ``calcext:value-type="error"``.  Positions
+    follow ``number-columns-repeated``/``number-rows-repeated`` and covered (merged) cells; a
+    repeat is counted in full but expanded only within the sheet's ``sizes`` (rows, columns)
+    as read, so a huge repeat count costs nothing.
+    """
+    import xml.etree.ElementTree as ET
+    import zipfile
+
+    found: ErrorCells = {}
+    needle = b'value-type="error"'
+    try:
+        with zipfile.ZipFile(path) as z:
+            with z.open("content.xml") as fh:  # most workbooks have no error cell: look first
+                tail, seen = b"", False
+                for chunk in iter(lambda: fh.read(1 << 20), b""):
+                    if needle in tail + chunk:
+                        seen = True
+                        break
+                    tail = chunk[-len(needle) :]
+            if not seen:
+                return {}
+            with z.open("content.xml") as fh:
+                _ods_scan(ET.iterparse(fh, events=("start", "end")), sizes, found)
+    except (KeyError, OSError, zipfile.BadZipFile, ET.ParseError, ValueError):
+        return {}  # calamine has read the file; this extra look is best effort
+    return found
+
+
+def _ods_scan(events, sizes: dict[str, tuple[int, int]], found: ErrorCells) -> None:
+    table, row_tag = _ODS_TABLE + "table", _ODS_TABLE + "table-row"
+    error_type = _ODS_CALCEXT + "value-type"
+    stack: list[Any] = []  # the open elements
+    sheet: str | None = None
+    limit = (0, 0)
+    row = col = 0
+    in_cell = 0  # depth of open cells: what is inside a cell (a note, a sub-table) is skipped
+    for event, elem in events:
+        tag = elem.tag
+        if event == "start":
+            stack.append(elem)
+            if tag in _ODS_CELLS:
+                in_cell += 1
+            elif tag == table and sheet is None:
+                sheet = elem.get(_ODS_TABLE + "name", "")
+                limit, row = sizes.get(sheet, (0, 0)), 0
+            elif tag == row_tag and not in_cell:
+                col = 0
+            continue
+        stack.pop()
+        if tag in _ODS_CELLS:
+            in_cell -= 1
+            if not in_cell and sheet is not None:
+                span = _ods_repeat(elem, "number-columns-repeated")
+                if elem.get(error_type) == "error" and tag != _ODS_TABLE + "covered-table-cell":
+                    # the cell's own paragraphs (a comment on it has its own, deeper down)
+                    text = "".join("".join(p.itertext()) for p in elem.findall(_ODS_TEXT_P))
+                    repeated = _ods_repeat(stack[-1], "number-rows-repeated")
+                    cells = found.setdefault(sheet, [])
+                    for r in range(row, min(row + repeated, limit[0])):
+                        for c in range(col, min(col + span, limit[1])):
+                            cells.append((r, c, text.strip() or "#ERROR"))
+                col += span
+        elif tag == row_tag and not in_cell and sheet is not None:
+            row += _ods_repeat(elem, "number-rows-repeated")
+        elif tag == table and not in_cell:
+            sheet = None
+        if in_cell:
+            continue  # a cell's content is read when the cell ends
+        if stack:
+            stack[-1].remove(elem)  # keep only the open elements in memory
+        else:
+            elem.clear()
+
+
+def _ods_repeat(elem: Any, name: str) -> int:
+    try:
+        return max(1, int(elem.get(_ODS_TABLE + name, "1")))
+    except ValueError:
+        return 1
+
+
 def _open_workbook(path: Path, kind: str) -> list[tuple[str, bool, list[list[Any]]]]:
     """All sheets as (name, visible, rows)."""
     from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
@@ -310,8 +495,8 @@ def _open_workbook(path: Path, kind: str) -> list[tuple[str, bool, list[list[Any
         raise InputError(f"{path.name}: the workbook is damaged ({_short(exc)})") from exc
     finally:
         wb.close()
-    if path.suffix.lower() in {".xlsx", ".xlsm"}:
-        errors = _error_cells(path)
+    if path.suffix.lower() in {".xlsx", ".xlsm", ".xls", ".ods"}:
+        errors = _formula_error_cells(path, kind, sheets)
         for name, _, rows in sheets:
             for r, c, text in errors.get(name, ()):
                 if r < len(rows) and c < len(rows[r]):
@@ -534,7 +719,17 @@ def read_table(
     """
     allowed = missing_allowance(rubric, allow_missing)
     table = _find_table(path, rubric, sheet, id_column)
-    table.notes += _check_rubric_columns(table.columns, rubric, allowed, _where(table))
+    # every table on the sheet (see RawTable.blocks) is held to the same rule
+    tables = [(table.header_row, table.columns), *((b.header_row, b.columns) for b in table.blocks)]
+    where = _where(table).rsplit(" ", 1)[0]
+    notes = [
+        (at, _check_rubric_columns(columns, rubric, allowed, f"{where} {at}"))
+        for at, columns in tables
+    ]
+    shared = set.intersection(*(set(n) for _, n in notes))
+    table.notes += [n for n in notes[0][1] if n in shared]
+    for at, own in notes:
+        table.notes += [f"the table at row {at}: {n}" for n in own if n not in shared]
     return table
 
 
@@ -714,38 +909,35 @@ def _find_table(
     name, visible, rows = candidates[si]
     if not visible:
         notes.append(f"the table was found on hidden sheet {name!r}")
+    ri = _first_header(rows, ri, targets)
     header = rows[ri]
-    where = (
-        f"{path.name}: sheet {name!r}, header row {ri + 1}"
-        if path.suffix.lower() not in TEXT_SUFFIXES
-        else f"{path.name}: header line {ri + 1}"
-    )
+
+    def where_at(i: int) -> str:
+        if path.suffix.lower() in TEXT_SUFFIXES:
+            return f"{path.name}: header line {i + 1}"
+        return f"{path.name}: sheet {name!r}, header row {i + 1}"
+
+    where = where_at(ri)
     columns = _build_columns(header, targets, where)
-    if not any(c.role == "id" for c in columns):
-        serve = _id_candidates(rows[ri + 1 :], columns)
-        could = (
-            f"; columns that could serve (unique, non-blank text): "
-            f"{', '.join(repr(h) for h in serve)}"
-            if serve
-            else "; no column holds unique, non-blank text"
+    _require_id(columns, rows[ri + 1 :], where, rubric, id_column)
+    blocks = _later_tables(rows, ri, columns, targets, where_at, rubric, id_column)
+    if blocks:
+        frame = _tables_frame(rows, ri, columns, blocks)
+        notes += _tables_notes(columns, blocks, rows)
+    else:
+        width = max((len(r) for r in rows[ri + 1 :]), default=0)
+        width = max(width, len(header))
+        body = [list(r) + [""] * (width - len(r)) for r in rows[ri + 1 :]]
+        # Columns with no header but with data are carried too, so nothing is lost.
+        for extra in range(len(columns), width):
+            if any(_present(r[extra]) for r in body):
+                columns.append(Column(extra, "", "carry", f"Column {column_letter(extra)}"))
+        frame = pd.DataFrame(
+            [[r[c.index] for c in columns] for r in body],
+            columns=[c.key for c in columns],
+            index=pd.RangeIndex(ri + 2, ri + 2 + len(body), name="row"),
+            dtype=object,
         )
-        raise InputError(
-            f"{where}: no id column {id_names(rubric, id_column)[0]!r}{could}; "
-            "name the id column with --id-column"
-        )
-    width = max((len(r) for r in rows[ri + 1 :]), default=0)
-    width = max(width, len(header))
-    body = [list(r) + [""] * (width - len(r)) for r in rows[ri + 1 :]]
-    # Columns with no header but with data are carried too, so nothing is lost.
-    for extra in range(len(columns), width):
-        if any(_present(r[extra]) for r in body):
-            columns.append(Column(extra, "", "carry", f"Column {column_letter(extra)}"))
-    frame = pd.DataFrame(
-        [[r[c.index] for c in columns] for r in body],
-        columns=[c.key for c in columns],
-        index=pd.RangeIndex(ri + 2, ri + 2 + len(body), name="row"),
-        dtype=object,
-    )
     blank = _blank_rows(frame)
     n_blank = int(blank.sum())
     # Trailing blank rows are the sheet's padding, not "skipped rows" worth mentioning.
@@ -762,7 +954,199 @@ def _find_table(
         decimal=decimal,
         blank_rows=n_blank - _trailing_blank(blank),
         notes=notes,
+        blocks=blocks,
     )
+
+
+def _require_id(
+    columns: list[Column],
+    body: list[list[Any]],
+    where: str,
+    rubric: Rubric,
+    id_column: str | None,
+) -> None:
+    if any(c.role == "id" for c in columns):
+        return
+    serve = _id_candidates(body, columns)
+    could = (
+        f"; columns that could serve (unique, non-blank text): {', '.join(repr(h) for h in serve)}"
+        if serve
+        else "; no column holds unique, non-blank text"
+    )
+    raise InputError(
+        f"{where}: no id column {id_names(rubric, id_column)[0]!r}{could}; "
+        "name the id column with --id-column"
+    )
+
+
+# -- a second table below the first ----------------------------------------------------------
+
+#: text that reads as a number (a header cell never does); ASCII digits, as Arrow reads them
+_NUMERIC_TEXT = re.compile(
+    r"^[ \t]*[+-]?(?:[0-9]+(?:[.,][0-9]*)?|[.,][0-9]+)(?:[eE][+-]?[0-9]+)?[ \t]*$"
+)
+
+
+def _value_cell(value: Any) -> bool:
+    """A cell holding a value rather than a name: a number, date or TRUE/FALSE, or text that
+    reads as a number."""
+    if isinstance(value, str):
+        return _NUMERIC_TEXT.match(value) is not None
+    return _present(value)
+
+
+def _rating_indexes(columns: list[Column]) -> list[int]:
+    return [c.index for c in columns if c.role in ("criterion", "indicator")]
+
+
+def _repeats_header(
+    row: list[Any],
+    ratings: list[int],
+    targets: dict[str, tuple[Role, str, str]],
+    seen: dict[str, str],
+) -> bool:
+    """Whether a row below the header is another header: its text cells name at least two of
+    the rubric's columns (as header cells are matched), and none of the rating columns of the
+    table above holds a value there.  ``seen`` remembers each text's key ('' for none)."""
+    for i in ratings:
+        if i < len(row):
+            value = row[i]
+            if type(value) is float and value == value or type(value) is int:
+                return False  # the usual data row, decided by its first rating
+            if _value_cell(value):
+                return False
+    keys = set()
+    for value in row:
+        if isinstance(value, str) and value.strip():
+            key = seen.get(value)
+            if key is None:
+                hit = targets.get(normalise_header(value))
+                key = seen[value] = hit[1] if hit else ""
+            if key:
+                keys.add(key)
+    return len(keys) >= 2
+
+
+def _first_header(rows: list[list[Any]], ri: int, targets: dict[str, tuple[Role, str, str]]) -> int:
+    """The header row of the first table on the sheet, given ``ri``, the row that matches the
+    rubric best: a row above it that is a header too (as :func:`_repeats_header` decides),
+    with data rows under it, heads a first table whose rows would otherwise be taken for a
+    title block; ``ri`` then starts the second."""
+    ratings = _rating_indexes(_build_columns(rows[ri], targets, ""))
+    seen: dict[str, str] = {}
+    for k in range(ri):
+        if _repeats_header(rows[k], ratings, targets, seen) and any(
+            sum(_present(v) for v in rows[j]) >= 2 for j in range(k + 1, ri)
+        ):
+            return k
+    return ri
+
+
+def _title_rows(rows: list[list[Any]], at: int, stop: int, ratings: list[int]) -> tuple[int, ...]:
+    """Rows just above a repeated header (at ``at``; blank rows between are fine) that hold one
+    text cell and no rating: the next table's title, not an engagement.  0-based indexes."""
+    k = at - 1
+    while k > stop and not any(_present(v) for v in rows[k]):
+        k -= 1
+    found = []
+    while k > stop:
+        cells = [(i, v) for i, v in enumerate(rows[k]) if _present(v)]
+        if len(cells) != 1:
+            break
+        i, v = cells[0]
+        if not isinstance(v, str) or _value_cell(v) or i in ratings:
+            break
+        found.append(k)
+        k -= 1
+    return tuple(sorted(found))
+
+
+def _later_tables(
+    rows: list[list[Any]],
+    ri: int,
+    columns: list[Column],
+    targets: dict[str, tuple[Role, str, str]],
+    where_at,
+    rubric: Rubric,
+    id_column: str | None,
+) -> list[Block]:
+    """The further tables below the table whose header is row ``ri`` (0-based): each begins
+    at a row that repeats the header and is read with its own columns."""
+    blocks: list[Block] = []
+    ratings = _rating_indexes(columns)
+    seen: dict[str, str] = {}
+    previous = ri
+    for j in range(ri + 1, len(rows)):
+        if not _repeats_header(rows[j], ratings, targets, seen):
+            continue
+        own = _build_columns(rows[j], targets, where_at(j))
+        below = rows[j + 1 :]
+        _require_id(own, below, where_at(j), rubric, id_column)
+        titles = _title_rows(rows, j, previous, ratings)
+        blocks.append(Block(j + 1, own, tuple(t + 1 for t in titles)))
+        ratings, previous = _rating_indexes(own), j
+    return blocks
+
+
+def _tables_frame(
+    rows: list[list[Any]], ri: int, columns: list[Column], blocks: list[Block]
+) -> pd.DataFrame:
+    """The data rows of every table on the sheet, each read with its own header's columns,
+    keyed as the first table's (a key a table lacks is blank there)."""
+    starts = [ri, *(b.header_row - 1 for b in blocks)]  # 0-based header indexes
+    ends = [*(b.header_row - 1 for b in blocks), len(rows)]
+    skipped = {t - 1 for b in blocks for t in b.title_rows}
+    tables = [columns, *(b.columns for b in blocks)]
+    for own, start, end in zip(tables, starts, ends, strict=True):
+        # columns with no header but with data are carried too, so nothing is lost
+        width = max((len(r) for r in rows[start + 1 : end]), default=0)
+        for extra in range(len(rows[start]), width):
+            if any(extra < len(r) and _present(r[extra]) for r in rows[start + 1 : end]):
+                own.append(Column(extra, "", "carry", f"Column {column_letter(extra)}"))
+    keys = list(dict.fromkeys(c.key for own in tables for c in own))
+    data, index = [], []
+    for own, start, end in zip(tables, starts, ends, strict=True):
+        at = {c.key: c.index for c in own}
+        pick = [at.get(k) for k in keys]
+        for j in range(start + 1, end):
+            if j in skipped:
+                continue
+            r = rows[j]
+            data.append(["" if i is None or i >= len(r) else r[i] for i in pick])
+            index.append(j + 1)
+    return pd.DataFrame(data, columns=keys, index=pd.Index(index, name="row"), dtype=object)
+
+
+_ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth")
+
+
+def _tables_notes(columns: list[Column], blocks: list[Block], rows: list[list[Any]]) -> list[str]:
+    """What every output says about the tables below the first."""
+    first = {c.key: c for c in columns if c.role != "carry"}
+    notes = []
+    for k, block in enumerate(blocks, start=2):
+        which = f"a {_ORDINALS[k - 1]}" if k <= len(_ORDINALS) else f"table {k}"
+        note = (
+            f"row {block.header_row} repeats the header: the rows below it are {which} table, "
+            "read with its own columns"
+        )
+        moved = [
+            f"{c.header or c.key} in {c.letter}"
+            + (f", not {first[c.key].letter}" if c.key in first else "")
+            for c in block.columns
+            if c.role != "carry" and (c.key not in first or first[c.key].index != c.index)
+        ]
+        if moved:
+            note += f" ({'; '.join(moved)})"
+        for t in block.title_rows:
+            text = next(str(v).strip() for v in rows[t - 1] if _present(v))
+            note += f"; row {t} ({_quoted(text)}) is its title, not an engagement"
+        notes.append(note)
+    return notes
+
+
+def _quoted(text: str, limit: int = 60) -> str:
+    return repr(text if len(text) <= limit else text[: limit - 1] + "…")
 
 
 # -- the fast path for large, well-formed CSV files --------------------------------------
@@ -877,6 +1261,8 @@ def _read_csv_table(path: Path, rubric: Rubric, id_column: str | None = None) ->
         index=pd.RangeIndex(2, 2 + table.num_rows, name="row"),
     )
     blank = _blank_rows(frame)
+    if _may_repeat_header(frame, columns, targets, ~blank.to_numpy()):
+        return None  # a second table below the first: the general path reads it
     n_blank = int(blank.sum())
     frame = frame.loc[~blank] if n_blank else frame
     if frame.empty:
@@ -891,6 +1277,46 @@ def _read_csv_table(path: Path, rubric: Rubric, id_column: str | None = None) ->
         decimal="," if delimiter == ";" else ".",
         blank_rows=n_blank - _trailing_blank(blank),
     )
+
+
+def _may_repeat_header(
+    frame: pd.DataFrame,
+    columns: list[Column],
+    targets: dict[str, tuple[Role, str, str]],
+    rows: np.ndarray,
+) -> bool:
+    """Whether a row of an Arrow-read table (among ``rows``) repeats the header, as
+    :func:`_repeats_header` decides: only rows with no number in any rating column are
+    looked at one by one (the Arrow test lets through every row the Python one would)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    candidate = rows.copy()
+    for c in columns:
+        if c.role not in ("criterion", "indicator"):
+            continue
+        at = np.flatnonzero(candidate)
+        if not len(at):
+            return False
+        cells = pa.array(frame[c.key].array)
+        if len(at) < len(cells):
+            cells = cells.take(pa.array(at))
+        # plain digits first (fast), then the few other cells by the full pattern
+        numeric = pc.ascii_is_decimal(cells).to_numpy(zero_copy_only=False)
+        other = np.flatnonzero(~numeric)
+        if len(other):
+            rest = pc.match_substring_regex(cells.take(pa.array(other)), _NUMERIC_TEXT.pattern)
+            numeric[other] = rest.to_numpy(zero_copy_only=False)
+        candidate[at[numeric]] = False
+    if not candidate.any():
+        return False
+    ratings = _rating_indexes(columns)
+    seen: dict[str, str] = {}
+    # the columns are the header's cells, in order: a frame row is the row as read
+    for row in frame.iloc[np.flatnonzero(candidate)].itertuples(index=False, name=None):
+        if _repeats_header(list(row), ratings, targets, seen):
+            return True
+    return False
 
 
 def _blank_cells(col: pd.Series) -> np.ndarray:

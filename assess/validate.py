@@ -12,13 +12,14 @@ from __future__ import annotations
 import datetime as _dt
 import math
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from .read import CellError, Column, RawTable
+from .read import CellError, RawTable
 from .rubric import Criterion, Indicator, Rubric
 
 MISSING_MARKERS = frozenset(
@@ -117,9 +118,32 @@ def show(value: Any) -> str:
     if isinstance(value, str):
         text = value if len(value) <= MAX_SHOWN_VALUE else value[: MAX_SHOWN_VALUE - 1] + "…"
         return repr(text)
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+    if isinstance(value, (bool, np.bool_)):
+        return str(bool(value))
+    if isinstance(value, (int, np.integer)):
+        value = int(value)
+        return str(value) if abs(value) < SHOWN_INTEGER_LIMIT else _float_text(float(value))
+    if isinstance(value, (float, np.floating)):
+        return _float_text(float(value))
     return str(value)
+
+
+#: numbers at least this large are shown with an exponent (1e+20), as a person would write them
+SHOWN_INTEGER_LIMIT = 10**15
+
+
+def _float_text(x: float) -> str:
+    """A float as a person writes it: 3, 2.5, 7.000000000000001, 1e+308, 2.5e-30; never 309
+    digits.  Exact: the text reads back as the same number."""
+    if x == 0 or not math.isfinite(x):
+        return "0" if x == 0 else str(x)
+    if 1e-4 <= abs(x) < SHOWN_INTEGER_LIMIT:
+        return str(int(x)) if x.is_integer() else repr(x)
+    for digits in range(17):  # the fewest digits that give x back
+        text = f"{x:.{digits}e}"
+        if float(text) == x:
+            return text
+    return repr(x)
 
 
 def json_value(value: Any) -> Any:
@@ -173,7 +197,7 @@ class _RatingParser:
             return math.nan, f"{shown} is not a rating {self.scale.span}"
         if x < self.scale.min or x > self.scale.max:
             return math.nan, f"{shown} is outside the scale {self.scale.span}"
-        return float(x), None
+        return float(x) + 0.0, None  # + 0.0: a rating of -0 is 0
 
     def _parse(self, value: Any) -> tuple[float, str | None]:
         span = self.scale.span
@@ -241,7 +265,7 @@ class _IndicatorParser:
                 math.nan,
                 f"{shown} is outside {self.ind.label}'s range {norm.min:g}-{norm.max:g}",
             )
-        return x, None
+        return x + 0.0, None  # + 0.0: a value of -0 is 0
 
     def _parse(self, value: Any) -> tuple[float, str | None]:
         if value is None or (isinstance(value, float) and math.isnan(value)):
@@ -273,15 +297,27 @@ def _distinct_cells(values: pd.Series) -> tuple[np.ndarray, list[Any]]:
     """``(codes, distinct values)`` of a column's cells, code -1 for a blank cell, so that
     each distinct value is interpreted once.  Text columns are factorized by Arrow.
 
-    ``factorize`` compares with ``==``, which would merge TRUE with 1 and FALSE with 0, so a
-    column holding booleans is not merged: every cell is then its own value.
+    ``factorize`` compares with ``==``, which would merge values of different types that
+    compare equal: TRUE with 1, or the text ``'#N/A'`` with a formula error cell ``#N/A``
+    (whichever came first would decide how both are read).  A column holding such types is
+    factorized on (type, value) instead.
     """
-    text = isinstance(values.dtype, pd.StringDtype)
-    cells = values if text else values.to_numpy(dtype=object)
-    if not text and any(v is True or v is False for v in cells):
-        return np.arange(len(cells)), list(cells)
+    if isinstance(values.dtype, pd.StringDtype):
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        return codes, list(uniques)
+    cells = values.to_numpy(dtype=object)
+    kinds = set(map(type, cells))
+    if len(kinds) > 1 and kinds & _LOOKALIKE_TYPES:
+        keys = np.fromiter(zip(map(type, cells), cells, strict=True), object, len(cells))
+        codes, typed = pd.factorize(keys)
+        codes[pd.isna(cells)] = -1
+        return codes, [value for _, value in typed]
     codes, uniques = pd.factorize(cells, use_na_sentinel=True)
     return codes, list(uniques)
+
+
+#: cell types equal (``==``, same hash) to values of another type: TRUE == 1, CellError == str
+_LOOKALIKE_TYPES = frozenset({bool, np.bool_, CellError})
 
 
 def _parse_column(values: pd.Series, parser) -> tuple[np.ndarray, dict[int, str]]:
@@ -298,11 +334,39 @@ def _parse_column(values: pd.Series, parser) -> tuple[np.ndarray, dict[int, str]
 
 
 def _id_text(value: Any) -> str:
+    """A cell's engagement id as written (spaces tidied), as every output shows it."""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, (_dt.date, _dt.datetime)):
         return value.isoformat()
     return " ".join(str(value).split())
+
+
+#: invisible characters that never make one id differ from another: zero-width space,
+#: non-joiner and joiner, word joiner, byte-order mark (zero-width no-break space), soft hyphen
+INVISIBLE_ID_CHARACTERS = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
+_INVISIBLE = dict.fromkeys(map(ord, INVISIBLE_ID_CHARACTERS))
+_DECIMAL_ID = re.compile(r"-?(?:0|[1-9][0-9]*)(\.[0-9]+)?")
+
+
+def id_key(text: str) -> str:
+    """The form in which engagement ids are compared: two ids are the same engagement when
+    their keys are equal.
+
+    Unicode NFKC normalisation (full-width ``Ｅ１`` is ``E1``), invisible characters removed,
+    spaces collapsed and stripped, and a decimal number in its shortest form (``2.0`` and
+    ``2.50`` read as ``2`` and ``2.5``, as the numbers 2 and 2.5 do; ``007`` stays as it is).
+    Case is kept: ``e1`` and ``E1`` are different ids.  ``''`` means no id at all.
+    """
+    key = " ".join(unicodedata.normalize("NFKC", text.translate(_INVISIBLE)).split())
+    key = key.translate(_INVISIBLE)
+    m = _DECIMAL_ID.fullmatch(key)
+    if m is not None:
+        if m.group(1):
+            key = key.rstrip("0").rstrip(".")
+        if key == "-0":
+            key = "0"
+    return key
 
 
 # what str.split() splits on, other than the plain space
@@ -313,20 +377,47 @@ _OTHER_SPACE = (
 )
 #: text that _id_text would change: leading, trailing or doubled spaces, or other whitespace
 _UNTIDY_ID = f"^ | $|  |[{_OTHER_SPACE}]"
+#: text whose id_key may differ from it: anything but printable ASCII (invisible characters,
+#: what NFKC changes), or a decimal number not in its shortest form
+_ODD_ID = r"[^ -~]|^-?(?:0|[1-9][0-9]*)\.[0-9]*0$|^-0$"
 
 
-def _id_texts(values: pd.Series) -> np.ndarray:
-    """Each cell's engagement id as text (object array), '' where there is none."""
+def id_keys(ids: Any) -> np.ndarray:
+    """:func:`id_key` of each id (text as :func:`_id_text` gives it), vectorised: plain ids
+    are their own key, and only the others go through Python."""
+    from .read import _string_dtype
+
+    texts = np.asarray(ids, dtype=object)
+    keys = texts.copy()
+    if len(texts):
+        arr = pd.Series(texts, dtype=_string_dtype())
+        odd = arr.str.contains(_ODD_ID, regex=True).to_numpy(dtype=bool, na_value=False)
+        for i in np.flatnonzero(odd):
+            keys[i] = id_key(texts[i])
+    return keys
+
+
+def _id_texts(values: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each cell's engagement id as written and its :func:`id_key` (object arrays, '' where
+    there is none), and which cells hold a formula error."""
     if isinstance(values.dtype, pd.StringDtype):
-        # text cells: only the few with untidy whitespace need Python's attention
+        # text cells: only the few with untidy spaces or odd characters need Python
         ids = values.to_numpy(dtype=object, na_value="")
-        untidy = values.str.contains(_UNTIDY_ID, regex=True).to_numpy(dtype=bool, na_value=False)
-        for i in np.flatnonzero(untidy):
+        keys = ids.copy()
+        odd = values.str.contains(f"{_UNTIDY_ID}|{_ODD_ID}", regex=True)
+        for i in np.flatnonzero(odd.to_numpy(dtype=bool, na_value=False)):
             ids[i] = _id_text(ids[i])
-        return ids
+            keys[i] = id_key(ids[i])
+        return ids, keys, np.zeros(len(ids), dtype=bool)
     codes, uniques = _distinct_cells(values)
-    texts = [_id_text(u) if _present_id(u) else "" for u in uniques] + [""]
-    return np.array(texts, dtype=object)[codes]
+    failed = [isinstance(u, CellError) for u in uniques]
+    texts = [
+        _id_text(u) if _present_id(u) and not bad else ""
+        for u, bad in zip(uniques, failed, strict=True)
+    ]
+    texts.append("")  # code -1, a blank cell, picks this: no id
+    keys = id_keys(texts)
+    return np.array(texts, dtype=object)[codes], keys[codes], np.array([*failed, False])[codes]
 
 
 def validate(table: RawTable, rubric: Rubric) -> Validated:
@@ -340,51 +431,54 @@ def validate(table: RawTable, rubric: Rubric) -> Validated:
     row_numbers = data.index.to_numpy()
     # {position: problems} for the rows that have any (few, even in a large table)
     problems: dict[int, list[Problem]] = {}
-    by_key: dict[str, Column] = {c.key: c for c in table.columns if c.role != "carry"}
 
-    def note(col: Column, errs: dict[int, str], values: pd.Series) -> None:
+    def note(key: str, errs: dict[int, str], values: pd.Series) -> None:
         for i, err in errs.items():
             cell = values.iloc[i]
+            col = table.column_at(key, int(row_numbers[i]))  # tables below may move columns
             problems.setdefault(i, []).append(Problem(col.letter, col.header, cell, err))
 
-    # engagement id: present, and unique (the later row is rejected, naming the first)
-    id_col = by_key["id"]
+    # engagement id: present, and unique (the later row is rejected, naming the first);
+    # ids are compared by id_key, so 'E1' and 'E\u200b1', or 2 and '2.0', are one engagement
     raw_ids = data["id"]
-    ids = _id_texts(raw_ids)
-    missing = ids == ""
-    duplicate = pd.Series(ids).duplicated().to_numpy() & ~missing
+    ids, keys, failed = _id_texts(raw_ids)
+    missing = keys == ""
+    duplicate = pd.Series(keys).duplicated().to_numpy() & ~missing
     if missing.any() or duplicate.any():
         unique = ~missing & ~duplicate
-        first_at = pd.Series(np.flatnonzero(unique), index=ids[unique])
+        first_at = pd.Series(np.flatnonzero(unique), index=keys[unique])
         for i in np.flatnonzero(missing | duplicate):
-            if missing[i]:
+            cell = raw_ids.iloc[i]
+            if failed[i]:
+                reason = f"the engagement id cell holds a formula error ({cell})"
+            elif missing[i]:
                 reason = "missing engagement id"
             else:
-                first = row_numbers[first_at[ids[i]]]
-                reason = f"duplicate engagement id {ids[i]!r} (first at row {first})"
-            problems.setdefault(int(i), []).append(
-                Problem(id_col.letter, id_col.header, raw_ids.iloc[i], reason)
-            )
+                first = first_at[keys[i]]
+                reason = f"duplicate engagement id {ids[i]!r} (first at row {row_numbers[first]}"
+                reason += f", written {ids[first]!r})" if ids[first] != ids[i] else ")"
+            col = table.column_at("id", int(row_numbers[i]))
+            problems.setdefault(int(i), []).append(Problem(col.letter, col.header, cell, reason))
+        ids = np.where(missing, "", ids)
 
     columns: dict[str, np.ndarray] = {}
+    read = {c.key for c in table.all_columns if c.role != "carry"}
     for crit in rubric.criteria:
         if crit.rated:
-            col = by_key.get(crit.id)
-            if col is None:
+            if crit.id not in read:
                 columns[crit.id] = np.full(n, np.nan)
                 continue
             values = data[crit.id]
             numbers, errs = _parse_column(values, _RatingParser(crit))
-            note(col, errs, values)
+            note(crit.id, errs, values)
             columns[crit.id] = numbers
         for ind in crit.indicators:
-            col = by_key.get(ind.id)
-            if col is None:
+            if ind.id not in read:
                 columns[ind.id] = np.full(n, np.nan)
                 continue
             values = data[ind.id]
             numbers, errs = _parse_column(values, _IndicatorParser(ind, table.decimal))
-            note(col, errs, values)
+            note(ind.id, errs, values)
             columns[ind.id] = numbers
 
     bad = np.zeros(n, dtype=bool)
@@ -396,7 +490,7 @@ def validate(table: RawTable, rubric: Rubric) -> Validated:
     keep = ~bad
     index = pd.Index(ids[keep], name="id", dtype=object)
     ratings = pd.DataFrame({k: v[keep] for k, v in columns.items()}, index=index)
-    carry_keys = [c.key for c in table.columns if c.role == "carry"]
+    carry_keys = [c.key for c in table.all_columns if c.role == "carry"]
     carried = data.loc[keep, carry_keys].copy()
     carried.index = index
     rows = pd.Series(row_numbers[keep], index=index, name="row")

@@ -200,6 +200,8 @@ cell_text = st.one_of(
 )
 ids = st.one_of(
     st.sampled_from(["E1", "E2", " E1", "E1 ", "E 1", "", "=cmd", "é", "E\t2"]),
+    # ids that only look different: invisible characters, full-width letters, number forms
+    st.sampled_from(["E\u200b1", "\ufeffE1", "Ｅ1", "2", "2.0", "2.50", "-0", "0", "\u200b"]),
     st.text(alphabet="AEX 0123-", max_size=5),
 )
 
