@@ -293,21 +293,22 @@ class _IndicatorParser:
         return self._check(number / 100 if percent and share else number, show(value))
 
 
-def _distinct_cells(values: pd.Series) -> tuple[np.ndarray, list[Any]]:
+def distinct_cells(values: pd.Series, *, exact_types: bool = False) -> tuple[np.ndarray, list[Any]]:
     """``(codes, distinct values)`` of a column's cells, code -1 for a blank cell, so that
-    each distinct value is interpreted once.  Text columns are factorized by Arrow.
+    each distinct value is interpreted (or written) once.  Text columns are factorized by Arrow.
 
     ``factorize`` compares with ``==``, which would merge values of different types that
     compare equal: TRUE with 1, or the text ``'#N/A'`` with a formula error cell ``#N/A``
     (whichever came first would decide how both are read).  A column holding such types is
-    factorized on (type, value) instead.
+    factorized on (type, value) instead; with ``exact_types``, any column of mixed types is
+    (``0`` and ``0.0`` mean the same rating but are written differently).
     """
     if isinstance(values.dtype, pd.StringDtype):
         codes, uniques = pd.factorize(values, use_na_sentinel=True)
         return codes, list(uniques)
-    cells = values.to_numpy(dtype=object)
+    cells = np.asarray(values.to_numpy(dtype=object) if isinstance(values, pd.Series) else values)
     kinds = set(map(type, cells))
-    if len(kinds) > 1 and kinds & _LOOKALIKE_TYPES:
+    if len(kinds) > 1 and (exact_types or kinds & _LOOKALIKE_TYPES):
         keys = np.fromiter(zip(map(type, cells), cells, strict=True), object, len(cells))
         codes, typed = pd.factorize(keys)
         codes[pd.isna(cells)] = -1
@@ -325,7 +326,7 @@ def _parse_column(values: pd.Series, parser) -> tuple[np.ndarray, dict[int, str]
 
     Each distinct cell value is parsed once (a column of ratings holds a handful of them).
     """
-    codes, uniques = _distinct_cells(values)
+    codes, uniques = distinct_cells(values)
     parsed = [parser(u) for u in uniques] + [(np.nan, None)]  # code -1: a blank cell
     numbers = np.array([p[0] for p in parsed], dtype=float)[codes]
     bad_codes = np.array([p[1] is not None for p in parsed])
@@ -409,7 +410,7 @@ def _id_texts(values: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
             ids[i] = _id_text(ids[i])
             keys[i] = id_key(ids[i])
         return ids, keys, np.zeros(len(ids), dtype=bool)
-    codes, uniques = _distinct_cells(values)
+    codes, uniques = distinct_cells(values)
     failed = [isinstance(u, CellError) for u in uniques]
     texts = [
         _id_text(u) if _present_id(u) and not bad else ""

@@ -7,6 +7,8 @@ from typing import Any
 
 import numpy as np
 
+from ..validate import distinct_cells
+
 # What spreadsheet programs may treat as the start of a formula (OWASP CSV injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -40,31 +42,6 @@ _UNSAFE = (
 )
 
 
-def distinct_values(values) -> tuple[np.ndarray, list]:
-    """``(codes, distinct values)`` of a column of cells, code -1 where blank.
-
-    Like ``pandas.factorize``, but values that are equal yet of different types stay apart:
-    ``0`` and ``0.0`` (or ``1`` and ``True``) compare equal, but are written differently.
-    """
-    import pandas as pd
-
-    cells = pd.Series(values, dtype=object)
-    codes, _ = pd.factorize(cells, use_na_sentinel=True)
-    kinds, _ = pd.factorize(cells.map(type))
-    key = np.where(codes < 0, -1, codes * (int(kinds.max(initial=0)) + 1) + kinds)
-    codes, _ = pd.factorize(key, use_na_sentinel=False)
-    firsts = np.full(int(codes.max(initial=-1)) + 1, -1)
-    firsts[codes[::-1]] = np.arange(len(codes))[::-1]  # each code's first position
-    blank = key < 0
-    uniques = [cells.iat[i] for i in firsts]
-    # renumber so that blank cells get -1 and the others count from 0
-    if blank.any():
-        blank_code = codes[np.flatnonzero(blank)[0]]
-        uniques.pop(blank_code)
-        codes = np.where(blank, -1, codes - (codes > blank_code))
-    return codes, uniques
-
-
 def safe_text_column(values):
     """A column of cells as report text: a pyarrow string array, null where blank.
 
@@ -78,7 +55,7 @@ def safe_text_column(values):
     if not isinstance(values.dtype, pd.StringDtype):
         if pd.api.types.infer_dtype(values, skipna=True) not in {"string", "empty"}:
             # mixed cells (numbers, dates, text) as read from a workbook: each distinct once
-            codes, uniques = distinct_values(values)
+            codes, uniques = distinct_cells(values.astype(object), exact_types=True)
             texts = [safe_cell(u) if isinstance(u, str) else str(u) for u in uniques]
             missing = codes < 0
             indices = pa.array(np.where(missing, 0, codes), mask=missing)
