@@ -4,14 +4,14 @@
 its own (in parallel processes), writes one report per input named after it, and a combined
 ``portfolio.xlsx`` (every engagement with its source, a per-file summary with content hashes,
 and the failures) with a machine-readable ``portfolio.json`` beside it.  A file that cannot
-be used is listed with its one-line reason and never stops the others.  With
+be used is listed with its one-line reason and never stops the others; a file assess wrote
+(an earlier report or portfolio, wherever it is) is listed as skipped, never scored.  With
 ``skip_unchanged`` an input whose content hash, rubric hash and options match the previous
 run is not scored again.
 """
 
 from __future__ import annotations
 
-import glob
 import json
 import os
 import re
@@ -28,8 +28,10 @@ import pandas as pd
 from . import __version__
 from .api import score
 from .errors import AssessError, InputError, OutputError
+from .inputs import file_key, find_files
 from .read import SUPPORTED_SUFFIXES, file_sha256, missing_allowance
-from .report import EXTENSIONS, atomic_path, atomic_write_bytes, write_report
+from .report import EXTENSIONS, atomic_path, atomic_write_bytes, write_report, xlsx_workbook
+from .report.provenance import PORTFOLIO, mark, written_by_assess
 from .rubric import DEFAULT_RUBRIC, Rubric, load_rubric
 from .validate import json_value
 
@@ -45,7 +47,7 @@ class FileOutcome:
 
     input: str
     sha256: str = ""
-    status: str = "scored"  # scored | unchanged | failed
+    status: str = "scored"  # scored | unchanged | failed | skipped (assess wrote it)
     report: str = ""
     rows: int = 0
     scored: int = 0
@@ -66,6 +68,8 @@ class FileOutcome:
         """How the file's rows were accounted for, or why it failed."""
         if self.status == "failed":
             return self.error
+        if self.status == "skipped":
+            return "; ".join(self.notes)
         return (
             f"{self.scored} scored, {self.insufficient} insufficient evidence, "
             f"{self.rejected} rejected of {self.rows} rows"
@@ -91,6 +95,10 @@ class BatchResult:
         return [f for f in self.files if f.status == "failed"]
 
     @property
+    def skipped(self) -> list[FileOutcome]:
+        return [f for f in self.files if f.status == "skipped"]
+
+    @property
     def exit_code(self) -> int:
         if self.failed:
             return 2
@@ -102,6 +110,7 @@ class BatchResult:
             "files": len(self.files),
             "failed": len(self.failed),
             "unchanged": sum(f.status == "unchanged" for f in self.files),
+            "skipped": sum(f.status == "skipped" for f in self.files),
             "rows": sum(f.rows for f in ok),
             "scored": sum(f.scored for f in ok),
             "insufficient": sum(f.insufficient for f in ok),
@@ -111,7 +120,8 @@ class BatchResult:
     def summary_line(self) -> str:
         t = self.totals()
         return (
-            f"{t['files']} files ({t['failed']} failed, {t['unchanged']} unchanged): "
+            f"{t['files']} files ({t['failed']} failed, {t['unchanged']} unchanged, "
+            f"{t['skipped']} skipped): "
             f"{t['scored']} scored, {t['insufficient']} insufficient evidence, "
             f"{t['rejected']} rejected of {t['rows']} rows"
         )
@@ -139,31 +149,23 @@ def _wanted(path: Path) -> bool:
 def expand_inputs(
     inputs: Iterable[str | Path], exclude: Path | None = None
 ) -> tuple[list[Path], list[FileOutcome]]:
-    """Files, folders (recursed) and glob patterns -> sorted unique input files, plus
-    outcomes for arguments that matched nothing.  Earlier reports found by searching a folder
-    or a pattern (``*-report.*`` and the portfolio inside ``exclude``, the output folder) are
-    left out."""
-    found: dict[str, Path] = {}
-    missing: list[FileOutcome] = []
+    """Files, folders (recursed) and glob patterns -> sorted input files, each real file once
+    (see :func:`assess.inputs.find_files`), plus outcomes for the arguments that matched
+    nothing (failed) and for the files assess wrote (skipped, with what they are).  Earlier
+    reports in ``exclude`` (the output folder: ``*-report.*`` and the portfolio) found by
+    searching a folder or a pattern are left out without a word: they are about to be
+    replaced."""
+    found: dict[tuple[int, int], Path] = {}
+    outcomes: list[FileOutcome] = []
     for item in inputs:
         text = str(item)
         p = Path(text)
-        if p.is_dir():
-            matches = [q for q in sorted(p.rglob("*")) if q.is_file() and _wanted(q)]
-        elif p.is_file():
-            matches = [p]
-        elif glob.has_magic(text):
-            matches = [
-                Path(q)
-                for q in sorted(glob.glob(text, recursive=True))
-                if Path(q).is_file() and _wanted(Path(q))
-            ]
-        else:
-            matches = []
-        if exclude is not None and not p.is_file():
+        explicit = p.is_file()
+        matches = [q for q in find_files(text) if explicit or _wanted(q)]
+        if exclude is not None and not explicit:
             matches = [q for q in matches if not _is_report(q, exclude)]
         if not matches:
-            missing.append(
+            outcomes.append(
                 FileOutcome(
                     input=text,
                     status="failed",
@@ -171,8 +173,18 @@ def expand_inputs(
                 )
             )
         for q in matches:
-            found.setdefault(str(q.resolve()), q)
-    return sorted(found.values(), key=lambda q: str(q)), missing
+            key = file_key(q)
+            if key is not None and key not in found:
+                found[key] = q
+    files = []
+    for q in sorted(found.values(), key=str):
+        kind = written_by_assess(q)
+        if kind is None:
+            files.append(q)
+        else:
+            note = f"written by assess (a {kind}), not an input"
+            outcomes.append(FileOutcome(input=str(q), status="skipped", notes=[note]))
+    return files, outcomes
 
 
 def _is_report(path: Path, outdir: Path) -> bool:
@@ -348,7 +360,9 @@ def run_batch(
     inputs = [str(i) for i in inputs]
     files, outcomes = expand_inputs(inputs, exclude=out)
     if not files:  # nothing to score: no portfolio of nothing
-        raise InputError(f"no input files found for {', '.join(repr(i) for i in inputs)}")
+        skipped = sum(o.status == "skipped" for o in outcomes)
+        why = f" ({skipped} skipped: written by assess)" if skipped else ""
+        raise InputError(f"no input files found for {', '.join(repr(i) for i in inputs)}{why}")
     if out.exists() and not out.is_dir():
         raise OutputError(f"{out} is a file; give -o a folder for the reports")
     try:
@@ -518,11 +532,9 @@ def _layout_record(layout: dict[str, Any]) -> dict[str, Any]:
 
 
 def write_portfolio(result: BatchResult, fmt: str, layout: dict[str, Any]) -> Path:
-    """Write ``portfolio.xlsx`` and ``portfolio.json`` into the batch's output folder."""
-    import xlsxwriter
+    """Write ``portfolio.xlsx`` and ``portfolio.json`` into the batch's output folder.
 
-    from .report.xlsx import WORKBOOK_OPTIONS, _Worksheet, write_value
-
+    Raises :class:`~assess.errors.OutputError` if either cannot be written (a full disk)."""
     out = result.outdir
     target = out / PORTFOLIO_XLSX
     result.portfolio = target  # portfolio.json names the workbook written beside it
@@ -532,12 +544,35 @@ def write_portfolio(result: BatchResult, fmt: str, layout: dict[str, Any]) -> Pa
         **_layout_record(layout),
         "files": [{**f.summary(), "engagements": f.engagements} for f in result.files],
     }
-    atomic_write_bytes(out / PORTFOLIO_JSON, (_layered_json(data) + "\n").encode())
+    try:
+        atomic_write_bytes(out / PORTFOLIO_JSON, (_layered_json(data) + "\n").encode())
+    except OSError as exc:
+        raise OutputError(f"cannot write {out / PORTFOLIO_JSON}: {exc.strerror or exc}") from exc
     table = _portfolio_frame(result)
     files = pd.DataFrame([f.summary() for f in result.files])
     failures = files[files["status"] == "failed"][["input", "error"]] if len(files) else files
+    try:
+        _write_portfolio_xlsx(result, target, table, files, failures)
+    except OSError as exc:
+        raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from exc
+    return target
+
+
+def _write_portfolio_xlsx(
+    result: BatchResult, target: Path, table: pd.DataFrame, files: pd.DataFrame, failures
+) -> None:
+    from .report.xlsx import WORKBOOK_OPTIONS, _Worksheet, write_value
+
     with atomic_path(target) as tmp:
-        wb = xlsxwriter.Workbook(str(tmp), WORKBOOK_OPTIONS)
+        wb = xlsx_workbook(tmp, WORKBOOK_OPTIONS)
+        mark(wb, PORTFOLIO)
+        wb.set_properties(
+            {
+                "title": f"Portfolio ({result.rubric.name} {result.rubric.version})",
+                "author": "assess",
+                "comments": f"rubric hash {result.rubric.content_hash}",
+            }
+        )
         head = wb.add_format({"bold": True, "bg_color": "#DDE3EA", "border": 1})
         date_fmt = wb.add_format({"num_format": "yyyy-mm-dd"})
         ws = wb.add_worksheet("Summary")
@@ -559,4 +594,3 @@ def write_portfolio(result: BatchResult, fmt: str, layout: dict[str, Any]) -> Pa
             ws.autofilter(0, 0, max(len(frame), 1), max(len(frame.columns) - 1, 0))
             ws.set_column(0, max(len(frame.columns) - 1, 0), 16)
         wb.close()
-    return target

@@ -345,12 +345,16 @@ def batch(
             sys.stdout.write(json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n")
         else:
             console = _stdout()
+            for f in result.skipped:
+                console.print(
+                    f"  skipped {printable(f.input)}: {printable(f.summary_line())}", markup=False
+                )
             for f in result.failed:
                 console.print(f"  failed {printable(f.error)}", markup=False)
             console.print(result.summary_line(), markup=False)
+            written = len(result.files) - len(result.failed) - len(result.skipped)
             console.print(
-                f"wrote {len(result.files) - len(result.failed)} reports and {result.portfolio} "
-                f"in {result.seconds:.1f} s",
+                f"wrote {written} reports and {result.portfolio} in {result.seconds:.1f} s",
                 markup=False,
             )
     raise typer.Exit(result.exit_code)

@@ -55,6 +55,7 @@ import pandas as pd
 
 from .api import combine
 from .errors import AssessError, InputError, OutputError
+from .inputs import file_key, find_files
 from .read import check_header, read_table
 from .report.safety import safe_cell
 from .report.tabular import flat_table, rejected_table
@@ -123,26 +124,22 @@ def expand(patterns: str | Path | Iterable[str | Path]) -> list[Path]:
     """The dataset's files, in the order that decides which of two duplicate ids is "first":
     each pattern's matches in natural order (``part.9`` before ``part.10``), patterns in the
     order given.  A pattern may be a file, a glob (``archive/**/*.parquet``) or a folder (a
-    Parquet dataset as Dask and Spark write it), which stands for the data files inside it."""
+    Parquet dataset as Dask and Spark write it), which stands for the data files inside it.
+    Folders and patterns are searched as ``assess batch`` searches them
+    (:func:`assess.inputs.find_files`: no symlink loops, each real file once)."""
     import glob
 
     if isinstance(patterns, (str, Path)):
         patterns = [patterns]
-    found: dict[Path, None] = {}
+    found: dict[tuple[int, int], Path] = {}
     for pattern in patterns:
         text = str(pattern)
         p = Path(text)
-        if p.is_dir():
-            matches = [m for m in p.rglob("*") if m.is_file()]
-        elif glob.has_magic(text):
-            matches = [Path(m) for m in glob.glob(text, recursive=True)]
-        elif p.is_file():
-            matches = [p]
-        else:
+        if not (p.is_dir() or p.is_file() or glob.has_magic(text)):
             raise InputError(f"{text}: no such file, folder or matching files")
         matches = [
             m
-            for m in matches
+            for m in find_files(text)
             if m.suffix.lower() in DATASET_SUFFIXES and not m.name.startswith((".", "_", "~$"))
         ]
         if not matches:
@@ -150,8 +147,10 @@ def expand(patterns: str | Path | Iterable[str | Path]) -> list[Path]:
                 f"{text}: no {' or '.join(sorted(set(DATASET_SUFFIXES.values())))} files match"
             )
         for m in sorted(matches, key=_natural):
-            found.setdefault(m, None)
-    return list(found)
+            key = file_key(m)
+            if key is not None:
+                found.setdefault(key, m)
+    return list(found.values())
 
 
 def _sheet_frame(frame: pd.DataFrame) -> pd.DataFrame:
@@ -671,6 +670,9 @@ def score_dask(
             )
             _replace(tmp_scores, target)
             _replace(tmp_bad, rejected_target)
+        except OSError as exc:  # a full disk, a read-only folder ...
+            where = exc.filename or target
+            raise OutputError(f"cannot write {where}: {exc.strerror or exc}") from exc
         finally:
             for tmp in (tmp_scores, tmp_bad):
                 if tmp.is_dir():

@@ -24,7 +24,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from .errors import OutputError
 from .read import _targets, normalise_header
-from .report import atomic_path, check_output_path
+from .report import atomic_path, check_output_path, zip_sink
 from .report.safety import clean_text
 from .rubric import Criterion, Indicator, Rubric, load_rubric
 
@@ -533,7 +533,9 @@ def write_template(
     wb.properties.keywords = f"assess; rubric {rub.name}"
     try:
         with atomic_path(target) as tmp:
-            wb.save(tmp)
+            sink = zip_sink(tmp)
+            wb.save(sink)
+            sink.close()
     except OSError as exc:
         raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from exc
     return target

@@ -26,7 +26,8 @@ from .. import __version__
 from ..calibrate import METRICS, Calibration
 from ..display import fixed, percent
 from ..errors import OutputError
-from . import atomic_path, check_output_path
+from . import atomic_path, check_output_path, xlsx_workbook
+from .provenance import CALIBRATION, mark
 from .safety import clean_text, printable
 
 REPORT_FORMATS = {".xlsx": "xlsx", ".html": "html", ".htm": "html"}
@@ -332,10 +333,8 @@ def predicted_vs_observed(cal: Calibration) -> tuple[pd.DataFrame, str, str]:
 
 
 def _write_xlsx(cal: Calibration, path: Path) -> None:
-    import xlsxwriter
-
-    wb = xlsxwriter.Workbook(
-        str(path),
+    wb = xlsx_workbook(
+        path,
         {
             "strings_to_formulas": False,
             "strings_to_urls": False,
@@ -344,6 +343,7 @@ def _write_xlsx(cal: Calibration, path: Path) -> None:
         },
     )
     wb.set_properties({"title": "assess calibration", "creator": f"assess {__version__}"})
+    mark(wb, CALIBRATION)
     bold = wb.add_format({"bold": True})
     title = wb.add_format({"bold": True, "font_size": 14})
     num = wb.add_format({"num_format": "0.000"})

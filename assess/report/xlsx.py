@@ -38,7 +38,8 @@ from ..errors import OutputError
 from ..read import normalise_header
 from ..result import Result, missing_criteria
 from ..rubric import Rubric
-from . import atomic_path
+from . import atomic_path, xlsx_workbook
+from .provenance import REPORT, mark
 from .safety import clean_text
 
 INSUFFICIENT = "Insufficient evidence"
@@ -1198,7 +1199,8 @@ def write_xlsx(result: Result, path: Path) -> None:
     carried = list(result.carried_columns)
     lay = _Layout(rubric=result.rubric, n=len(result.engagements), carried=carried)
     with atomic_path(path) as tmp:
-        wb = xlsxwriter.Workbook(str(tmp), WORKBOOK_OPTIONS)
+        wb = xlsx_workbook(tmp, WORKBOOK_OPTIONS)
+        mark(wb, REPORT)
         wb.set_properties(
             {
                 "title": f"Effectiveness report ({result.rubric.name} {result.rubric.version})",
