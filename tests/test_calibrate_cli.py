@@ -118,6 +118,7 @@ def test_xlsx_report(cli, cases, tmp_path):
     assert wb["Rejected"]["A2"].value == "Cases!I7"
     assert wb["Predictions"].max_row == 120  # header + the 119 cases used
     assert wb["Weights"]._charts and wb["Predictions"]._charts
+    assert wb.properties.creator == "assess"  # provenance, as every workbook assess writes
 
 
 def test_html_report_is_self_contained(cli, cases, tmp_path):

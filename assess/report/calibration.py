@@ -342,7 +342,9 @@ def _write_xlsx(cal: Calibration, path: Path) -> None:
             "nan_inf_to_errors": True,
         },
     )
-    wb.set_properties({"title": "assess calibration", "creator": f"assess {__version__}"})
+    wb.set_properties(
+        {"title": "assess calibration", "author": "assess", "comments": f"assess {__version__}"}
+    )
     mark(wb, CALIBRATION)
     bold = wb.add_format({"bold": True})
     title = wb.add_format({"bold": True, "font_size": 14})
