@@ -521,6 +521,7 @@ def write_portfolio(result: BatchResult, fmt: str, layout: dict[str, Any]) -> Pa
     """Write ``portfolio.xlsx`` and ``portfolio.json`` into the batch's output folder."""
     import xlsxwriter
 
+    from .report.safety import MAX_COLUMNS
     from .report.xlsx import WORKBOOK_OPTIONS, _Worksheet, write_value
 
     out = result.outdir
@@ -534,6 +535,14 @@ def write_portfolio(result: BatchResult, fmt: str, layout: dict[str, Any]) -> Pa
     }
     atomic_write_bytes(out / PORTFOLIO_JSON, (_layered_json(data) + "\n").encode())
     table = _portfolio_frame(result)
+    notes = []
+    if len(table.columns) > MAX_COLUMNS:  # carried columns beyond a sheet's room
+        notes.append(
+            f"the Engagements sheet leaves out the last {len(table.columns) - MAX_COLUMNS:,} of "
+            f"{len(table.columns):,} columns, from {table.columns[MAX_COLUMNS]!r} on: a sheet "
+            f"holds at most {MAX_COLUMNS:,} columns ({PORTFOLIO_JSON} has them all)"
+        )
+        table = table.iloc[:, :MAX_COLUMNS]
     files = pd.DataFrame([f.summary() for f in result.files])
     failures = files[files["status"] == "failed"][["input", "error"]] if len(files) else files
     with atomic_path(target) as tmp:
@@ -546,6 +555,7 @@ def write_portfolio(result: BatchResult, fmt: str, layout: dict[str, Any]) -> Pa
             ("Rubric hash", result.rubric.content_hash),
             ("assess version", __version__),
             *[(k.capitalize(), v) for k, v in result.totals().items()],
+            *[("Note", note) for note in notes],
         ]
         for r, (k, v) in enumerate(rows):
             ws.write_string(r, 0, k, head)
