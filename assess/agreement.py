@@ -42,11 +42,14 @@ from .read import (
     _present,
     _targets,
     _trailing_blank,
+    carried_key,
     column_letter,
+    computed_columns,
     id_names,
     normalise_header,
     read_sheets,
     read_table,
+    renamed_note,
     text_head,
 )
 from .rubric import Rubric
@@ -280,12 +283,14 @@ def _read_long(
     width = max([len(head)] + [len(r) for r in rows[ri + 1 :]])
     columns: list[Column] = []
     role_of = {ci: role for role, ci in roles.items()}
+    taken, computed = set(roles), computed_columns(rubric)
     for ci in range(width):
         text = str(head[ci]).strip() if ci < len(head) and _present(head[ci]) else ""
         if ci in role_of:
             columns.append(Column(ci, text, "id" if role_of[ci] == "id" else "carry", role_of[ci]))
         elif text or any(_present(r[ci]) for r in rows[ri + 1 :] if ci < len(r)):
-            columns.append(Column(ci, text, "carry", text or f"Column {column_letter(ci)}"))
+            key = carried_key(text or f"Column {column_letter(ci)}", taken, computed)
+            columns.append(Column(ci, text, "carry", key))
     body = [list(r) + [None] * (width - len(r)) for r in rows[ri + 1 :]]
     blank = [not any(_present(v) for v in r) for r in body]
     frame = pd.DataFrame(
@@ -303,7 +308,7 @@ def _read_long(
         data=frame,
         decimal=decimal,
         blank_rows=sum(blank) - _trailing_blank(pd.Series(blank, dtype=bool)),
-        notes=["long format: one rating per row"],
+        notes=["long format: one rating per row", *renamed_note(columns)],
     )
     col = {c.key: c for c in columns}
     targets = {k: v for k, v in _targets(rubric).items() if v[0] in {"criterion", "indicator"}}

@@ -535,6 +535,8 @@ def write_portfolio(result: BatchResult, fmt: str, layout: dict[str, Any]) -> Pa
     """Write ``portfolio.xlsx`` and ``portfolio.json`` into the batch's output folder.
 
     Raises :class:`~assess.errors.OutputError` if either cannot be written (a full disk)."""
+    from .report.safety import MAX_COLUMNS
+
     out = result.outdir
     target = out / PORTFOLIO_XLSX
     result.portfolio = target  # portfolio.json names the workbook written beside it
@@ -549,17 +551,30 @@ def write_portfolio(result: BatchResult, fmt: str, layout: dict[str, Any]) -> Pa
     except OSError as exc:
         raise OutputError(f"cannot write {out / PORTFOLIO_JSON}: {exc.strerror or exc}") from exc
     table = _portfolio_frame(result)
+    notes = []
+    if len(table.columns) > MAX_COLUMNS:  # carried columns beyond a sheet's room
+        notes.append(
+            f"the Engagements sheet leaves out the last {len(table.columns) - MAX_COLUMNS:,} of "
+            f"{len(table.columns):,} columns, from {table.columns[MAX_COLUMNS]!r} on: a sheet "
+            f"holds at most {MAX_COLUMNS:,} columns ({PORTFOLIO_JSON} has them all)"
+        )
+        table = table.iloc[:, :MAX_COLUMNS]
     files = pd.DataFrame([f.summary() for f in result.files])
     failures = files[files["status"] == "failed"][["input", "error"]] if len(files) else files
     try:
-        _write_portfolio_xlsx(result, target, table, files, failures)
+        _write_portfolio_xlsx(result, target, table, files, failures, notes)
     except OSError as exc:
         raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from exc
     return target
 
 
 def _write_portfolio_xlsx(
-    result: BatchResult, target: Path, table: pd.DataFrame, files: pd.DataFrame, failures
+    result: BatchResult,
+    target: Path,
+    table: pd.DataFrame,
+    files: pd.DataFrame,
+    failures: pd.DataFrame,
+    notes: list[str],
 ) -> None:
     from .report.xlsx import WORKBOOK_OPTIONS, _Worksheet, write_value
 
@@ -581,6 +596,7 @@ def _write_portfolio_xlsx(
             ("Rubric hash", result.rubric.content_hash),
             ("assess version", __version__),
             *[(k.capitalize(), v) for k, v in result.totals().items()],
+            *[("Note", note) for note in notes],
         ]
         for r, (k, v) in enumerate(rows):
             ws.write_string(r, 0, k, head)

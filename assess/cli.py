@@ -24,7 +24,7 @@ from .cli_help import Typer
 from .errors import AssessError
 from .report import FORMATS as REPORT_SUFFIXES
 from .report import check_report_target, write_report
-from .report.safety import printable
+from .report.safety import inert_json, printable
 from .report.tabular import to_csv, to_json, to_markdown
 from .report.terminal import print_result
 from .rubric import DEFAULT_RUBRIC, builtin_dir, list_rubrics, load_rubric
@@ -90,8 +90,15 @@ AllowMissingOpt = Annotated[
 ]
 
 
+def _console(stderr: bool = False) -> Console:
+    """A console for stdout (or stderr) that never reads text as markup: input text such as
+    ``[/]`` or ``[bold]`` shows as written (its control characters made visible first by
+    :func:`~assess.report.safety.printable`)."""
+    return Console(stderr=stderr, soft_wrap=True, highlight=False, markup=False)
+
+
 def _stdout() -> Console:
-    return Console(soft_wrap=True, highlight=False)
+    return _console()
 
 
 def _fail(message: str, code: int = EXIT_UNUSABLE) -> typer.Exit:
@@ -213,7 +220,11 @@ def score(
             console.print(result.summary_line())
             lines = [f"  {printable(line)}" for line in result.problem_lines()]
             # one call: rich's per-call work dominates when a large file has thousands of lines
-            console.print("\n".join([*lines, f"wrote {output}"]), markup=False, highlight=False)
+            console.print(
+                "\n".join([*lines, f"wrote {printable(str(output))}"]),
+                markup=False,
+                highlight=False,
+            )
         else:
             print_result(result, _stdout(), limit=limit)
     raise typer.Exit(result.exit_code)
@@ -242,7 +253,9 @@ def _score_dask(files, rubric, output, fmt, debug, id_column, allow_missing) -> 
             for note in done.notes:
                 console.print(f"note: {printable(note)}", markup=False, highlight=False)
             console.print(done.summary_line(), markup=False)
-            console.print(f"wrote {done.output} and {done.rejected_output}", markup=False)
+            console.print(
+                printable(f"wrote {done.output} and {done.rejected_output}"), markup=False
+            )
     raise typer.Exit(done.exit_code)
 
 
@@ -271,7 +284,7 @@ def template(
         if fmt is ListFormat.json:
             typer.echo(json.dumps({"template": str(path), "rubric": r.describe()}, indent=2))
         else:
-            typer.echo(f"wrote {path} for rubric {r.name} {r.version} ({r.short_hash})")
+            typer.echo(printable(f"wrote {path} for rubric {r.name} {r.version} ({r.short_hash})"))
 
 
 class BatchFormat(str, Enum):
@@ -327,7 +340,7 @@ def batch(
     from .batch import run_batch
 
     with _user_errors(debug):
-        err = Console(stderr=True, highlight=False, soft_wrap=True)
+        err = _console(stderr=True)
         with _batch_progress(err) as on_file:
             result = run_batch(
                 inputs,
@@ -342,7 +355,8 @@ def batch(
                 allow_missing=allow_missing,
             )
         if json_out or fmt is BatchFormat.json:
-            sys.stdout.write(json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n")
+            text = json.dumps(result.to_dict(), indent=2, ensure_ascii=False)
+            sys.stdout.write(inert_json(text) + "\n")
         else:
             console = _stdout()
             for f in result.skipped:
@@ -354,7 +368,9 @@ def batch(
             console.print(result.summary_line(), markup=False)
             written = len(result.files) - len(result.failed) - len(result.skipped)
             console.print(
-                f"wrote {written} reports and {result.portfolio} in {result.seconds:.1f} s",
+                printable(
+                    f"wrote {written} reports and {result.portfolio} in {result.seconds:.1f} s"
+                ),
                 markup=False,
             )
     raise typer.Exit(result.exit_code)
@@ -383,7 +399,8 @@ def _batch_progress(console: Console):
 
         def log(outcome, done, total):
             what = "" if outcome.status == "failed" else f"{outcome.input}: {outcome.status}: "
-            console.print(f"[{done}/{total}] {what}{outcome.summary_line()}", markup=False)
+            line = f"[{done}/{total}] {what}{outcome.summary_line()}"
+            console.print(printable(line), markup=False)
 
         yield log
         return
@@ -505,7 +522,7 @@ def calibrate(
             )
         if report is not None:
             check_report_path(report, [str(cases)])
-        err = Console(stderr=True, highlight=False, soft_wrap=True)
+        err = _console(stderr=True)
         with calibration_progress(err) as on_progress:
             cal = calibrate_api(
                 cases,
@@ -531,17 +548,19 @@ def calibrate(
         if report is not None:
             write_calibration_report(cal, report)
         if fmt is ListFormat.json:
-            sys.stdout.write(json.dumps(cal.to_dict(), indent=2, ensure_ascii=False) + "\n")
+            text = json.dumps(cal.to_dict(), indent=2, ensure_ascii=False)
+            sys.stdout.write(inert_json(text) + "\n")
         else:
             console = _stdout()
             print_calibration(cal, console)
             r = cal.calibrated
             if output is not None:
                 console.print(
-                    f"wrote {output}: {r.name} {r.version} ({r.short_hash})", markup=False
+                    printable(f"wrote {output}: {r.name} {r.version} ({r.short_hash})"),
+                    markup=False,
                 )
             if report is not None:
-                console.print(f"wrote {report}", markup=False)
+                console.print(f"wrote {printable(str(report))}", markup=False)
             console.print(f"in {time.perf_counter() - started:.1f} s", markup=False)
     raise typer.Exit(cal.exit_code)
 
@@ -633,9 +652,9 @@ def rubric_validate(
                 )
             )
         else:
-            typer.echo(f"{file}: invalid", err=True)
+            typer.echo(printable(f"{file}: invalid"), err=True)
             for p in exc.problems or [str(exc)]:
-                typer.echo(f"  {p}", err=True)
+                typer.echo(printable(f"  {p}"), err=True)
         raise typer.Exit(EXIT_UNUSABLE) from None
     if fmt is ListFormat.json:
         typer.echo(
@@ -653,7 +672,10 @@ def rubric_validate(
         )
     else:
         typer.echo(
-            f"{file}: valid — {r.name} {r.version}, {len(r.criteria)} criteria, hash {r.short_hash}"
+            printable(
+                f"{file}: valid — {r.name} {r.version}, {len(r.criteria)} criteria, "
+                f"hash {r.short_hash}"
+            )
         )
 
 
@@ -682,7 +704,7 @@ def _analysis_json(result, key: str) -> str:
         key: getattr(result, key).to_dict(),
         "rejected": [r.to_dict() for r in result.rejected],
     }
-    return json.dumps(payload, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    return inert_json(json.dumps(payload, indent=2, ensure_ascii=False, allow_nan=False)) + "\n"
 
 
 @app.command()
@@ -740,7 +762,7 @@ def agreement(
             console = _stdout()
             print_agreement(result, console, limit=limit)
             if output is not None:
-                console.print(f"wrote {output}", markup=False)
+                console.print(f"wrote {printable(str(output))}", markup=False)
     raise typer.Exit(result.exit_code)
 
 
@@ -818,7 +840,7 @@ def sensitivity(
         result = score_api(
             files, rubric=rubric, sheet=sheet, id_column=id_column, allow_missing=allow_missing
         )
-        err = Console(stderr=True, highlight=False, soft_wrap=True)
+        err = _console(stderr=True)
         with _draw_progress(err, draws * len(result.scored) >= 2_000_000) as progress:
             result = sensitivity_api(
                 result,
@@ -839,7 +861,7 @@ def sensitivity(
             print_sensitivity(result, console, limit=limit)
             console.print(f"in {result.sensitivity.seconds:.1f} s", markup=False)
             if output is not None:
-                console.print(f"wrote {output}", markup=False)
+                console.print(f"wrote {printable(str(output))}", markup=False)
     raise typer.Exit(result.exit_code)
 
 
@@ -878,7 +900,7 @@ def explain(
             allow_missing=allow_missing,
         )
         if fmt is ListFormat.json:
-            typer.echo(json.dumps(expl.to_dict(), indent=2, ensure_ascii=False))
+            typer.echo(inert_json(json.dumps(expl.to_dict(), indent=2, ensure_ascii=False)))
         else:
             print_explanation(expl, _stdout())
     raise typer.Exit(expl.exit_code)

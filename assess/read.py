@@ -162,7 +162,88 @@ def _targets(rubric: Rubric, id_column: str | None = None) -> dict[str, tuple[Ro
         for ind in c.indicators:
             for name in (ind.column, *ind.aliases, ind.label, ind.id):
                 out.setdefault(normalise_header(name), ("indicator", ind.id, ind.column))
+    # last, the headers of assess's own CSV report, so that a report can be scored again
+    for c in rubric.criteria:
+        if c.rated:
+            out.setdefault(normalise_header(f"{c.id}.rating"), ("criterion", c.id, c.column))
+        for ind in c.indicators:
+            out.setdefault(normalise_header(f"{ind.id}.value"), ("indicator", ind.id, ind.column))
     return out
+
+
+#: Columns (and JSON keys) that every result computes beside the carried input columns.
+COMPUTED_COLUMNS = frozenset(
+    {
+        "id",
+        "source",
+        "sheet",
+        "row",
+        "status",
+        "score",
+        "band",
+        "rank",
+        "completeness",
+        "gates",
+        "criteria",
+        "missing",
+        # batch's portfolio
+        "portfolio rank",
+        "rank in file",
+    }
+)
+#: Prefixes of the columns an agreement or sensitivity analysis adds to the CSV report.
+ANALYSIS_PREFIXES = ("agreement.", "sensitivity.")
+
+
+def computed_columns(rubric: Rubric) -> frozenset[str]:
+    """The names of the columns a result computes for ``rubric``: :data:`COMPUTED_COLUMNS`
+    and, per criterion, ``<id>.rating`` (or ``<indicator>.value``), ``<id>.normalised`` and
+    ``<id>.contribution``.  (Names starting with :data:`ANALYSIS_PREFIXES` are computed too.)"""
+    names = set(COMPUTED_COLUMNS)
+    for c in rubric.criteria:
+        names |= {f"{c.id}.rating", f"{c.id}.normalised", f"{c.id}.contribution"}
+        names |= {f"{i.id}.value" for i in c.indicators}
+    return frozenset(names)
+
+
+def carried_key(name: str, taken: set[str], computed: frozenset[str]) -> str:
+    """The name a carried column with header ``name`` goes by, added to ``taken``.
+
+    A header that is exactly the name of a computed column (``score``, ``rank``,
+    ``transparency.rating``, ...; compared as written, so a tracker's ``Status`` keeps its
+    name) or that reads as ``id`` becomes ``"<name> (input)"``; a name already taken by an
+    earlier carried column gets `` (2)``, `` (3)``, ...
+    """
+    if name in computed or name.startswith(ANALYSIS_PREFIXES) or normalise_header(name) == "id":
+        name = f"{name} (input)"
+    base, n = name, 2
+    while name in taken:
+        name, n = f"{base} ({n})", n + 1
+    taken.add(name)
+    return name
+
+
+def renamed_note(columns: list[Column]) -> list[str]:
+    """The note that carried columns were renamed so as not to collide with computed ones."""
+    renamed = [
+        c
+        for c in columns
+        if c.role == "carry" and c.header and c.key.startswith(c.header + " (input)")
+    ]
+    if not renamed:
+        return []
+    if len(renamed) == 1:
+        c = renamed[0]
+        return [
+            f"input column {c.header!r} is carried as {c.key!r}: the report computes a column "
+            "of that name"
+        ]
+    shown = ", ".join(repr(c.header) for c in renamed[:6])
+    more = f" and {len(renamed) - 6} more" if len(renamed) > 6 else ""
+    return [
+        f"input columns {shown}{more} are carried with ' (input)' added to their names: the "
+        "report computes columns of those names"
+    ]
 
 
 def id_names(rubric: Rubric, id_column: str | None = None) -> tuple[str, ...]:
@@ -647,8 +728,13 @@ def closest_header(name: str, headers: list[str]) -> str | None:
 
 
 def _build_columns(
-    header: list[Any], targets: dict[str, tuple[Role, str, str]], where: str
+    header: list[Any],
+    targets: dict[str, tuple[Role, str, str]],
+    where: str,
+    computed: frozenset[str] = COMPUTED_COLUMNS,
 ) -> list[Column]:
+    """Each header cell's column: what the rubric reads, or carried under the name
+    :func:`carried_key` gives it (``computed``: the names the result computes)."""
     columns: list[Column] = []
     claimed: dict[str, Column] = {}
     carried_names: set[str] = set()
@@ -666,11 +752,7 @@ def _build_columns(
             col = Column(idx, text, role, key)
             claimed[key] = col
         else:
-            name = text or f"Column {column_letter(idx)}"
-            base, n = name, 2
-            while name in carried_names or normalise_header(name) in {"id"}:
-                name, n = f"{base} ({n})", n + 1
-            carried_names.add(name)
+            name = carried_key(text or f"Column {column_letter(idx)}", carried_names, computed)
             col = Column(idx, text, "carry", name)
         columns.append(col)
     return columns
@@ -747,13 +829,13 @@ def check_header(
     raises :class:`InputError` when it has no id column or lacks a criterion's column.
     """
     allowed = missing_allowance(rubric, allow_missing)
-    columns = _build_columns(header, _targets(rubric, id_column), where)
+    columns = _build_columns(header, _targets(rubric, id_column), where, computed_columns(rubric))
     if not any(c.role == "id" for c in columns):
         raise InputError(
             f"{where}: no id column {id_names(rubric, id_column)[0]!r}; "
             "name the id column with --id-column"
         )
-    return _check_rubric_columns(columns, rubric, allowed, where)
+    return renamed_note(columns) + _check_rubric_columns(columns, rubric, allowed, where)
 
 
 def missing_allowance(rubric: Rubric, names: str | Iterable[str] | None) -> frozenset[str]:
@@ -918,7 +1000,8 @@ def _find_table(
         return f"{path.name}: sheet {name!r}, header row {i + 1}"
 
     where = where_at(ri)
-    columns = _build_columns(header, targets, where)
+    columns = _build_columns(header, targets, where, computed_columns(rubric))
+    notes += renamed_note(columns)
     _require_id(columns, rows[ri + 1 :], where, rubric, id_column)
     blocks = _later_tables(rows, ri, columns, targets, where_at, rubric, id_column)
     if blocks:
@@ -1079,7 +1162,7 @@ def _later_tables(
     for j in range(ri + 1, len(rows)):
         if not _repeats_header(rows[j], ratings, targets, seen):
             continue
-        own = _build_columns(rows[j], targets, where_at(j))
+        own = _build_columns(rows[j], targets, where_at(j), computed_columns(rubric))
         below = rows[j + 1 :]
         _require_id(own, below, where_at(j), rubric, id_column)
         titles = _title_rows(rows, j, previous, ratings)
@@ -1252,7 +1335,7 @@ def _read_csv_table(path: Path, rubric: Rubric, id_column: str | None = None) ->
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, ValueError):
         return None  # ragged rows, bad UTF-8 ...: the general path reads these
     where = f"{path.name}: header line 1"
-    columns = _build_columns(header, targets, where)
+    columns = _build_columns(header, targets, where, computed_columns(rubric))
     if not any(c.role == "id" for c in columns):
         return None
     dtype = _string_dtype()
@@ -1276,6 +1359,7 @@ def _read_csv_table(path: Path, rubric: Rubric, id_column: str | None = None) ->
         data=frame,
         decimal="," if delimiter == ";" else ".",
         blank_rows=n_blank - _trailing_blank(blank),
+        notes=renamed_note(columns),
     )
 
 

@@ -17,7 +17,7 @@ import pandas as pd
 
 from . import __version__
 from .display import percent
-from .read import normalise_header
+from .read import COMPUTED_COLUMNS, normalise_header
 from .rubric import Rubric
 from .scorer import STATUS_INSUFFICIENT, STATUS_SCORED
 from .validate import Rejection, json_value
@@ -25,23 +25,10 @@ from .validate import Rejection, json_value
 #: Headers (compared after normalise_header) of the carried column that names an engagement.
 NAME_HEADERS = ("engagement", "engagement name", "name", "title", "activity")
 
-#: Keys of an engagement object in the JSON contract; carried columns never replace them.
-RESERVED_KEYS = frozenset(
-    {
-        "id",
-        "source",
-        "sheet",
-        "row",
-        "status",
-        "score",
-        "band",
-        "rank",
-        "completeness",
-        "gates",
-        "criteria",
-        "missing",
-    }
-)
+#: Keys of an engagement object in the JSON contract; carried columns never replace them (the
+#: reader already carries a column of such a name as ``"<name> (input)"``: see
+#: :func:`assess.read.carried_key`).
+RESERVED_KEYS = COMPUTED_COLUMNS
 
 
 @dataclass(frozen=True)
@@ -149,9 +136,18 @@ class Result:
 
     def source_notes(self) -> list[str]:
         """What reading the inputs noted, as ``"file: note"`` lines (e.g. a criterion scored
-        without a column, as allowed; a table found on a hidden sheet).  Every output shows
-        them."""
-        return [f"{s.file}: {note}" for s in self.sources for note in s.notes]
+        without a column, as allowed; a table found on a hidden sheet), then
+        :meth:`limit_notes`.  Every output shows them."""
+        notes = [f"{s.file}: {note}" for s in self.sources for note in s.notes]
+        return notes + self.limit_notes()
+
+    def limit_notes(self) -> list[str]:
+        """What the reports cannot hold as it is: text longer than an Excel cell holds,
+        carried columns beyond the room on an Excel sheet
+        (:func:`assess.report.safety.limit_notes`)."""
+        from .report.safety import limit_notes
+
+        return limit_notes(self)
 
     def problem_lines(self) -> list[str]:
         """One line per insufficient-evidence row and per rejected row."""

@@ -125,13 +125,15 @@ def print_calibration(cal: Calibration, console: Console) -> None:
     """The calibration in the terminal: counts, weights, comparison, warnings, advice."""
     c, rub = cal.cases, cal.rubric
     console.print(
-        f"Calibrating {rub.name} {rub.version} ({rub.short_hash}) on {printable(c.file)}, "
-        f"sheet {printable(c.sheet)!r}",
+        printable(
+            f"Calibrating {rub.name} {rub.version} ({rub.short_hash}) on {c.file}, "
+            f"sheet {c.sheet!r}"
+        ),
         markup=False,
     )
     if c.outcome_column is not None:
         order = " < ".join(c.levels) if c.levels else "numeric"
-        console.print(f"Outcome {printable(c.outcome_column)!r}: {c.kind} ({order})", markup=False)
+        console.print(printable(f"Outcome {c.outcome_column!r}: {c.kind} ({order})"), markup=False)
     console.print(cal.summary_line(), markup=False)
     for line in cal.problem_lines():
         console.print(f"  {printable(line)}", markup=False)
@@ -190,8 +192,8 @@ def print_calibration(cal: Calibration, console: Console) -> None:
     if notes:
         console.print("Warnings:")
         for w in notes:
-            console.print(f"  ! {w}", markup=False)
-    console.print(f"Recommendation: {cal.recommendation_text}", markup=False)
+            console.print(printable(f"  ! {w}"), markup=False)
+    console.print(printable(f"Recommendation: {cal.recommendation_text}"), markup=False)
 
 
 @contextmanager

@@ -258,7 +258,7 @@ def _engagement(
         "gates": [g for g in rubric.gates if g.id in gates],
         "criteria": criteria,
         "carried": [
-            (col, _text(row[col]))
+            (_text(col), _text(row[col]))  # a header is input text too
             for col in result.carried_columns
             if col != name_col and _text(row[col])
         ],
@@ -344,12 +344,12 @@ def _rejected(result: Result) -> list[dict[str, Any]]:
             "rejection": r,
             "problems": [
                 {
-                    "cell": f"{r.sheet}!{p.column}{r.row}",
+                    "cell": _text(f"{r.sheet}!{p.column}{r.row}"),
                     "header": _text(p.header),
                     "value": "(blank)"
                     if _missing(p.value) or p.value == ""
                     else clean_text(show(p.value)),
-                    "reason": p.reason,
+                    "reason": clean_text(p.reason),
                 }
                 for p in r.problems
             ],

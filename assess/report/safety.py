@@ -11,8 +11,13 @@ from ..validate import distinct_cells
 
 # What spreadsheet programs may treat as the start of a formula (OWASP CSV injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-MAX_CELL_TEXT = 32767  # Excel's limit for one cell
+# C0 controls but tab, LF and CR; DEL; the C1 controls (U+0080-U+009F, which a terminal may
+# read as escape sequences too)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+#: Excel's limit for one cell, in UTF-16 code units (what Excel counts as characters)
+MAX_CELL_TEXT = 32767
+#: Excel's limit of columns on one sheet
+MAX_COLUMNS = 16384
 
 
 def defuse(text: str) -> str:
@@ -20,25 +25,42 @@ def defuse(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 
+def too_long(text: str) -> bool:
+    """True when ``text`` is longer than an Excel cell holds (:data:`MAX_CELL_TEXT` UTF-16
+    code units: a character beyond U+FFFF counts twice)."""
+    # a text of at most half the limit cannot exceed it: skip encoding nearly every text
+    return len(text) > MAX_CELL_TEXT // 2 and len(text.encode("utf-16-le")) > 2 * MAX_CELL_TEXT
+
+
+def _cut(text: str) -> str:
+    """``text`` cut to fit an Excel cell, ending in "…", when it is too long for one."""
+    if not too_long(text):
+        return text
+    units = text.encode("utf-16-le")[: 2 * (MAX_CELL_TEXT - 1)]
+    # never keep half of a surrogate pair
+    return units.decode("utf-16-le", errors="ignore") + "…"
+
+
 def clean_text(text: str) -> str:
-    """Drop control characters that XML (xlsx) cannot hold and cap the length."""
-    text = _CONTROL.sub("", text)
-    return text if len(text) <= MAX_CELL_TEXT else text[: MAX_CELL_TEXT - 1] + "…"
+    """Drop control characters (XML cannot hold most of them, a terminal obeys them) and cut
+    text longer than an Excel cell holds, ending it in "…" (see :func:`too_long`)."""
+    return _cut(_CONTROL.sub("", text))
 
 
 def safe_cell(value: Any) -> Any:
-    """A carried value as written to CSV or Markdown: text defused and cleaned."""
+    """A carried value as written to CSV or Markdown: text cleaned and defused, and then
+    still no longer than an Excel cell holds."""
     if isinstance(value, str):
-        return defuse(clean_text(value))
+        return _cut(defuse(_CONTROL.sub("", value)))
     return value
 
 
-# Cells safe_cell would change: a formula prefix, a control character (the class _CONTROL
-# matches), or too long.  The same syntax for Arrow's RE2 and Python's re.
+# Cells safe_cell may change: a formula prefix, a control character (the class _CONTROL
+# matches), or perhaps too long.  The same syntax for Arrow's RE2 and Python's re.
 _UNSAFE = (
     "^["
     + "".join(p for p in FORMULA_PREFIXES if p != "-")
-    + "-]|[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f]"
+    + "-]|[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f]"
 )
 
 
@@ -66,7 +88,8 @@ def safe_text_column(values):
         arr = arr.combine_chunks()
     unsafe = pc.or_(
         pc.match_substring_regex(arr, _UNSAFE),
-        pc.greater(pc.utf8_length(arr), MAX_CELL_TEXT),
+        # perhaps too long (see too_long): safe_cell decides
+        pc.greater(pc.utf8_length(arr), MAX_CELL_TEXT // 2),
     ).fill_null(False)
     hits = np.flatnonzero(unsafe.to_numpy(zero_copy_only=False))
     if len(hits):
@@ -75,9 +98,91 @@ def safe_text_column(values):
     return arr
 
 
-_TERMINAL_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# What a terminal may act on rather than show: C0 and C1 controls and DEL (escape sequences,
+# carriage returns, backspaces), the line and paragraph separators, and the bidirectional
+# embeddings, overrides and isolates (which reorder the text shown around them).
+_TERMINAL_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_NAMED = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
+
+
+def _visible(match: re.Match) -> str:
+    ch = match.group()
+    if ch in _NAMED:
+        return _NAMED[ch]
+    code = ord(ch)
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+
+
+# What json.dumps(..., ensure_ascii=False) writes as it is but a terminal may act on (see
+# _TERMINAL_CONTROL; it escapes the C0 controls itself).  These only occur inside JSON strings,
+# where a \uXXXX escape stands for the same character.
+_JSON_CONTROL = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def inert_json(text: str) -> str:
+    """JSON text (from ``json.dumps``) with every character a terminal could act on written as
+    a ``\\uXXXX`` escape: the same JSON value, safe to print."""
+    return _JSON_CONTROL.sub(lambda m: f"\\u{ord(m[0]):04x}", text)
 
 
 def printable(text: str) -> str:
-    """Text safe to print on a terminal: control characters (escape sequences) become spaces."""
-    return _TERMINAL_CONTROL.sub(" ", text)
+    """Text as shown on a terminal: every character a terminal could act on instead of
+    showing (see ``_TERMINAL_CONTROL``) is written as Python writes it in a string literal,
+    ``\\x1b``, ``\\n``, ``\\u202e``; everything else is left as it is.
+
+    Every piece of input text printed to a terminal goes through this function, and is
+    printed without markup (``rich.text.Text`` or ``markup=False``), so ``[bold]`` shows as
+    written."""
+    return _TERMINAL_CONTROL.sub(_visible, text)
+
+
+# -- what the reports cannot hold as it is --------------------------------------------------
+
+
+def excel_carried_room(rubric) -> int:
+    """How many carried columns the Excel report's Scores sheet holds: :data:`MAX_COLUMNS`
+    less its own (rank and id; per criterion the rating and the points; completeness, score,
+    band, gates, source file, sheet, row and the sort key)."""
+    return MAX_COLUMNS - (2 + 2 * len(rubric.criteria) + 8)
+
+
+def _long_texts(values) -> int:
+    """How many of ``values`` (a pandas Series or Index) are text too long for a cell."""
+    import pandas as pd
+
+    if isinstance(values.dtype, pd.StringDtype):  # Arrow-backed text: lengths at once
+        lengths = values.str.len().to_numpy(dtype=float, na_value=0)
+        values = values[lengths > MAX_CELL_TEXT // 2]
+    return sum(1 for v in values.to_numpy() if isinstance(v, str) and too_long(v))
+
+
+def limit_notes(result) -> list[str]:
+    """Notes on what the reports cannot hold as it is, for every output to show: text longer
+    than an Excel cell holds (cut in every report but JSON), and carried columns beyond the
+    Excel report's room (see :func:`excel_carried_room`)."""
+    eng = result.engagements
+    long = _long_texts(eng.index) + sum(_long_texts(eng[c]) for c in result.carried_columns)
+    long += sum(too_long(c) for c in result.carried_columns)
+    long += sum(
+        isinstance(v, str) and too_long(v)
+        for r in result.rejected
+        for p in r.problems
+        for v in (p.header, p.value)
+    )
+    notes = []
+    if long:
+        notes.append(
+            f"{long} cell{'s' if long > 1 else ''} of input text {'are' if long > 1 else 'is'} "
+            f"longer than Excel's cell limit of {MAX_CELL_TEXT:,} characters: the Excel, CSV, "
+            "Markdown and HTML reports cut such text there, ending it in “…” (the JSON report "
+            "holds it whole)"
+        )
+    carried = result.carried_columns
+    room = excel_carried_room(result.rubric)
+    if len(carried) > room:
+        notes.append(
+            f"the Excel report leaves out the last {len(carried) - room:,} of the "
+            f"{len(carried):,} carried columns, from {carried[room]!r} on: a sheet holds at most "
+            f"{MAX_COLUMNS:,} columns (the CSV and JSON reports have them all)"
+        )
+    return notes

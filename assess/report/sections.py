@@ -24,6 +24,7 @@ from ..agreement import ALPHA_LEGEND, shown_alpha
 from ..display import fixed, percent
 from ..result import Result
 from .safety import clean_text, printable
+from .terminal import inert
 
 #: engagements drawn in the HTML rank-interval chart and listed in its tables
 CHART_LIMIT = 100
@@ -54,8 +55,10 @@ def print_agreement(result: Result, console: Console, limit: int | None = 20) ->
     a = result.agreement
     rubric = result.rubric
     table = Table(
-        title=f"Agreement of {len(a.raters)} raters ({', '.join(a.raters)}) — combined by "
-        f"{a.combine.replace('_', ' ')}",
+        title=inert(
+            f"Agreement of {len(a.raters)} raters ({', '.join(a.raters)}) — combined by "
+            f"{a.combine.replace('_', ' ')}"
+        ),
         title_justify="left",
     )
     table.add_column("Criterion")
@@ -81,16 +84,16 @@ def print_agreement(result: Result, console: Console, limit: int | None = 20) ->
         ft.add_column("ID", no_wrap=True)
         ft.add_column("Criterion")
         for r in a.raters:
-            ft.add_column(r, justify="right")
+            ft.add_column(inert(r), justify="right")
         ft.add_column("Spread", justify="right")
         ft.add_column("Cells")
         for f in flags:
             ft.add_row(
-                printable(f.id),
+                inert(f.id),
                 rubric.criterion(f.criterion).label,
                 *[_fmt(f.ratings.get(r), "g") for r in a.raters],
                 _fmt(f.spread, "g"),
-                printable(", ".join(f.cells)),
+                inert(", ".join(f.cells)),
             )
         console.print(ft)
         if len(flags) < len(a.flags):
@@ -136,7 +139,7 @@ def print_sensitivity(result: Result, console: Console, limit: int | None = 20) 
         probs = s.band_probability.loc[eid]
         table.add_row(
             str(row["rank"]),
-            printable(str(eid)),
+            inert(eid),
             fixed(row["score"], 1),
             Text(str(row["band"]), style=colours.get(row["band"], "")),
             f"{row['rank_median']:g}",
@@ -169,12 +172,12 @@ def print_sensitivity(result: Result, console: Console, limit: int | None = 20) 
         for col in ("Dropped", "Spearman ρ", "Mean |Δrank|", "Max |Δrank|", "Band changes"):
             lt.add_column(col, justify="left" if col == "Dropped" else "right")
         for cid, row in s.leave_one_out.iterrows():
-            moved = f" ({printable(row['most_moved'])})" if row["most_moved"] else ""
+            moved = f" ({row['most_moved']})" if row["most_moved"] else ""
             lt.add_row(
                 rubric.criterion(cid).label,
                 _fmt(row["spearman"], ".3f"),
                 _fmt(row["mean_rank_change"], ".1f"),
-                f"{row['max_rank_change']}{moved}",
+                inert(f"{row['max_rank_change']}{moved}"),
                 str(row["band_changes"]),
             )
         console.print(lt)
@@ -197,15 +200,19 @@ def print_explanation(expl, console: Console) -> None:
     console.print(Text(printable(expl.headline()), style="bold"))
     if expl.rejection is not None:
         console.print(
-            f"{expl.source} · {expl.sheet} row {expl.row}: the row was rejected, so it has no "
-            "score to explain; correct the cell(s) named above and score again",
+            printable(
+                f"{expl.source} · {expl.sheet} row {expl.row}: the row was rejected, so it has "
+                "no score to explain; correct the cell(s) named above and score again"
+            ),
             markup=False,
             highlight=False,
         )
         return
     console.print(
-        f"{expl.source} · {expl.sheet} row {expl.row} · {percent(expl.completeness)} of the "
-        "weight rated",
+        printable(
+            f"{expl.source} · {expl.sheet} row {expl.row} · {percent(expl.completeness)} of "
+            "the weight rated"
+        ),
         markup=False,
         highlight=False,
     )
@@ -230,9 +237,10 @@ def print_explanation(expl, console: Console) -> None:
         weight = percent(c.weight)
         if abs(c.effective_weight - c.weight) > 1e-9 and c.effective_weight:
             weight += f" → {percent(c.effective_weight)}"
-        cells = [label, weight, printable(rating), _fmt(c.contribution, ".1f")]
+        cells = [label, weight, inert(rating), _fmt(c.contribution, ".1f")]
         if with_raters:
-            cells.append(", ".join(f"{k} {_fmt(v, 'g')}" for k, v in (c.raters or {}).items()))
+            raters = ", ".join(f"{k} {_fmt(v, 'g')}" for k, v in (c.raters or {}).items())
+            cells.append(inert(raters))
         table.add_row(*cells)
     if expl.status == "scored":
         total = ["Score", "", "", fixed(expl.score, 1)] + ([""] if with_raters else [])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -12,11 +13,22 @@ from .safety import printable
 
 
 def _plain(value) -> str:
-    if value is None or (isinstance(value, float) and value != value):
+    """A cell from the input as the table shows it: control characters made visible
+    (:func:`~assess.report.safety.printable`), cut to 48 characters."""
+    if value is None or (isinstance(value, float) and value != value) or value is pd.NA:
         return ""
-    # input text may hold terminal control sequences: show none of them
-    text = " ".join(printable(str(value)).split())
+    text = printable(str(value))
     return text if len(text) <= 48 else text[:47] + "…"
+
+
+def inert(text) -> Text:
+    """Input text to print: its control characters made visible, never read as markup."""
+    return Text(printable(str(text)))
+
+
+def shown(value) -> Text:
+    """Input text as a table cell: exactly :func:`_plain`'s text, never read as markup."""
+    return Text(_plain(value))
 
 
 def print_result(result: Result, console: Console, limit: int | None = None) -> None:
@@ -25,8 +37,10 @@ def print_result(result: Result, console: Console, limit: int | None = None) -> 
     colours = {b.name: b.colour for b in rubric.bands}
     name_col = result.name_column
     table = Table(
-        title=f"{rubric.title or rubric.name} — rubric {rubric.name} {rubric.version} "
-        f"({rubric.short_hash})",
+        title=Text(
+            f"{rubric.title or rubric.name} — rubric {rubric.name} {rubric.version} "
+            f"({rubric.short_hash})"
+        ),
         title_justify="left",
         expand=False,
     )
@@ -44,14 +58,16 @@ def print_result(result: Result, console: Console, limit: int | None = None) -> 
     table.add_column("Rank", justify="right", no_wrap=True, min_width=fixed["Rank"])
     table.add_column("ID", no_wrap=True, min_width=id_width)
     if name_col:
-        table.add_column(name_col, no_wrap=True, overflow="ellipsis", max_width=min(spare, 40))
+        table.add_column(
+            shown(name_col), no_wrap=True, overflow="ellipsis", max_width=min(spare, 40)
+        )
     table.add_column("Score", justify="right", no_wrap=True, min_width=5)
     table.add_column("Band", no_wrap=True, min_width=band_width)
     table.add_column("Ratings", no_wrap=True, min_width=ratings_width)
     for eid, row in rows.iterrows():
-        cells = [str(row["rank"]), _plain(eid)]
+        cells = [str(row["rank"]), shown(eid)]
         if name_col:
-            cells.append(_plain(row[name_col]))
+            cells.append(shown(row[name_col]))
         cells.append(display.fixed(row["score"], 1))
         band = Text(
             str(row["band"]) + (" *" if row["gates"] else ""), style=colours.get(row["band"], "")
@@ -62,14 +78,19 @@ def print_result(result: Result, console: Console, limit: int | None = None) -> 
             ratings.append(display.trimmed(v, 2, "-") if c.rated else display.fixed(v, 2, "-"))
         table.add_row(*cells, band, " ".join(f"{r:>2}" for r in ratings))
     console.print(table)
-    console.print("Ratings: " + ", ".join(c.label for c in rubric.criteria) + ".", soft_wrap=True)
+    console.print(
+        "Ratings: " + ", ".join(c.label for c in rubric.criteria) + ".",
+        soft_wrap=True,
+        markup=False,
+    )
     if limit is not None and len(result.scored) > limit:
         console.print(f"(top {limit} of {len(result.scored)} shown)")
     applied = {g for cell in result.scored["gates"] for g in str(cell).split(",") if g}
     if applied:
         console.print(
             "* band capped by a gate: "
-            + "; ".join(f"{g.id} ({g.describe()})" for g in rubric.gates if g.id in applied)
+            + "; ".join(f"{g.id} ({g.describe()})" for g in rubric.gates if g.id in applied),
+            markup=False,
         )
     console.print(Text(result.summary_line(), style="bold"))
     for line in result.problem_lines():

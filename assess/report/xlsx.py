@@ -40,7 +40,7 @@ from ..result import Result, missing_criteria
 from ..rubric import Rubric
 from . import atomic_path, xlsx_workbook
 from .provenance import REPORT, mark
-from .safety import clean_text
+from .safety import clean_text, excel_carried_room
 
 INSUFFICIENT = "Insufficient evidence"
 MAX_ROWS = 1_048_575  # Excel's row limit, less the header
@@ -801,6 +801,7 @@ def _write_summary(
         provenance.append(("  SHA-256", s.sha256))
         provenance.append(("  Sheet, header row", f"{s.sheet}, row {s.header_row}"))
         provenance += [("  Note", note) for note in s.notes]
+    provenance += [("Note", note) for note in result.limit_notes()]
     for label, value in provenance:
         ws.write_string(r, 0, label, f.label)
         ws.write_string(
@@ -1196,7 +1197,8 @@ def write_xlsx(result: Result, path: Path) -> None:
             f"{len(result.engagements)} engagements do not fit in one Excel sheet; "
             "write .csv instead"
         )
-    carried = list(result.carried_columns)
+    # carried columns beyond a sheet's room are left out (limit_notes says so)
+    carried = list(result.carried_columns)[: excel_carried_room(result.rubric)]
     lay = _Layout(rubric=result.rubric, n=len(result.engagements), carried=carried)
     with atomic_path(path) as tmp:
         wb = xlsx_workbook(tmp, WORKBOOK_OPTIONS)
