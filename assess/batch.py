@@ -28,6 +28,7 @@ import pandas as pd
 from . import __version__
 from .api import score
 from .errors import AssessError, OutputError
+from .limits import DEFAULT_MAX_INPUT_SIZE, MaxSize, describe_special, parse_size, read_input
 from .read import SUPPORTED_SUFFIXES, file_sha256, missing_allowance
 from .report import FORMATS, atomic_path, atomic_write_bytes, write_report
 from .rubric import DEFAULT_RUBRIC, Rubric, load_rubric
@@ -141,8 +142,8 @@ def expand_inputs(
         p = Path(text)
         if p.is_dir():
             matches = [q for q in sorted(p.rglob("*")) if q.is_file() and _wanted(q)]
-        elif p.is_file():
-            matches = [p]
+        elif p.is_file() or describe_special(p):
+            matches = [p]  # a named pipe or device is refused, with its reason, when read
         elif glob.has_magic(text):
             matches = [
                 Path(q)
@@ -241,12 +242,12 @@ def _score_one(
 # -- previous run ------------------------------------------------------------------------
 
 
-def _previous(outdir: Path) -> dict[str, Any]:
+def _previous(outdir: Path, limit: int = DEFAULT_MAX_INPUT_SIZE) -> dict[str, Any]:
     path = outdir / PORTFOLIO_JSON
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(read_input(path, limit).decode("utf-8"))
         return data if isinstance(data, dict) else {}
-    except (OSError, ValueError):
+    except (AssessError, ValueError):  # missing, not a regular file, too large, not JSON
         return {}
 
 
@@ -296,6 +297,7 @@ def run_batch(
     *,
     id_column: str | None = None,
     allow_missing: str | Iterable[str] | None = None,
+    max_input_size: MaxSize = DEFAULT_MAX_INPUT_SIZE,
 ) -> BatchResult:
     """Score every input on its own, write one report each and a portfolio.
 
@@ -314,7 +316,7 @@ def run_batch(
         unchanged (recorded in ``portfolio.json``).
     on_file:
         Called after each input with ``(outcome, done, total)``, e.g. to show progress.
-    sheet, id_column, allow_missing:
+    sheet, id_column, allow_missing, max_input_size:
         Reading options for every input, as for :func:`assess.score`.
 
     Returns
@@ -326,12 +328,14 @@ def run_batch(
     start = time.perf_counter()
     rub = load_rubric(rubric)
     missing_allowance(rub, allow_missing)  # an unknown criterion fails once, not per file
+    limit = parse_size(max_input_size)  # so does a size that is not one
     if isinstance(allow_missing, str):
         allow_missing = [allow_missing]
     layout = {
         "sheet": sheet,
         "id_column": id_column,
         "allow_missing": tuple(allow_missing) if allow_missing else None,
+        "max_input_size": limit,
     }
     if fmt not in SUFFIX:
         raise OutputError(f"unknown report format {fmt!r}; use one of {', '.join(sorted(SUFFIX))}")
@@ -343,7 +347,7 @@ def run_batch(
     files, outcomes = expand_inputs(inputs, exclude=out)
     names = output_names(files, fmt)
     input_set = {str(p.resolve()) for p in files}
-    prev = _previous(out) if skip_unchanged else {}
+    prev = _previous(out, limit) if skip_unchanged else {}
     todo: list[tuple[Path, str]] = []
     for p in files:
         target = out / names[p]
@@ -358,9 +362,9 @@ def run_batch(
             continue
         if skip_unchanged:
             try:
-                digest = file_sha256(p)
-            except OSError:
-                digest = ""
+                digest = file_sha256(p, limit)
+            except (OSError, AssessError):
+                digest = ""  # scoring it says why it cannot be read
             reused = _reusable(prev, p, digest, rub, fmt, layout, out)
             if reused is not None:
                 outcomes.append(reused)

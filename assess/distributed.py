@@ -55,6 +55,14 @@ import pandas as pd
 
 from .api import combine
 from .errors import AssessError, InputError, OutputError
+from .limits import (
+    DEFAULT_MAX_INPUT_SIZE,
+    MaxSize,
+    check_input,
+    describe_special,
+    format_size,
+    parse_size,
+)
 from .read import check_header, read_table
 from .report.safety import safe_cell
 from .report.tabular import flat_table, rejected_table
@@ -136,8 +144,8 @@ def expand(patterns: str | Path | Iterable[str | Path]) -> list[Path]:
             matches = [m for m in p.rglob("*") if m.is_file()]
         elif glob.has_magic(text):
             matches = [Path(m) for m in glob.glob(text, recursive=True)]
-        elif p.is_file():
-            matches = [p]
+        elif p.is_file() or describe_special(p):
+            matches = [p]  # a named pipe or device is refused, with its reason, by score_dask
         else:
             raise InputError(f"{text}: no such file, folder or matching files")
         matches = [
@@ -159,6 +167,26 @@ def _sheet_frame(frame: pd.DataFrame) -> pd.DataFrame:
     if isinstance(frame.index, pd.RangeIndex) and frame.index.name is None:
         return frame
     return frame.reset_index()
+
+
+def _check_file(path: Path, kind: str, limit: int) -> None:
+    """One file of the dataset is a regular file no larger than ``limit``, and a Parquet
+    file's row groups, as its footer declares them, are no larger decoded."""
+    check_input(path, limit)
+    if kind != "parquet":
+        return
+    import pyarrow.parquet as pq
+
+    try:
+        meta = pq.read_metadata(path)
+    except Exception:  # reading it says what is wrong
+        return
+    size = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
+    if size > limit:
+        raise InputError(
+            f"{path.name}: its data expands to {format_size(size)} "
+            f"(limit {format_size(limit)}; --max-input-size to raise)"
+        )
 
 
 def _csv_options(path: Path) -> dict[str, Any]:
@@ -226,9 +254,7 @@ def _validated(raw: pd.DataFrame, rubric: Rubric, ds: _Dataset) -> tuple[Validat
     path = Path(ds.files[part])
     sheet = raw.drop(columns=PART)
     try:
-        table = read_table(
-            sheet, rubric, id_column=ds.id_column, allow_missing=ds.allow_missing
-        )
+        table = read_table(sheet, rubric, id_column=ds.id_column, allow_missing=ds.allow_missing)
     except AssessError as exc:
         raise InputError(str(exc).replace("<DataFrame>", path.name)) from None
     # names and decimal mark as assess's reader gives them for this file (CSV: the sheet is
@@ -506,6 +532,7 @@ def score_dask(
     scheduler: Any = None,
     id_column: str | None = None,
     allow_missing: str | Iterable[str] | None = None,
+    max_input_size: MaxSize = DEFAULT_MAX_INPUT_SIZE,
 ) -> DaskResult:
     """Score a partitioned Parquet or CSV dataset with Dask, each file one partition.
 
@@ -529,6 +556,10 @@ def score_dask(
         set, else local processes (validation is Python code, so threads would share one core).
     id_column, allow_missing:
         As for :func:`assess.score`; checked once against the dataset's header.
+    max_input_size:
+        As for :func:`assess.score`, for each file of the dataset: a file larger than this
+        (or a Parquet file whose row groups decode to more) is refused before any work, as
+        is anything that is not a regular file.
 
     Returns
     -------
@@ -545,11 +576,14 @@ def score_dask(
     started = time.perf_counter()
     dask, dd = _require_dask()
     rub = load_rubric(rubric)
+    limit = parse_size(max_input_size)
     files = expand(pattern)
     kinds = {DATASET_SUFFIXES[f.suffix.lower()] for f in files}
     if len(kinds) > 1:
         raise InputError("a dataset is all Parquet or all CSV files, not a mix of both")
     kind = kinds.pop()
+    for f in files:
+        _check_file(f, kind, limit)
     target = Path(output)
     out_kind = OUTPUT_SUFFIXES.get(target.suffix.lower())
     if out_kind is None:
