@@ -31,6 +31,7 @@ import pandas as pd
 
 from .display import rounded
 from .errors import InputError, MissingColumnError
+from .limits import DEFAULT_MAX_INPUT_SIZE, MaxSize
 from .read import (
     HEADER_SCAN_ROWS,
     TEXT_SUFFIXES,
@@ -207,16 +208,23 @@ def combine_values(values: np.ndarray, rule: str = DEFAULT_COMBINE, axis: int = 
 # -- detection and reading --------------------------------------------------------------------
 
 
-def _sheets(source: Source) -> tuple[Path, list[tuple[str, bool, list[list[Any]]]], str, str]:
+def _sheets(
+    source: Source, max_input_size: MaxSize = DEFAULT_MAX_INPUT_SIZE
+) -> tuple[Path, list[tuple[str, bool, list[list[Any]]]], str, str]:
     if isinstance(source, pd.DataFrame):
         sheets, digest, decimal = _frame_sheet(source)
         return Path("<DataFrame>"), sheets, digest, decimal
     path = Path(source)
-    sheets, digest, decimal = read_sheets(path)
+    sheets, digest, decimal = read_sheets(path, max_input_size=max_input_size)
     return path, sheets, digest, decimal
 
 
-def _one_rater_text(source: Source, rubric: Rubric, id_column: str | None = None) -> bool:
+def _one_rater_text(
+    source: Source,
+    rubric: Rubric,
+    id_column: str | None = None,
+    max_input_size: MaxSize = DEFAULT_MAX_INPUT_SIZE,
+) -> bool:
     """A CSV (one sheet) whose first records hold no long-format header: one rater.
 
     Decided from the file's first 64 KiB, without reading it all.
@@ -227,7 +235,7 @@ def _one_rater_text(source: Source, rubric: Rubric, id_column: str | None = None
     if path.suffix.lower() not in TEXT_SUFFIXES or not path.is_file():
         return False
     try:
-        head, _ = text_head(path)
+        head, _ = text_head(path, max_input_size=max_input_size)
     except (OSError, UnicodeDecodeError):
         return False  # the full read reports it
     return _long_header(head, rubric, id_column) is None
@@ -398,6 +406,7 @@ def _rater_sheets(
     rubric: Rubric,
     id_column: str | None = None,
     allow_missing: str | Iterable[str] | None = None,
+    max_input_size: MaxSize = DEFAULT_MAX_INPUT_SIZE,
 ) -> list[tuple[str, Any]] | None:
     """The validated per-rater sheets of a workbook, or None when it is not laid out so."""
     targets = _targets(rubric, id_column)
@@ -411,7 +420,12 @@ def _rater_sheets(
     for name in candidates:
         try:
             table = read_table(
-                path, rubric, sheet=name, id_column=id_column, allow_missing=allow_missing
+                path,
+                rubric,
+                sheet=name,
+                id_column=id_column,
+                allow_missing=allow_missing,
+                max_input_size=max_input_size,
             )
         except MissingColumnError as exc:  # a rater's sheet without a criterion's column
             lacking.append(exc)
@@ -438,6 +452,7 @@ def read_ratings(
     *,
     id_column: str | None = None,
     allow_missing: str | Iterable[str] | None = None,
+    max_input_size: MaxSize = DEFAULT_MAX_INPUT_SIZE,
 ) -> Ratings | None:
     """Read several raters' ratings, or return None when the input has one rater.
 
@@ -450,7 +465,7 @@ def read_ratings(
         The rubric whose criteria are rated.
     sheet:
         Read only this sheet (long format then); one sheet can hold only a long table.
-    id_column, allow_missing:
+    id_column, allow_missing, max_input_size:
         As for :func:`assess.score`.
 
     Raises
@@ -463,9 +478,9 @@ def read_ratings(
     sources = list(sources)
     found: list[tuple[Source, Any]] = []
     for source in sources:
-        if _one_rater_text(source, rubric, id_column):
+        if _one_rater_text(source, rubric, id_column, max_input_size):
             continue
-        path, sheets, digest, decimal = _sheets(source)
+        path, sheets, digest, decimal = _sheets(source, max_input_size)
         if sheet is not None:
             sheets = [
                 s
@@ -485,7 +500,7 @@ def read_ratings(
         per_sheet = (
             None
             if sheet is not None
-            else _rater_sheets(source, sheets, rubric, id_column, allow_missing)
+            else _rater_sheets(source, sheets, rubric, id_column, allow_missing, max_input_size)
         )
         if per_sheet is not None:
             found.append((source, ("sheet", per_sheet)))
@@ -950,6 +965,7 @@ def agreement(
     *,
     id_column: str | None = None,
     allow_missing: str | Iterable[str] | None = None,
+    max_input_size: MaxSize = DEFAULT_MAX_INPUT_SIZE,
 ) -> Result:
     """Read several raters' ratings, combine and score them, and measure their agreement.
 
@@ -966,7 +982,7 @@ def agreement(
         ``median``, ``mean`` or ``trimmed_mean``; by default the rubric's rule.
     flag_at:
         Flag engagements and criteria whose raters are this many levels apart or more.
-    id_column, allow_missing:
+    id_column, allow_missing, max_input_size:
         As for :func:`assess.score`.
 
     Returns
@@ -990,7 +1006,12 @@ def agreement(
 
     rub = load_rubric(rubric if rubric is not None else DEFAULT_RUBRIC)
     ratings = read_ratings(
-        sources, rub, sheet=sheet, id_column=id_column, allow_missing=allow_missing
+        sources,
+        rub,
+        sheet=sheet,
+        id_column=id_column,
+        allow_missing=allow_missing,
+        max_input_size=max_input_size,
     )
     if ratings is None:
         srcs = [sources] if isinstance(sources, (str, Path, pd.DataFrame)) else list(sources)

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .limits import DEFAULT_MAX_INPUT_SIZE, MaxSize
 from .read import RawTable, read_table
 from .result import Result, SourceInfo
 from .rubric import DEFAULT_RUBRIC, Rubric, load_rubric
@@ -28,11 +29,17 @@ def validate_file(
     *,
     id_column: str | None = None,
     allow_missing: str | Iterable[str] | None = None,
+    max_input_size: MaxSize = DEFAULT_MAX_INPUT_SIZE,
 ) -> Validated:
     """Read and validate one file (or DataFrame) without scoring it (options as for
     :func:`score`)."""
     table: RawTable = read_table(
-        source, rubric, sheet=sheet, id_column=id_column, allow_missing=allow_missing
+        source,
+        rubric,
+        sheet=sheet,
+        id_column=id_column,
+        allow_missing=allow_missing,
+        max_input_size=max_input_size,
     )
     return validate(table, rubric)
 
@@ -92,6 +99,7 @@ def score(
     *,
     id_column: str | None = None,
     allow_missing: str | Iterable[str] | None = None,
+    max_input_size: MaxSize = DEFAULT_MAX_INPUT_SIZE,
 ) -> Result:
     """Read, validate and score engagements from one or more spreadsheets.
 
@@ -113,6 +121,11 @@ def score(
         By default a criterion without a column makes the table unusable (``InputError``):
         scoring without it would spread its weight over the others unnoticed.  An allowed
         one is scored as not rated, and the source's ``notes`` say so.
+    max_input_size:
+        The most any input may hold: bytes, or text such as ``"512MB"`` or ``"2GB"``
+        (default 512 MB).  A file larger than this on disk or, for a workbook, once
+        inflated is refused (``InputError``), as is a table spanning more than one cell per
+        16 bytes of it; see :mod:`assess.limits`.
 
     Returns
     -------
@@ -139,7 +152,12 @@ def score(
     # several raters (long format, or one sheet per rater): combined, scored, with agreement
     from .agreement import read_ratings, score_ratings
 
-    layout = {"sheet": sheet, "id_column": id_column, "allow_missing": allow_missing}
+    layout = {
+        "sheet": sheet,
+        "id_column": id_column,
+        "allow_missing": allow_missing,
+        "max_input_size": max_input_size,
+    }
     raters = read_ratings(sources, rub, **layout)
     if raters is not None:
         return score_ratings(raters)

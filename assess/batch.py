@@ -29,6 +29,7 @@ from . import __version__
 from .api import score
 from .errors import AssessError, InputError, OutputError
 from .inputs import file_key, find_files
+from .limits import DEFAULT_MAX_INPUT_SIZE, MaxSize, describe_special, parse_size, read_input
 from .read import SUPPORTED_SUFFIXES, file_sha256, missing_allowance
 from .report import EXTENSIONS, atomic_path, atomic_write_bytes, write_report, xlsx_workbook
 from .report.provenance import PORTFOLIO, mark, written_by_assess
@@ -160,8 +161,10 @@ def expand_inputs(
     for item in inputs:
         text = str(item)
         p = Path(text)
-        explicit = p.is_file()
-        matches = [q for q in find_files(text) if explicit or _wanted(q)]
+        special = describe_special(p)
+        explicit = p.is_file() or special is not None
+        # a named pipe or device named outright is refused, with its reason, when read
+        matches = [p] if special else [q for q in find_files(text) if explicit or _wanted(q)]
         if exclude is not None and not explicit:
             matches = [q for q in matches if not _is_report(q, exclude)]
         if not matches:
@@ -262,12 +265,12 @@ def _score_one(
 # -- previous run ------------------------------------------------------------------------
 
 
-def _previous(outdir: Path) -> dict[str, Any]:
+def _previous(outdir: Path, limit: int = DEFAULT_MAX_INPUT_SIZE) -> dict[str, Any]:
     path = outdir / PORTFOLIO_JSON
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(read_input(path, limit).decode("utf-8"))
         return data if isinstance(data, dict) else {}
-    except (OSError, ValueError):
+    except (AssessError, ValueError):  # missing, not a regular file, too large, not JSON
         return {}
 
 
@@ -317,6 +320,7 @@ def run_batch(
     *,
     id_column: str | None = None,
     allow_missing: str | Iterable[str] | None = None,
+    max_input_size: MaxSize = DEFAULT_MAX_INPUT_SIZE,
 ) -> BatchResult:
     """Score every input on its own, write one report each and a portfolio.
 
@@ -335,7 +339,7 @@ def run_batch(
         unchanged (recorded in ``portfolio.json``).
     on_file:
         Called after each input with ``(outcome, done, total)``, e.g. to show progress.
-    sheet, id_column, allow_missing:
+    sheet, id_column, allow_missing, max_input_size:
         Reading options for every input, as for :func:`assess.score`.
 
     Returns
@@ -347,12 +351,14 @@ def run_batch(
     start = time.perf_counter()
     rub = load_rubric(rubric)
     missing_allowance(rub, allow_missing)  # an unknown criterion fails once, not per file
+    limit = parse_size(max_input_size)  # so does a size that is not one
     if isinstance(allow_missing, str):
         allow_missing = [allow_missing]
     layout = {
         "sheet": sheet,
         "id_column": id_column,
         "allow_missing": tuple(allow_missing) if allow_missing else None,
+        "max_input_size": limit,
     }
     if fmt not in SUFFIX:
         raise OutputError(f"unknown report format {fmt!r}; use one of {', '.join(sorted(SUFFIX))}")
@@ -371,7 +377,7 @@ def run_batch(
         raise OutputError(f"cannot create the output folder {out}: {exc.strerror or exc}") from exc
     names = output_names(files, fmt)
     input_set = {str(p.resolve()) for p in files}
-    prev = _previous(out) if skip_unchanged else {}
+    prev = _previous(out, limit) if skip_unchanged else {}
     todo: list[tuple[Path, str]] = []
     for p in files:
         target = out / names[p]
@@ -386,9 +392,9 @@ def run_batch(
             continue
         if skip_unchanged:
             try:
-                digest = file_sha256(p)
-            except OSError:
-                digest = ""
+                digest = file_sha256(p, limit)
+            except (OSError, AssessError):
+                digest = ""  # scoring it says why it cannot be read
             reused = _reusable(prev, p, digest, rub, fmt, layout, out)
             if reused is not None:
                 outcomes.append(reused)

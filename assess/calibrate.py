@@ -68,6 +68,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from . import __version__
 from .api import validate_file
 from .errors import InputError, OutputError
+from .limits import DEFAULT_MAX_INPUT_SIZE, MaxSize
 from .read import Column, RawTable, normalise_header
 from .rubric import DEFAULT_RUBRIC, Rubric, load_rubric, parse_rubric
 from .scorer import STATUS_INSUFFICIENT, aggregate, input_columns, normalise, score_frame
@@ -353,6 +354,7 @@ def read_cases(
     levels: Sequence[str] | None = None,
     id_column: str | None = None,
     allow_missing: str | Sequence[str] | None = None,
+    max_input_size: MaxSize = DEFAULT_MAX_INPUT_SIZE,
 ) -> Cases:
     """Read past cases: ratings validated as engagements are, and the outcome column.
 
@@ -366,7 +368,7 @@ def read_cases(
         The outcome column's header (matched like any header); ``None`` reads ratings only.
     sheet, kind, levels:
         As for :func:`parse_outcomes`; ``sheet`` as for :func:`assess.score`.
-    id_column, allow_missing:
+    id_column, allow_missing, max_input_size:
         As for :func:`assess.score`.
 
     Examples
@@ -376,7 +378,14 @@ def read_cases(
     '190 used, 2 insufficient evidence, 4 rejected of 196 rows'
     """
     rub = load_rubric(rubric)
-    part = validate_file(source, rub, sheet=sheet, id_column=id_column, allow_missing=allow_missing)
+    part = validate_file(
+        source,
+        rub,
+        sheet=sheet,
+        id_column=id_column,
+        allow_missing=allow_missing,
+        max_input_size=max_input_size,
+    )
     table = part.table
     rejected = list(part.rejected)
     kept = pd.Series(True, index=part.ratings.index)
@@ -1643,6 +1652,7 @@ def calibrate(
     on_progress: Callable[[str, int, int], None] | None = None,
     id_column: str | None = None,
     allow_missing: str | Sequence[str] | None = None,
+    max_input_size: MaxSize = DEFAULT_MAX_INPUT_SIZE,
 ) -> Calibration:
     """Calibrate a rubric's weights against past cases; what ``assess calibrate`` runs.
 
@@ -1672,8 +1682,9 @@ def calibrate(
         :mod:`assess.weighting`); by default the cases workbook.
     on_progress:
         Called as ``on_progress(stage, done, total)`` while cross-validating and resampling.
-    id_column, allow_missing:
-        As for :func:`assess.score` (a case id column named ``Case``, say).
+    id_column, allow_missing, max_input_size:
+        As for :func:`assess.score` (a case id column named ``Case``, say); the size limit
+        applies to the pairwise workbook too.
 
     Returns
     -------
@@ -1709,6 +1720,7 @@ def calibrate(
         levels=levels,
         id_column=id_column,
         allow_missing=allow_missing,
+        max_input_size=max_input_size,
     )
     if len(data.ratings) == 0:
         raise InputError(f"{data.file}: no usable cases ({data.summary_line()})")
@@ -1719,7 +1731,9 @@ def calibrate(
     notes = [*data.notes, *(data_warnings(rub, X) if method == "fit" else [])]
     ahp = None
     if method == "ahp" or pairwise is not None:
-        matrix, _ = read_pairwise(pairwise or data.path, rub, sheet=pairwise_sheet)
+        matrix, _ = read_pairwise(
+            pairwise or data.path, rub, sheet=pairwise_sheet, max_input_size=max_input_size
+        )
         ahp = ahp_weights(matrix, tuple(ids))
         if not ahp.consistent:
             notes.append(

@@ -89,6 +89,17 @@ AllowMissingOpt = Annotated[
     ),
 ]
 
+MaxInputSizeOpt = Annotated[
+    str,
+    typer.Option(
+        "--max-input-size",
+        metavar="SIZE",
+        help="Refuse an input larger than this, on disk or decompressed (e.g. 512MB, 2GB); "
+        "a table may span one cell per 16 bytes of it.",
+    ),
+]
+MAX_INPUT_SIZE = "512MB"
+
 
 def _console(stderr: bool = False) -> Console:
     """A console for stdout (or stderr) that never reads text as markup: input text such as
@@ -146,7 +157,8 @@ def _main(
 @app.command()
 def score(
     files: Annotated[
-        list[Path], typer.Argument(help="Engagement spreadsheets (.xlsx, .ods, .csv, ...).")
+        list[Path],
+        typer.Argument(help="Engagement spreadsheets (.xlsx, .ods, .csv, ...).", readable=False),
     ],
     rubric: RubricOpt = DEFAULT_RUBRIC,
     sheet: Annotated[
@@ -159,6 +171,7 @@ def score(
             "-o",
             help="Write a report; the format follows the extension "
             "(.xlsx, .html, .csv, .json, .md).",
+            readable=False,
         ),
     ] = None,
     fmt: Annotated[
@@ -183,6 +196,7 @@ def score(
     ] = Engine.pandas,
     id_column: IdColumnOpt = None,
     allow_missing: AllowMissingOpt = None,
+    max_input_size: MaxInputSizeOpt = MAX_INPUT_SIZE,
     debug: DebugOpt = False,
 ) -> None:
     """Score every engagement in FILES; print a ranked table (or JSON/CSV) and write reports.
@@ -191,12 +205,17 @@ def score(
     rejected or with insufficient evidence; 2: unusable input.
     """
     if engine is Engine.dask:
-        _score_dask(files, rubric, output, fmt, debug, id_column, allow_missing)
+        _score_dask(files, rubric, output, fmt, debug, id_column, allow_missing, max_input_size)
     with _user_errors(debug):
         if fmt is ScoreFormat.xlsx and output is None:
             raise _fail("--format xlsx needs -o FILE.xlsx (a workbook cannot be printed)")
         result = score_api(
-            files, rubric=rubric, sheet=sheet, id_column=id_column, allow_missing=allow_missing
+            files,
+            rubric=rubric,
+            sheet=sheet,
+            id_column=id_column,
+            allow_missing=allow_missing,
+            max_input_size=max_input_size,
         )
         if output is not None:
             known = output.suffix.lower() in REPORT_SUFFIXES
@@ -230,7 +249,9 @@ def score(
     raise typer.Exit(result.exit_code)
 
 
-def _score_dask(files, rubric, output, fmt, debug, id_column, allow_missing) -> None:
+def _score_dask(
+    files, rubric, output, fmt, debug, id_column, allow_missing, max_input_size
+) -> None:
     """``assess score --engine dask``: a dataset scored with Dask (assess.distributed)."""
     with _user_errors(debug):
         if output is None:
@@ -245,6 +266,7 @@ def _score_dask(files, rubric, output, fmt, debug, id_column, allow_missing) -> 
             output=output,
             id_column=id_column,
             allow_missing=allow_missing,
+            max_input_size=max_input_size,
         )
         if fmt is ScoreFormat.json:
             typer.echo(json.dumps(done.to_dict(), indent=2))
@@ -262,7 +284,8 @@ def _score_dask(files, rubric, output, fmt, debug, id_column, allow_missing) -> 
 @app.command()
 def template(
     output: Annotated[
-        Path, typer.Option("--output", "-o", help="The blank workbook to write (.xlsx).")
+        Path,
+        typer.Option("--output", "-o", help="The blank workbook to write (.xlsx).", readable=False),
     ],
     rubric: RubricOpt = DEFAULT_RUBRIC,
     no_example: Annotated[
@@ -301,7 +324,10 @@ def batch(
         list[str], typer.Argument(help="Files, folders (searched recursively) or glob patterns.")
     ],
     outdir: Annotated[
-        Path, typer.Option("--output", "-o", help="Folder for the reports and the portfolio.")
+        Path,
+        typer.Option(
+            "--output", "-o", help="Folder for the reports and the portfolio.", readable=False
+        ),
     ],
     rubric: RubricOpt = DEFAULT_RUBRIC,
     sheet: Annotated[
@@ -330,6 +356,7 @@ def batch(
     ] = False,
     id_column: IdColumnOpt = None,
     allow_missing: AllowMissingOpt = None,
+    max_input_size: MaxInputSizeOpt = MAX_INPUT_SIZE,
     debug: DebugOpt = False,
 ) -> None:
     """Score many workbooks: one report per input plus portfolio.xlsx across them all.
@@ -353,6 +380,7 @@ def batch(
                 on_file=on_file,
                 id_column=id_column,
                 allow_missing=allow_missing,
+                max_input_size=max_input_size,
             )
         if json_out or fmt is BatchFormat.json:
             text = json.dumps(result.to_dict(), indent=2, ensure_ascii=False)
@@ -438,7 +466,10 @@ class WeightMethod(str, Enum):
 @app.command()
 def calibrate(
     cases: Annotated[
-        Path, typer.Argument(help="Past cases: a spreadsheet read like engagements, plus outcomes.")
+        Path,
+        typer.Argument(
+            help="Past cases: a spreadsheet read like engagements, plus outcomes.", readable=False
+        ),
     ],
     outcome: Annotated[
         str | None,
@@ -464,7 +495,10 @@ def calibrate(
     ] = WeightMethod.fit,
     pairwise: Annotated[
         Path | None,
-        typer.Option(help="AHP: workbook with the pairwise-comparison table (default: CASES)."),
+        typer.Option(
+            help="AHP: workbook with the pairwise-comparison table (default: CASES).",
+            readable=False,
+        ),
     ] = None,
     pairwise_sheet: Annotated[
         str | None, typer.Option(help="AHP: the sheet holding the pairwise table.")
@@ -483,17 +517,24 @@ def calibrate(
     ] = 200,
     output: Annotated[
         Path | None,
-        typer.Option("--output", "-o", help="Write the calibrated rubric (a new .yaml file)."),
+        typer.Option(
+            "--output",
+            "-o",
+            help="Write the calibrated rubric (a new .yaml file).",
+            readable=False,
+        ),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing -o file.")] = False,
     report: Annotated[
-        Path | None, typer.Option("--report", help="Also write a report (.xlsx or .html).")
+        Path | None,
+        typer.Option("--report", help="Also write a report (.xlsx or .html).", readable=False),
     ] = None,
     fmt: Annotated[
         ListFormat, typer.Option("--format", "-f", help="table or json.")
     ] = ListFormat.table,
     id_column: IdColumnOpt = None,
     allow_missing: AllowMissingOpt = None,
+    max_input_size: MaxInputSizeOpt = MAX_INPUT_SIZE,
     debug: DebugOpt = False,
 ) -> None:
     """Fit the rubric's weights to past cases with known outcomes, and test honestly whether
@@ -542,6 +583,7 @@ def calibrate(
                 on_progress=on_progress,
                 id_column=id_column,
                 allow_missing=allow_missing,
+                max_input_size=max_input_size,
             )
         if output is not None:
             cal.write_rubric(output, force=force)
@@ -625,7 +667,7 @@ def rubric_show(
 
 @rubric_app.command("validate")
 def rubric_validate(
-    file: Annotated[Path, typer.Argument(help="Rubric YAML file to check.")],
+    file: Annotated[Path, typer.Argument(help="Rubric YAML file to check.", readable=False)],
     fmt: Annotated[
         ListFormat, typer.Option("--format", "-f", help="table or json.")
     ] = ListFormat.table,
@@ -692,6 +734,7 @@ OutputOpt = Annotated[
         "-o",
         help="Also write the full report with this analysis (.xlsx, .html, .json, .md; "
         ".csv adds its per-engagement columns to the scores).",
+        readable=False,
     ),
 ]
 
@@ -711,7 +754,9 @@ def _analysis_json(result, key: str) -> str:
 def agreement(
     files: Annotated[
         list[Path],
-        typer.Argument(help="Ratings in long format, or a workbook with one sheet per rater."),
+        typer.Argument(
+            help="Ratings in long format, or a workbook with one sheet per rater.", readable=False
+        ),
     ],
     rubric: RubricOpt = DEFAULT_RUBRIC,
     sheet: Annotated[
@@ -731,6 +776,7 @@ def agreement(
     limit: Annotated[int | None, typer.Option(min=0, help="Show only N flagged ratings.")] = 20,
     id_column: IdColumnOpt = None,
     allow_missing: AllowMissingOpt = None,
+    max_input_size: MaxInputSizeOpt = MAX_INPUT_SIZE,
     debug: DebugOpt = False,
 ) -> None:
     """How far do several raters agree? Krippendorff's alpha (ordinal) per criterion and overall,
@@ -753,6 +799,7 @@ def agreement(
             flag_at=flag_at,
             id_column=id_column,
             allow_missing=allow_missing,
+            max_input_size=max_input_size,
         )
         if output is not None:
             write_report(result, output)
@@ -782,7 +829,9 @@ def _draw_progress(console: Console, enabled: bool):
 
 @app.command()
 def sensitivity(
-    files: Annotated[list[Path], typer.Argument(help="Engagement spreadsheets, as for score.")],
+    files: Annotated[
+        list[Path], typer.Argument(help="Engagement spreadsheets, as for score.", readable=False)
+    ],
     rubric: RubricOpt = DEFAULT_RUBRIC,
     sheet: Annotated[
         str | None, typer.Option("--sheet", "-s", help="Sheet name (or 1-based number) to read.")
@@ -821,6 +870,7 @@ def sensitivity(
     limit: Annotated[int | None, typer.Option(min=0, help="Show only the top N engagements.")] = 20,
     id_column: IdColumnOpt = None,
     allow_missing: AllowMissingOpt = None,
+    max_input_size: MaxInputSizeOpt = MAX_INPUT_SIZE,
     debug: DebugOpt = False,
 ) -> None:
     """Would the ranking change under other reasonable weights? Rank intervals, band
@@ -838,7 +888,12 @@ def sensitivity(
         if output is not None:  # refuse an unusable path before the work, not after it
             check_report_target(output, files)
         result = score_api(
-            files, rubric=rubric, sheet=sheet, id_column=id_column, allow_missing=allow_missing
+            files,
+            rubric=rubric,
+            sheet=sheet,
+            id_column=id_column,
+            allow_missing=allow_missing,
+            max_input_size=max_input_size,
         )
         err = _console(stderr=True)
         with _draw_progress(err, draws * len(result.scored) >= 2_000_000) as progress:
@@ -867,7 +922,7 @@ def sensitivity(
 
 @app.command()
 def explain(
-    file: Annotated[Path, typer.Argument(help="The engagement spreadsheet.")],
+    file: Annotated[Path, typer.Argument(help="The engagement spreadsheet.", readable=False)],
     engagement_id: Annotated[str, typer.Argument(metavar="ID", help="The engagement's id.")],
     rubric: RubricOpt = DEFAULT_RUBRIC,
     sheet: Annotated[
@@ -878,6 +933,7 @@ def explain(
     ] = ListFormat.table,
     id_column: IdColumnOpt = None,
     allow_missing: AllowMissingOpt = None,
+    max_input_size: MaxInputSizeOpt = MAX_INPUT_SIZE,
     debug: DebugOpt = False,
 ) -> None:
     """Why did engagement ID score what it did? Each criterion's rating, level descriptor,
@@ -898,6 +954,7 @@ def explain(
             sheet=sheet,
             id_column=id_column,
             allow_missing=allow_missing,
+            max_input_size=max_input_size,
         )
         if fmt is ListFormat.json:
             typer.echo(inert_json(json.dumps(expl.to_dict(), indent=2, ensure_ascii=False)))

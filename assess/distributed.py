@@ -56,6 +56,14 @@ import pandas as pd
 from .api import combine
 from .errors import AssessError, InputError, OutputError
 from .inputs import file_key, find_files
+from .limits import (
+    DEFAULT_MAX_INPUT_SIZE,
+    MaxSize,
+    check_input,
+    describe_special,
+    format_size,
+    parse_size,
+)
 from .read import check_header, read_table
 from .report.safety import safe_cell
 from .report.tabular import flat_table, rejected_table
@@ -135,6 +143,9 @@ def expand(patterns: str | Path | Iterable[str | Path]) -> list[Path]:
     for pattern in patterns:
         text = str(pattern)
         p = Path(text)
+        if describe_special(p):
+            found.setdefault(file_key(p) or (-1, len(found)), p)  # refused by score_dask
+            continue
         if not (p.is_dir() or p.is_file() or glob.has_magic(text)):
             raise InputError(f"{text}: no such file, folder or matching files")
         matches = [
@@ -158,6 +169,26 @@ def _sheet_frame(frame: pd.DataFrame) -> pd.DataFrame:
     if isinstance(frame.index, pd.RangeIndex) and frame.index.name is None:
         return frame
     return frame.reset_index()
+
+
+def _check_file(path: Path, kind: str, limit: int) -> None:
+    """One file of the dataset is a regular file no larger than ``limit``, and a Parquet
+    file's row groups, as its footer declares them, are no larger decoded."""
+    check_input(path, limit)
+    if kind != "parquet":
+        return
+    import pyarrow.parquet as pq
+
+    try:
+        meta = pq.read_metadata(path)
+    except Exception:  # reading it says what is wrong
+        return
+    size = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
+    if size > limit:
+        raise InputError(
+            f"{path.name}: its data expands to {format_size(size)} "
+            f"(limit {format_size(limit)}; --max-input-size to raise)"
+        )
 
 
 def _csv_options(path: Path) -> dict[str, Any]:
@@ -530,6 +561,7 @@ def score_dask(
     scheduler: Any = None,
     id_column: str | None = None,
     allow_missing: str | Iterable[str] | None = None,
+    max_input_size: MaxSize = DEFAULT_MAX_INPUT_SIZE,
 ) -> DaskResult:
     """Score a partitioned Parquet or CSV dataset with Dask, each file one partition.
 
@@ -553,6 +585,10 @@ def score_dask(
         set, else local processes (validation is Python code, so threads would share one core).
     id_column, allow_missing:
         As for :func:`assess.score`; checked once against the dataset's header.
+    max_input_size:
+        As for :func:`assess.score`, for each file of the dataset: a file larger than this
+        (or a Parquet file whose row groups decode to more) is refused before any work, as
+        is anything that is not a regular file.
 
     Returns
     -------
@@ -569,11 +605,14 @@ def score_dask(
     started = time.perf_counter()
     dask, dd = _require_dask()
     rub = load_rubric(rubric)
+    limit = parse_size(max_input_size)
     files = expand(pattern)
     kinds = {DATASET_SUFFIXES[f.suffix.lower()] for f in files}
     if len(kinds) > 1:
         raise InputError("a dataset is all Parquet or all CSV files, not a mix of both")
     kind = kinds.pop()
+    for f in files:
+        _check_file(f, kind, limit)
     target = Path(output)
     out_kind = OUTPUT_SUFFIXES.get(target.suffix.lower())
     if out_kind is None:

@@ -23,6 +23,7 @@ import pandas as pd
 
 from .display import fixed, percent, rounded
 from .errors import InputError
+from .limits import DEFAULT_MAX_INPUT_SIZE, MaxSize
 from .result import Result
 from .rubric import DEFAULT_RUBRIC, Gate, Level, Rubric
 from .scorer import STATUS_SCORED, band_index, score_frame
@@ -404,6 +405,7 @@ def explain(
     *,
     id_column: str | None = None,
     allow_missing: str | Iterable[str] | None = None,
+    max_input_size: MaxSize = DEFAULT_MAX_INPUT_SIZE,
 ) -> Explanation:
     """Explain one engagement's score and what would lift it into the next band.
 
@@ -413,7 +415,7 @@ def explain(
         A scored :class:`~assess.result.Result`, or what :func:`assess.score` takes.
     engagement_id:
         The engagement's id (case and spacing need not match exactly).
-    rubric, sheet, id_column, allow_missing:
+    rubric, sheet, id_column, allow_missing, max_input_size:
         As for :func:`assess.score` (ignored when ``source`` is a Result).
 
     Returns
@@ -442,7 +444,12 @@ def explain(
         from .api import score
 
         result = score(
-            source, rubric=rubric, sheet=sheet, id_column=id_column, allow_missing=allow_missing
+            source,
+            rubric=rubric,
+            sheet=sheet,
+            id_column=id_column,
+            allow_missing=allow_missing,
+            max_input_size=max_input_size,
         )
     return explain_result(result, engagement_id)
 

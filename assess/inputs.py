@@ -7,7 +7,9 @@ Folders and glob patterns are searched by one walker with the same rules:
   is searched twice for the same part of a pattern, so the search always ends;
 * each real file is given once, however many links or routes lead to it (by its path
   through no link if there is one, else by the first of its paths in sorted order);
-* assess's own temporary write folders (``.assess-tmp-*``) are never searched.
+* assess's own temporary write folders (``.assess-tmp-*``) are never searched;
+* a match that is not a regular file (a named pipe, a device) is found like a file, and
+  refused with its reason when it is read, never passed over in silence.
 
 A glob pattern matches as Python's :mod:`glob` does with ``recursive=True``: ``**`` (a whole
 path component) matches zero or more folders, ``*``, ``?`` and ``[...]`` match within one name,
@@ -181,7 +183,9 @@ def _is_dir(entry: os.DirEntry[str]) -> bool:
 
 
 def _is_file(entry: os.DirEntry[str]) -> bool:
+    """A file, or anything else that is not a folder (a named pipe, a device): found like a
+    file, so that reading it refuses it with its reason rather than it being passed over."""
     try:
-        return entry.is_file()
+        return not entry.is_dir()
     except OSError:
         return False

@@ -25,6 +25,16 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputError, MissingColumnError
+from .limits import (
+    DEFAULT_MAX_INPUT_SIZE,
+    MaxSize,
+    cells_error,
+    max_cells,
+    open_input,
+    parse_size,
+    read_input,
+    scan_workbook,
+)
 from .rubric import Rubric
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"}
@@ -280,10 +290,11 @@ def _present(value: Any) -> bool:
 # -- file access ----------------------------------------------------------------------
 
 
-def file_sha256(path: Path) -> str:
-    """SHA-256 of a file's bytes, read in chunks."""
+def file_sha256(path: Path, max_input_size: MaxSize = DEFAULT_MAX_INPUT_SIZE) -> str:
+    """SHA-256 of a file's bytes, read in chunks: a regular file no larger than
+    ``max_input_size`` (:class:`InputError` otherwise)."""
     h = hashlib.sha256()
-    with path.open("rb") as fh:
+    with open_input(path, parse_size(max_input_size)) as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             h.update(chunk)
     return h.hexdigest()
@@ -307,8 +318,6 @@ class CellError(str):
 _ERROR_CELL = re.compile(
     rb'<c r="([A-Z]+)([0-9]+)"[^>]*?t="e"[^>]*>(?:<f[^>]*>.*?</f>|<f[^>]*/>)?<v>([^<]*)</v>', re.S
 )
-_SHEET_ENTRY = re.compile(rb'<sheet [^>]*?name="([^"]*)"[^>]*?r:id="([^"]*)"')
-_REL_ENTRY = re.compile(rb'<Relationship [^>]*?Id="([^"]*)"[^>]*?Target="([^"]*)"')
 
 
 def _column_index(letters: bytes) -> int:
@@ -318,32 +327,42 @@ def _column_index(letters: bytes) -> int:
     return n - 1
 
 
-def _error_cells(path: Path) -> dict[str, list[tuple[int, int, str]]]:
-    """Formula error cells of an .xlsx/.xlsm by sheet name as (row, column, text), 0-based.
+class _ErrorCells:
+    """Formula error cells of one .xlsx/.xlsm sheet as (row, column, text), 0-based, found
+    in the sheet's XML chunk by chunk as the workbook's pre-scan inflates it.
 
     python-calamine reads error cells as empty strings, which would turn a broken formula
-    into a missing rating without a word; this finds them in the sheet XML instead.
+    into a missing rating without a word; this finds them in the sheet XML instead.  Each
+    chunk is searched up to its last ``</c>`` (a cell never spans that cut); what follows
+    waits for the next chunk, keeping at most its last :data:`CARRY` bytes (far more than
+    any error cell's XML, whose formula Excel limits to 8,192 characters).
     """
-    import html
-    import zipfile
 
-    found: dict[str, list[tuple[int, int, str]]] = {}
-    try:
-        with zipfile.ZipFile(path) as z:
-            rels = dict(_REL_ENTRY.findall(z.read("xl/_rels/workbook.xml.rels")))
-            for name, rid in _SHEET_ENTRY.findall(z.read("xl/workbook.xml")):
-                target = rels.get(rid, b"").decode()
-                member = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
-                xml = z.read(member)
-                if b't="e"' not in xml:
-                    continue
-                found[html.unescape(name.decode())] = [
-                    (int(r) - 1, _column_index(c), html.unescape(v.decode()))
-                    for c, r, v in _ERROR_CELL.findall(xml)
-                ]
-    except (KeyError, OSError, zipfile.BadZipFile, UnicodeDecodeError):
-        return {}  # calamine has read the file; this extra look is best effort
-    return found
+    CARRY = 1 << 20
+
+    def __init__(self) -> None:
+        self.found: list[tuple[int, int, str]] = []
+        self._carry = b""
+
+    def __call__(self, chunk: bytes | None) -> None:
+        if chunk is None:
+            data, self._carry = self._carry, b""
+        else:
+            buf = self._carry + chunk if self._carry else chunk
+            cut = buf.rfind(b"</c>")
+            if cut < 0:
+                self._carry = buf[-self.CARRY :]
+                return
+            cut += 4
+            data, self._carry = buf[:cut], buf[cut:][-self.CARRY :]
+        if b't="e"' not in data:
+            return
+        import html
+
+        self.found += [
+            (int(r) - 1, _column_index(c), html.unescape(v.decode("utf-8", "replace")))
+            for c, r, v in _ERROR_CELL.findall(data)
+        ]
 
 
 #: What a zip package holds, by the content type of its main part ([Content_Types].xml) or
@@ -413,17 +432,16 @@ def _formula_error_cells(path: Path, kind: str, sheets: Sheets) -> ErrorCells:
     """Formula error cells by sheet name as (row, column, text), 0-based, for any workbook.
 
     python-calamine reads an error cell as an empty string, as if it were blank; this looks
-    them up in the file itself: the sheet XML of an .xlsx, the BIFF records of an .xls (by
-    xlrd), the content.xml of an .ods.  Only cells within each sheet's rows as read count.
+    them up in the file itself: the BIFF records of an .xls (by xlrd), the content.xml of an
+    .ods (an .xlsx's are found by the pass that checks its size).  Only cells within each
+    sheet's rows as read count.
     """
     if kind == "ole":
         return _xls_error_cells(path)
     if kind == "zip" and path.suffix.lower() == ".ods":
         sizes = {name: (len(rows), max(map(len, rows), default=0)) for name, _, rows in sheets}
         return _ods_error_cells(path, sizes)
-    if kind == "zip":
-        return _error_cells(path)
-    return {}
+    return {}  # .xlsx: found while its size is checked (assess.limits.scan_workbook)
 
 
 def _xls_error_cells(path: Path) -> ErrorCells:
@@ -549,14 +567,29 @@ def _ods_repeat(elem: Any, name: str) -> int:
         return 1
 
 
-def _open_workbook(path: Path, kind: str) -> list[tuple[str, bool, list[list[Any]]]]:
-    """All sheets as (name, visible, rows)."""
+def _open_workbook(
+    path: Path, kind: str, raw: bytes, limit: int
+) -> list[tuple[str, bool, list[list[Any]]]]:
+    """All sheets as (name, visible, rows), from the file's bytes ``raw``.
+
+    A zip-based workbook is checked first (:func:`assess.limits.scan_workbook`: sizes,
+    compression ratio, the cells its sheets span), in the same pass that finds the .xlsx
+    formula error cells; python-calamine then parses the very bytes that were checked.
+    """
     from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
+    errors: dict[str, _ErrorCells] = {}
     if kind == "zip":
         _check_package(path)
+        scan_errors = path.suffix.lower() in {".xlsx", ".xlsm"}
+        scan_workbook(
+            path.name,
+            raw,
+            limit,
+            on_sheet=(lambda name: errors.setdefault(name, _ErrorCells())) if scan_errors else None,
+        )
     try:
-        wb = CalamineWorkbook.from_path(str(path))
+        wb = CalamineWorkbook.from_filelike(io.BytesIO(raw))
     except Exception as exc:  # calamine raises its own error types; all mean "cannot read"
         if kind == "ole" and path.suffix.lower() != ".xls":
             # an .xlsx/.xlsm/.ods stored as an OLE container is an encrypted workbook
@@ -576,12 +609,14 @@ def _open_workbook(path: Path, kind: str) -> list[tuple[str, bool, list[list[Any
         raise InputError(f"{path.name}: the workbook is damaged ({_short(exc)})") from exc
     finally:
         wb.close()
-    if path.suffix.lower() in {".xlsx", ".xlsm", ".xls", ".ods"}:
-        errors = _formula_error_cells(path, kind, sheets)
-        for name, _, rows in sheets:
-            for r, c, text in errors.get(name, ()):
-                if r < len(rows) and c < len(rows[r]):
-                    rows[r][c] = CellError(text or "#ERROR")
+    # .xlsx error cells were found by the size check's pass; .xls and .ods ones here
+    found = {name: e.found for name, e in errors.items()}
+    if kind == "ole" or path.suffix.lower() == ".ods":
+        found.update(_formula_error_cells(path, kind, sheets))
+    for name, _, rows in sheets:
+        for r, c, text in found.get(name, ()):
+            if r < len(rows) and c < len(rows[r]):
+                rows[r][c] = CellError(text or "#ERROR")
     return sheets
 
 
@@ -590,11 +625,30 @@ def _short(exc: BaseException) -> str:
     return text[:160] if text else exc.__class__.__name__
 
 
+def _utf16_without_bom(raw: bytes) -> str | None:
+    """``utf-16-le`` or ``utf-16-be`` when text without a byte-order mark looks like UTF-16:
+    in its first 4 KiB, most bytes at odd (LE) or even (BE) offsets are NUL, as they are
+    for Latin text, and almost none at the others."""
+    sample = raw[: 4096 - 4096 % 2]
+    n = len(sample) // 2
+    if n < 2:
+        return None
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    if odd >= 0.3 * n and even <= 0.05 * n:
+        return "utf-16-le"
+    if even >= 0.3 * n and odd <= 0.05 * n:
+        return "utf-16-be"
+    return None
+
+
 def _decode(raw: bytes) -> str:
     if raw.startswith(b"\xef\xbb\xbf"):
         return raw[3:].decode("utf-8", errors="replace")
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return raw.decode("utf-16")
+        return raw.decode("utf-16", errors="replace")
+    utf16 = _utf16_without_bom(raw)
+    if utf16 is not None:
+        return raw.decode(utf16, errors="replace")
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -605,46 +659,65 @@ def _decode(raw: bytes) -> str:
         return raw.decode("latin-1")
 
 
-def _read_text_table(path: Path, raw: bytes) -> tuple[list[list[Any]], str, str]:
-    """CSV rows (as strings), the delimiter, and the decimal mark it implies."""
+def _allow_fields(n: int) -> None:
+    """Let the csv module read fields up to ``n`` characters (its default stops at 131,072;
+    a field can be no longer than the text holding it).  Only ever raised, never lowered,
+    so that readers in other threads are not cut short."""
+    if csv.field_size_limit() < n:
+        csv.field_size_limit(min(n, 2**31 - 1))
+
+
+def _read_text_table(path: Path, raw: bytes, limit: int) -> tuple[list[list[Any]], str, str]:
+    """CSV rows (as strings), the delimiter, and the decimal mark it implies.
+
+    The records times the widest record (the rectangle the table is padded to) may not pass
+    the cell limit of ``limit`` (:func:`assess.limits.max_cells`); reading stops there.
+    """
     text = _decode(raw)
     if "\x00" in text:
         raise InputError(f"{path.name}: binary data in a text file; is it really a CSV?")
     delimiter = _sniff_delimiter(path, text[:SAMPLE_BYTES])
-    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    _allow_fields(len(text) + 1)
+    budget = max_cells(limit)
+    rows: list[list[Any]] = []
+    width = 0
+    for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+        rows.append(row)
+        if len(row) > width:
+            width = len(row)
+        if len(rows) * width > budget:
+            raise cells_error(
+                path.name,
+                f"{len(rows):,} records of up to {width:,} fields",
+                len(rows) * width,
+                limit,
+            )
     # European exports separate fields with ';' because ',' is their decimal mark.
     return rows, delimiter, "," if delimiter == ";" else "."
 
 
 Sheets = list[tuple[str, bool, list[list[Any]]]]
-_LAST_READ: dict[tuple[str, int, int], tuple[Sheets, str, str]] = {}
+#: the last file parsed, by (resolved path, SHA-256 of its bytes, size limit)
+_LAST_READ: dict[tuple[str, str, int], tuple[Sheets, str, str]] = {}
 
 
-def read_sheets(path: str | Path) -> tuple[Sheets, str, str]:
+def read_sheets(
+    path: str | Path, *, max_input_size: MaxSize = DEFAULT_MAX_INPUT_SIZE
+) -> tuple[Sheets, str, str]:
     """Every sheet of a file as ``(name, visible, rows)``, plus its SHA-256 and decimal mark.
 
     CSV files have one sheet named after the file.  Raises :class:`InputError` for files that
-    are missing, empty, or not a readable spreadsheet.  The last file read is remembered (by
-    path, size and modification time), so looking at a file twice in one run — first for
-    several raters' layouts, then as a plain table — parses it once.  Callers must not
-    modify the rows they get.
+    are missing, empty, not a regular file, larger than ``max_input_size`` (on disk or, for a
+    workbook, once inflated; see :mod:`assess.limits`), or not a readable spreadsheet.  The
+    last file parsed is remembered by its content (the SHA-256 of the bytes just read), so
+    looking at a file twice in one run — first for several raters' layouts, then as a plain
+    table — parses it once, and a file rewritten in between is parsed again.  Callers must
+    not modify the rows they get.
     """
-    path = Path(path)
-    try:
-        st = path.stat()
-        key = (str(path.resolve()), st.st_size, st.st_mtime_ns)
-    except OSError:
-        key = None
-    if key is not None and key in _LAST_READ:
-        return _LAST_READ[key]
-    out = _read_sheets(path)
-    _LAST_READ.clear()
-    if key is not None:
-        _LAST_READ[key] = out
-    return out
+    return _read_sheets(Path(path), parse_size(max_input_size))
 
 
-def _read_sheets(path: Path) -> tuple[Sheets, str, str]:
+def _read_sheets(path: Path, limit: int) -> tuple[Sheets, str, str]:
     if not path.exists():
         raise InputError(f"{path}: no such file")
     if path.is_dir():
@@ -655,24 +728,28 @@ def _read_sheets(path: Path) -> tuple[Sheets, str, str]:
             f"{path.name}: unsupported file type {suffix or '(none)'}; "
             f"use one of {', '.join(sorted(SUPPORTED_SUFFIXES))}"
         )
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"{path.name}: cannot read ({exc.strerror or exc})") from exc
-    if not raw.strip():
+    raw = read_input(path, limit)
+    if not raw or raw.isspace():
         raise InputError(f"{path.name}: the file is empty")
     digest = hashlib.sha256(raw).hexdigest()
+    key = (str(path.resolve()), digest, limit)
+    if key in _LAST_READ:
+        return _LAST_READ[key]
+    _LAST_READ.clear()
     kind = _sniff_kind(path, raw[:8])
     if suffix in TEXT_SUFFIXES:
         if kind in {"zip", "ole"}:
             raise InputError(
                 f"{path.name}: this is a workbook saved with a {suffix} name; rename it"
             )
-        rows, _, decimal = _read_text_table(path, raw)
-        return [(path.stem, True, rows)], digest, decimal
-    if suffix in {".xlsx", ".xlsm", ".xlsb", ".ods"} and kind == "unknown":
+        rows, _, decimal = _read_text_table(path, raw, limit)
+        out = [(path.stem, True, rows)], digest, decimal
+    elif suffix in {".xlsx", ".xlsm", ".xlsb", ".ods"} and kind == "unknown":
         raise InputError(f"{path.name}: not a {suffix} workbook (the file is not a zip archive)")
-    return _open_workbook(path, kind), digest, "."
+    else:
+        out = _open_workbook(path, kind, raw, limit), digest, "."
+    _LAST_READ[key] = out
+    return out
 
 
 # -- finding the table ----------------------------------------------------------------
@@ -772,6 +849,7 @@ def read_table(
     *,
     id_column: str | None = None,
     allow_missing: str | Iterable[str] | None = None,
+    max_input_size: MaxSize = DEFAULT_MAX_INPUT_SIZE,
 ) -> RawTable:
     """Find the engagements table in a spreadsheet and return it with cell provenance.
 
@@ -792,15 +870,20 @@ def read_table(
         Criteria (or indicators) that may have no column: their ids, labels or headers, or
         ``"all"``.  Such a criterion is scored as not rated, and the table's ``notes`` say so.
         Any other criterion without a column makes the table unusable.
+    max_input_size:
+        The most the file may hold, in bytes or as text (``"512MB"``, ``"2GB"``): its size
+        on disk and, for a workbook, once inflated; its tables may span one cell per 16
+        bytes of it.  See :mod:`assess.limits`.
 
     Raises
     ------
     InputError
-        The file cannot be read, holds no table with the rubric's columns, has no id column,
-        or lacks a criterion's column that ``allow_missing`` does not allow.
+        The file cannot be read, is not a regular file, is larger than ``max_input_size``,
+        holds no table with the rubric's columns, has no id column, or lacks a criterion's
+        column that ``allow_missing`` does not allow.
     """
     allowed = missing_allowance(rubric, allow_missing)
-    table = _find_table(path, rubric, sheet, id_column)
+    table = _find_table(path, rubric, sheet, id_column, parse_size(max_input_size))
     # every table on the sheet (see RawTable.blocks) is held to the same rule
     tables = [(table.header_row, table.columns), *((b.header_row, b.columns) for b in table.blocks)]
     where = _where(table).rsplit(" ", 1)[0]
@@ -955,6 +1038,7 @@ def _find_table(
     rubric: Rubric,
     sheet: str | int | None,
     id_column: str | None,
+    limit: int = DEFAULT_MAX_INPUT_SIZE,
 ) -> RawTable:
     if isinstance(path, pd.DataFrame):
         sheets, digest, decimal = _frame_sheet(path)
@@ -962,10 +1046,10 @@ def _find_table(
     else:
         path = Path(path)
         if path.suffix.lower() in TEXT_SUFFIXES and sheet is None:
-            fast = _read_csv_table(path, rubric, id_column)
+            fast = _read_csv_table(path, rubric, id_column, limit)
             if fast is not None:
                 return fast
-        sheets, digest, decimal = read_sheets(path)
+        sheets, digest, decimal = read_sheets(path, max_input_size=limit)
     targets = _targets(rubric, id_column)
     notes: list[str] = []
     if sheet is not None:
@@ -1244,27 +1328,32 @@ def _sniff_delimiter(path: Path, sample: str) -> str:
         return "\t" if path.suffix.lower() == ".tsv" else ","
 
 
-def text_head(path: Path, raw: bytes | None = None) -> tuple[list[list[str]], str]:
+def text_head(
+    path: Path, raw: bytes | None = None, *, max_input_size: MaxSize = DEFAULT_MAX_INPUT_SIZE
+) -> tuple[list[list[str]], str]:
     """The first records of a text table (enough for the header scan) and its delimiter.
 
-    Reads at most the first 64 KiB; the records are those the full read gives.
+    Reads at most the first 64 KiB (of a regular file no larger than ``max_input_size``);
+    the records are those the full read gives.
     """
     if raw is None:
-        with path.open("rb") as fh:
+        with open_input(path, parse_size(max_input_size)) as fh:
             raw = fh.read(SAMPLE_BYTES + 4)
     truncated = len(raw) > SAMPLE_BYTES
     chunk = raw[:SAMPLE_BYTES]
     sample = None
-    for cut in range(4):  # the sample may end inside a UTF-8 character
+    utf16 = raw.startswith((b"\xff\xfe", b"\xfe\xff")) or _utf16_without_bom(chunk)
+    for cut in range(0 if utf16 else 4):  # the sample may end inside a UTF-8 character
         try:
             sample = chunk[: len(chunk) - cut].decode("utf-8")
             break
         except UnicodeDecodeError:
             continue
     if sample is None:
-        sample = _decode(chunk)
+        sample = _decode(chunk[: len(chunk) - len(chunk) % 2] if utf16 else chunk)
     sample = sample.removeprefix("\ufeff")
     delimiter = _sniff_delimiter(path, sample)
+    _allow_fields(len(sample) + 1)
     rows = list(csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter))
     if truncated and rows:
         rows = rows[:-1]  # the sample may end inside a record
@@ -1279,19 +1368,22 @@ def _string_dtype():
     return pd.StringDtype("pyarrow")
 
 
-def _read_csv_table(path: Path, rubric: Rubric, id_column: str | None = None) -> RawTable | None:
+def _read_csv_table(
+    path: Path,
+    rubric: Rubric,
+    id_column: str | None = None,
+    limit: int = DEFAULT_MAX_INPUT_SIZE,
+) -> RawTable | None:
     """A UTF-8 CSV whose first record is the header, parsed by Arrow's C++ reader.
 
     The result is exactly what the general path (the ``csv`` module, then Python lists)
     gives, as Arrow-backed text columns, at a fraction of the cost for large files.  Returns
     None, so that the general path runs, for anything it does not handle the same way: other
     encodings, blank lines (they are counted as skipped rows), a header below the first
-    line, ragged rows, or any file Arrow refuses.
+    line, ragged rows, or any file Arrow refuses.  A file that cannot be read at all (not a
+    regular file, larger than ``limit``) is refused here, with the general path's message.
     """
-    try:
-        raw = path.read_bytes()
-    except OSError:
-        return None
+    raw = read_input(path, limit)
     body = raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw
     if (
         len(body) < 2
@@ -1335,6 +1427,13 @@ def _read_csv_table(path: Path, rubric: Rubric, id_column: str | None = None) ->
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, ValueError):
         return None  # ragged rows, bad UTF-8 ...: the general path reads these
     where = f"{path.name}: header line 1"
+    if (table.num_rows + 1) * len(names) > max_cells(limit):
+        raise cells_error(
+            path.name,
+            f"{table.num_rows + 1:,} records of {len(names):,} fields",
+            (table.num_rows + 1) * len(names),
+            limit,
+        )
     columns = _build_columns(header, targets, where, computed_columns(rubric))
     if not any(c.role == "id" for c in columns):
         return None

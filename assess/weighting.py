@@ -42,6 +42,7 @@ from typing import Any
 import numpy as np
 
 from .errors import InputError
+from .limits import DEFAULT_MAX_INPUT_SIZE, MaxSize
 from .read import HEADER_SCAN_ROWS, column_letter, normalise_header, read_sheets
 from .rubric import Rubric
 
@@ -310,7 +311,11 @@ def _fill(cols, found, ids: list[str], where: str) -> np.ndarray:
 
 
 def read_pairwise(
-    path: str | Path, rubric: Rubric, sheet: str | None = None
+    path: str | Path,
+    rubric: Rubric,
+    sheet: str | None = None,
+    *,
+    max_input_size: MaxSize = DEFAULT_MAX_INPUT_SIZE,
 ) -> tuple[np.ndarray, str]:
     """Read an AHP pairwise-comparison matrix (layout in the module docstring) from a file.
 
@@ -321,7 +326,7 @@ def read_pairwise(
     InputError
         No sheet holds the table, a criterion is missing, or a judgement cannot be read.
     """
-    sheets, _, _ = read_sheets(path)
+    sheets, _, _ = read_sheets(path, max_input_size=max_input_size)
     if sheet is not None:
         sheets = [s for s in sheets if s[0] == sheet]
         if not sheets:

@@ -13,15 +13,19 @@ import datetime as dt
 import json
 import os
 import tempfile
+import warnings
+import zipfile
 from html.parser import HTMLParser
 from pathlib import Path
 
+import bombs
 import openpyxl
 import xlsxwriter
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import assess
+import assess.read
 from assess.report import write_report
 
 EXAMPLES = int(os.environ.get("ASSESS_FUZZ_EXAMPLES", "25"))
@@ -171,3 +175,77 @@ def test_random_workbooks_score_or_fail_cleanly_and_reports_reopen(table, kind):
             assert rej.sheet and rej.row > 1 and rej.column.isalpha()
         for fmt in ("xlsx", "csv", "json", "html", "md"):
             reopen(write_report(result, Path(folder) / f"out.{fmt}"))
+
+
+# -- any bytes at all, under any supported name ----------------------------------------------
+
+SUFFIXES = sorted(assess.read.SUPPORTED_SUFFIXES)
+PART_NAMES = [
+    "[Content_Types].xml",
+    "_rels/.rels",
+    "xl/workbook.xml",
+    "xl/_rels/workbook.xml.rels",
+    "xl/worksheets/sheet1.xml",
+    "xl/sharedStrings.xml",
+    "mimetype",
+    "content.xml",
+    "META-INF/manifest.xml",
+]
+
+
+@st.composite
+def cell_xml(draw) -> bytes:
+    """A cell somewhere in the first 3,000 rows and 60 columns, in one of the forms sheet XML
+    allows: reference first, reference after the type, or no reference."""
+    r, c = draw(st.integers(1, 3000)), draw(st.integers(1, 60))
+    value = draw(st.sampled_from(["<v>3</v>", "<is><t>x</t></is>", "<v>#DIV/0!</v>", ""]))
+    kind = ' t="inlineStr"' if "<is>" in value else (' t="e"' if "#" in value else "")
+    form = draw(st.sampled_from(['<c r="{ref}"{kind}>', '<c{kind} r="{ref}">', "<c{kind}>"]))
+    return (form.format(ref=f"{bombs.letters(c)}{r}", kind=kind) + value + "</c>").encode()
+
+
+@st.composite
+def workbook_bytes(draw) -> bytes:
+    """A zip archive: an .xlsx with random rows after its table, perhaps with random parts
+    added, perhaps with a few bytes changed."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "w.xlsx"
+        rows = draw(st.lists(st.lists(cell_xml(), max_size=4), max_size=6))
+        body = [bombs.table_rows(), *(b"<row>" + b"".join(r) + b"</row>" for r in rows)]
+        bombs.write_workbook(path, bombs.sheet_xml(body))
+        extra = draw(
+            st.lists(st.tuples(st.sampled_from(PART_NAMES), st.binary(max_size=300)), max_size=3)
+        )
+        with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as z, warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # a part named twice is one more hostile case
+            for name, data in extra:
+                z.writestr(name, data)
+        data = path.read_bytes()
+    if draw(st.booleans()):
+        at = draw(st.integers(0, len(data) - 1))
+        data = data[:at] + draw(st.binary(min_size=1, max_size=8)) + data[at + 1 :]
+    return data
+
+
+@FUZZ
+@given(
+    st.sampled_from(SUFFIXES),
+    st.one_of(
+        st.binary(max_size=2048),
+        st.text(max_size=400).map(lambda t: t.encode("utf-8")),
+        st.text(max_size=200).map(lambda t: t.encode("utf-16-le")),
+        st.binary(max_size=300).map(lambda b: b"\xff\xfe" + b),  # a UTF-16 BOM, any length
+        workbook_bytes(),
+    ),
+)
+def test_any_bytes_under_any_name_fail_in_one_line_or_add_up(suffix, data):
+    with tempfile.TemporaryDirectory() as folder:
+        src = Path(folder) / f"in{suffix}"
+        src.write_bytes(data)
+        try:
+            result = assess.score(src, max_input_size="1MB")
+        except assess.AssessError as exc:
+            assert str(exc) and "\n" not in str(exc)
+            return
+        c = result.counts
+        assert c["scored"] + c["insufficient"] + c["rejected"] == c["rows"] > 0

@@ -66,6 +66,8 @@ def written_by_assess(path: str | Path) -> str | None:
     ``"calibration report"``, ``"CSV report"``, ``"rejected rows"``), else None."""
     path = Path(path)
     suffix = path.suffix.lower()
+    if not path.is_file():  # a named pipe or device is never ours, and must not be opened
+        return None
     try:
         if suffix in {".xlsx", ".xlsm"}:
             return _workbook_kind(path)
