@@ -474,6 +474,10 @@ def _resolve(name_or_path: str | Path) -> Path:
     text = str(name_or_path)
     path = Path(text).expanduser()
     if path.suffix.lower() in {".yaml", ".yml"} or path.exists() or "/" in text or "\\" in text:
+        if path.is_dir():
+            raise RubricError(f"rubric {text} is a folder, not a rubric file")
+        if path.exists() and not path.is_file():  # a named pipe or device: never opened
+            raise RubricError(f"rubric {text} is not a regular file")
         if not path.is_file():
             raise RubricError(f"rubric file not found: {text}")
         return path

@@ -317,3 +317,18 @@ def test_gate_threshold_must_be_finite(tmp_path, value):
     assert text != DEFAULT_RUBRIC_FILE.read_text(encoding="utf-8")
     with pytest.raises(assess.RubricError, match=r"gates\[0\]\.at_least: must be a finite number"):
         assess.parse_rubric(text)
+
+
+@pytest.mark.parametrize("make", ["fifo", "devzero"])
+def test_a_rubric_that_is_not_a_regular_file_is_refused_without_opening_it(cli, tmp_path, make):
+    import os
+
+    path = tmp_path / "r.yaml"
+    if make == "fifo":
+        os.mkfifo(path)  # opening it for reading would wait for a writer forever
+    else:
+        path.symlink_to("/dev/zero")
+    with pytest.raises(assess.RubricError, match="is not a regular file"):
+        assess.load_rubric(path)
+    out = cli("rubric", "validate", path)
+    assert out.exit_code == 2 and "is not a regular file" in out.output
