@@ -17,7 +17,7 @@ from .read import RawTable, read_table
 from .result import Result, SourceInfo
 from .rubric import DEFAULT_RUBRIC, Rubric, load_rubric
 from .scorer import STATUS_SCORED, constant_labels, input_columns, score_frame
-from .validate import Problem, Rejection, Validated, id_keys, validate
+from .validate import Validated, reject_seen_ids, validate
 
 Source = str | Path | pd.DataFrame
 
@@ -54,39 +54,7 @@ def _drop_cross_file_duplicates(parts: list[Validated]) -> None:
         return
     seen: dict[str, tuple[str, int, str]] = {}
     for part in parts:
-        keys = id_keys(part.ratings.index)
-        dup = [(eid, key) for eid, key in zip(part.ratings.index, keys, strict=True) if key in seen]
-        for eid, key in dup:
-            first_file, first_row, written = seen[key]
-            row = int(part.rows[eid])
-            id_col = part.table.column_at("id", row)
-            as_written = f", written {written!r}" if written != eid else ""
-            part.rejected.append(
-                Rejection(
-                    part.table.name,
-                    part.table.sheet,
-                    row,
-                    (
-                        Problem(
-                            id_col.letter,
-                            id_col.header,
-                            eid,
-                            f"duplicate engagement id {eid!r} "
-                            f"(first in {first_file} row {first_row}{as_written})",
-                        ),
-                    ),
-                    eid,
-                )
-            )
-        if dup:
-            keep = ~part.ratings.index.isin([eid for eid, _ in dup])
-            part.ratings, part.carried, part.rows = (
-                part.ratings[keep],
-                part.carried[keep],
-                part.rows[keep],
-            )
-            part.rejected.sort(key=lambda r: r.row)
-            keys = keys[keep]
+        keys = reject_seen_ids(part, seen)
         rows = part.rows.to_numpy().tolist()
         for eid, key, row in zip(part.ratings.index, keys, rows, strict=True):
             seen[key] = (part.table.name, row, eid)

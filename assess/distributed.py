@@ -69,7 +69,7 @@ from .report.safety import safe_cell
 from .report.tabular import flat_table, rejected_table
 from .rubric import DEFAULT_RUBRIC, Rubric, load_rubric
 from .scorer import STATUS_INSUFFICIENT, STATUS_SCORED, score_frame
-from .validate import Problem, Rejection, Validated, id_keys, validate
+from .validate import Validated, id_keys, reject_seen_ids, validate
 
 DATASET_SUFFIXES = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv", ".tsv": "csv"}
 OUTPUT_SUFFIXES = {".parquet": "parquet", ".csv": "csv"}
@@ -337,36 +337,8 @@ def _reject_later_duplicates(
 ) -> None:
     """Reject rows whose id (by its id_key) was scored in an earlier file, naming the first
     (as :func:`assess.score` does across files)."""
-    if not losers:
-        return
-    keys = id_keys(v.ratings.index)
-    dup = [(eid, key) for eid, key in zip(v.ratings.index, keys, strict=True) if key in losers]
-    for eid, key in dup:
-        first_file, first_row, written = losers[key]
-        row = int(v.rows[eid])
-        id_col = v.table.column_at("id", row)
-        as_written = f", written {written!r}" if written != eid else ""
-        v.rejected.append(
-            Rejection(
-                file_name,
-                v.table.sheet,
-                row,
-                (
-                    Problem(
-                        id_col.letter,
-                        id_col.header,
-                        eid,
-                        f"duplicate engagement id {eid!r} "
-                        f"(first in {first_file} row {first_row}{as_written})",
-                    ),
-                ),
-                eid,
-            )
-        )
-    dup = [eid for eid, _ in dup]
-    keep = ~v.ratings.index.isin(dup)
-    v.ratings, v.carried, v.rows = v.ratings[keep], v.carried[keep], v.rows[keep]
-    v.rejected.sort(key=lambda r: r.row)
+    if losers:
+        reject_seen_ids(v, losers, file_name)
 
 
 @dataclass(frozen=True)

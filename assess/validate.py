@@ -504,3 +504,43 @@ def _present_id(value: Any) -> bool:
     if isinstance(value, float) and math.isnan(value):
         return False
     return bool(str(value).strip())
+
+
+def reject_seen_ids(
+    part: Validated, seen: dict[str, tuple[str, int, str]], file_name: str | None = None
+) -> np.ndarray:
+    """Reject, in place, the rows of ``part`` whose id was already seen in an earlier file.
+
+    ``seen`` maps an id's :func:`id_key` to where it was first read (file, row, the id as
+    written there); each later row is rejected naming it.  Returns the id keys of the rows
+    kept, in order.
+    """
+    keys = id_keys(part.ratings.index)
+    later = np.array([key in seen for key in keys], dtype=bool)
+    for eid, key in zip(part.ratings.index[later], keys[later], strict=True):
+        first_file, first_row, written = seen[key]
+        row = int(part.rows[eid])
+        id_col = part.table.column_at("id", row)
+        as_written = f", written {written!r}" if written != eid else ""
+        reason = (
+            f"duplicate engagement id {eid!r} (first in {first_file} row {first_row}{as_written})"
+        )
+        part.rejected.append(
+            Rejection(
+                file_name or part.table.name,
+                part.table.sheet,
+                row,
+                (Problem(id_col.letter, id_col.header, eid, reason),),
+                eid,
+            )
+        )
+    if later.any():
+        keep = ~later
+        part.ratings, part.carried, part.rows = (
+            part.ratings[keep],
+            part.carried[keep],
+            part.rows[keep],
+        )
+        part.rejected.sort(key=lambda r: r.row)
+        keys = keys[keep]
+    return keys
