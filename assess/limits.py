@@ -277,6 +277,7 @@ class _Archive:
             OSError,
             NotImplementedError,  # a compression method Python cannot inflate
             RuntimeError,  # an encrypted part
+            ValueError,  # a part's offset pointing outside the file ("negative seek value")
         ) as exc:
             raise InputError(
                 f"{self.name}: the workbook is damaged ({what}: {_short(exc)})"

@@ -524,3 +524,23 @@ def test_a_file_rewritten_with_the_same_size_and_time_is_read_again(tmp_path):
     assert second.sources[0].sha256 != first.sources[0].sha256
     assert second.engagements.loc["E1", "transparency.rating"] == 1
     assert first.engagements.loc["E1", "transparency.rating"] == 3
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".ods"])
+def test_a_zip_whose_directory_points_before_the_file_is_damaged_in_one_line(
+    tmp_path, runner, suffix
+):
+    # The end record claims the central directory starts further in than it does, so Python's
+    # zip reader computes a part's offset as negative ("negative seek value").
+    good = tmp_path / f"good{suffix}"
+    shutil.copy(EXAMPLE_WORKBOOK, good)
+    data = bytearray(good.read_bytes())
+    end = data.rindex(b"PK\x05\x06")
+    offset = int.from_bytes(data[end + 16 : end + 20], "little")
+    data[end + 16 : end + 20] = (offset + 1_000_000).to_bytes(4, "little")
+    bad = tmp_path / f"bad{suffix}"
+    bad.write_bytes(bytes(data))
+    out = runner.invoke(app, ["score", str(bad)])
+    assert out.exit_code == 2, out.output
+    assert "unexpected" not in out.output
+    assert len(out.output.strip().splitlines()) == 1
