@@ -8,7 +8,7 @@ The pipeline is read -> validate -> score -> report::
     assess.write_report(result, "report.xlsx")             # xlsx, csv, json, md or html
 """
 
-__version__ = "0.1.0"
+from ._version import __version__
 
 # agreement, explain and sensitivity are functions named like their commands; they shadow the
 # submodules of the same names, so import from those as ``from assess.agreement import ...``.

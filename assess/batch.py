@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import __version__
+from ._version import __version__
 from .api import score
 from .errors import AssessError, InputError, OutputError
 from .inputs import file_key, find_files

@@ -65,12 +65,12 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from . import __version__
+from ._version import __version__
 from .api import validate_file
 from .errors import InputError, OutputError
 from .limits import DEFAULT_MAX_INPUT_SIZE, MaxSize
-from .read import Column, RawTable, normalise_header
-from .rubric import DEFAULT_RUBRIC, Rubric, load_rubric, parse_rubric
+from .read import Column, RawTable
+from .rubric import DEFAULT_RUBRIC, Rubric, load_rubric, normalise_header, parse_rubric
 from .scorer import STATUS_INSUFFICIENT, aggregate, input_columns, normalise, score_frame
 from .validate import MISSING_MARKERS, Problem, Rejection, _to_number, json_value, show
 from .weighting import (

@@ -18,7 +18,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from . import __version__
+from ._version import __version__
 from .api import score as score_api
 from .cli_help import Typer
 from .errors import AssessError

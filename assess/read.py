@@ -15,7 +15,6 @@ import difflib
 import hashlib
 import io
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,23 +34,12 @@ from .limits import (
     read_input,
     scan_workbook,
 )
-from .rubric import Rubric
+from .rubric import Rubric, normalise_header
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"}
 TEXT_SUFFIXES = {".csv", ".tsv", ".txt"}
 SUPPORTED_SUFFIXES = WORKBOOK_SUFFIXES | TEXT_SUFFIXES
 HEADER_SCAN_ROWS = 50
-
-_BRACKETED = re.compile(r"[\(\[\{][^\)\]\}]*[\)\]\}]")
-_NON_ALNUM = re.compile(r"[^0-9a-z]+")
-
-
-def normalise_header(text: Any) -> str:
-    """The form in which headers are compared: case, spacing, punctuation and a bracketed
-    unit suffix do not matter (``'Transparency (0-4)'`` -> ``'transparency'``)."""
-    s = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode().casefold()
-    s = _BRACKETED.sub(" ", s)
-    return _NON_ALNUM.sub(" ", s).strip()
 
 
 def column_letter(index: int) -> str:

@@ -15,10 +15,10 @@ from typing import Any
 
 import pandas as pd
 
-from . import __version__
+from ._version import __version__
 from .display import percent
-from .read import COMPUTED_COLUMNS, normalise_header
-from .rubric import Rubric
+from .read import COMPUTED_COLUMNS
+from .rubric import Rubric, normalise_header
 from .scorer import STATUS_INSUFFICIENT, STATUS_SCORED
 from .validate import Rejection, json_value
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import unicodedata
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
@@ -26,6 +27,17 @@ MAX_RUBRIC_BYTES = 1_000_000
 MAX_NESTING = 24
 
 _ID_PATTERN = r"^[a-z][a-z0-9_]*$"
+
+_BRACKETED = re.compile(r"[\(\[\{][^\)\]\}]*[\)\]\}]")
+_NON_ALNUM = re.compile(r"[^0-9a-z]+")
+
+
+def normalise_header(text: Any) -> str:
+    """The form in which headers are compared: case, spacing, punctuation and a bracketed
+    unit suffix do not matter (``'Transparency (0-4)'`` -> ``'transparency'``)."""
+    s = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode().casefold()
+    s = _BRACKETED.sub(" ", s)
+    return _NON_ALNUM.sub(" ", s).strip()
 
 
 class _Model(BaseModel):
@@ -366,7 +378,6 @@ def _format_error(err: dict[str, Any]) -> str:
 
 def _norm_header(text: str) -> str:
     # Local import would be circular-free, but the same rule must match the reader's.
-    from .read import normalise_header
 
     return normalise_header(text)
 

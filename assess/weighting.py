@@ -43,8 +43,8 @@ import numpy as np
 
 from .errors import InputError
 from .limits import DEFAULT_MAX_INPUT_SIZE, MaxSize
-from .read import HEADER_SCAN_ROWS, column_letter, normalise_header, read_sheets
-from .rubric import Rubric
+from .read import HEADER_SCAN_ROWS, column_letter, read_sheets
+from .rubric import Rubric, normalise_header
 
 OUTCOME_FREE_METHODS = ("equal", "entropy", "critic", "ahp")
 #: Saaty's random consistency index for n = 1..15 criteria: the mean consistency index of

@@ -22,7 +22,7 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from .. import __version__
+from .._version import __version__
 from ..calibrate import METRICS, Calibration
 from ..display import fixed, percent
 from ..errors import OutputError

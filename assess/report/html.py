@@ -23,11 +23,10 @@ import pandas as pd
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
-from .. import __version__
+from .._version import __version__
 from ..display import fixed, percent, trimmed
-from ..read import normalise_header
 from ..result import Result
-from ..rubric import Criterion, Gate, Level
+from ..rubric import Criterion, Gate, Level, normalise_header
 from ..validate import show
 from . import atomic_path, sections
 from .safety import clean_text, safe_cell

@@ -25,16 +25,25 @@ import re
 import zipfile
 from pathlib import Path
 
-from .tabular import LEAD_COLUMNS
-
 #: The custom document property that marks a workbook written by assess, and its values.
 PROPERTY = "assess output"
 REPORT = "report"
 PORTFOLIO = "portfolio"
 CALIBRATION = "calibration report"
 
-#: a CSV report's first columns, as :mod:`assess.report.tabular` writes them
-SCORES_HEADER = tuple(LEAD_COLUMNS)
+#: a CSV report's first columns (:mod:`assess.report.tabular` writes them in this order)
+SCORES_HEADER = (
+    "rank",
+    "id",
+    "score",
+    "band",
+    "status",
+    "completeness",
+    "gates",
+    "source",
+    "sheet",
+    "row",
+)
 REJECTED_HEADER = ("file", "sheet", "row", "column", "cell", "header", "value", "reason")
 PORTFOLIO_SHEETS = ("Summary", "Engagements", "Files", "Failures")
 REPORT_SHEETS = ("Summary", "Scores")

@@ -11,21 +11,11 @@ import pandas as pd
 from ..display import fixed, percent, trimmed
 from ..result import Result
 from . import atomic_path, atomic_write_bytes
+from .provenance import SCORES_HEADER
 from .safety import inert_json, safe_cell, safe_text_column
 from .sections import analysis_columns, analysis_markdown
 
-LEAD_COLUMNS = [
-    "rank",
-    "id",
-    "score",
-    "band",
-    "status",
-    "completeness",
-    "gates",
-    "source",
-    "sheet",
-    "row",
-]
+LEAD_COLUMNS = list(SCORES_HEADER)
 
 
 def flat_table(result: Result) -> pd.DataFrame:

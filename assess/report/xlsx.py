@@ -32,12 +32,11 @@ from xlsxwriter.worksheet import (
 )
 from xlsxwriter.xmlwriter import XMLwriter, xml_escapes
 
-from .. import __version__
+from .._version import __version__
 from ..display import percent
 from ..errors import OutputError
-from ..read import normalise_header
 from ..result import Result, missing_criteria
-from ..rubric import Rubric
+from ..rubric import Rubric, normalise_header
 from . import atomic_path, xlsx_workbook
 from .provenance import REPORT, mark
 from .safety import clean_text, excel_carried_room
