@@ -24,7 +24,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -53,7 +53,8 @@ from .read import (
     renamed_note,
     text_head,
 )
-from .rubric import Rubric
+from .result import Result, SourceInfo, input_labels, order_best_first
+from .rubric import DEFAULT_RUBRIC, Rubric, load_rubric
 from .scorer import STATUS_SCORED, input_columns, score_frame
 from .validate import (
     Problem,
@@ -67,9 +68,6 @@ from .validate import (
     show,
     validate,
 )
-
-if TYPE_CHECKING:
-    from .result import Result
 
 #: Krippendorff's guide to alpha: >= 0.8 reliable, >= 0.667 tentative conclusions only, below
 #: that unreliable.  Alpha is shown to three decimals (the precision of 0.667) and read on the
@@ -900,14 +898,12 @@ def score_ratings(
     Scored and insufficient-evidence counts are of engagements; ``result.rejected`` lists the
     rating rows that could not be used, each with its cell.
     """
-    from .api import _input_label, order_best_first
-    from .result import Result, SourceInfo
 
     rubric = ratings.rubric
     agreement = measure_agreement(ratings, combine, flag_at)
     frame = ratings.combined(agreement.combine)
     scores = score_frame(frame, rubric)
-    inputs = frame[input_columns(rubric)].rename(columns=_input_label(rubric))
+    inputs = frame[input_columns(rubric)].rename(columns=input_labels(rubric))
     meta = pd.DataFrame(
         {
             "source": [f[0] for f in ratings.first_row],
@@ -1002,7 +998,6 @@ def agreement(
     >>> round(result.agreement.overall, 2)                              # doctest: +SKIP
     0.71
     """
-    from .rubric import DEFAULT_RUBRIC, load_rubric
 
     rub = load_rubric(rubric if rubric is not None else DEFAULT_RUBRIC)
     ratings = read_ratings(

@@ -9,12 +9,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from .limits import DEFAULT_MAX_INPUT_SIZE, MaxSize
 from .read import RawTable, read_table
-from .result import Result, SourceInfo
+from .result import Result, SourceInfo, input_labels, order_best_first, order_positions
 from .rubric import DEFAULT_RUBRIC, Rubric, load_rubric
 from .scorer import STATUS_SCORED, constant_labels, input_columns, score_frame
 from .validate import Validated, reject_seen_ids, validate
@@ -143,14 +142,14 @@ def combine(parts: list[Validated], rubric: Rubric) -> Result:
         if len(parts) == 1 and len(ratings) > 1:
             # Put the inputs in best-first order and score them again, rather than reorder
             # every column of the result: scoring is cheaper than moving text around.
-            order = _order_positions(scores["status"], scores["rank"], ratings.index)
+            order = order_positions(scores["status"], scores["rank"], ratings.index)
             ratings = ratings.iloc[order]
             # the same labels in the same order: share the index, so nothing is re-aligned
             rows = rows.iloc[order].set_axis(ratings.index)
             carried = carried.iloc[order].set_axis(ratings.index)
             scores = score_frame(ratings, rubric)
         n = len(ratings)
-        inputs = ratings[input_columns(rubric)].rename(columns=_input_label(rubric))
+        inputs = ratings[input_columns(rubric)].rename(columns=input_labels(rubric))
         meta = pd.DataFrame(
             {
                 "source": constant_labels(part.table.name, n),
@@ -195,39 +194,3 @@ def combine(parts: list[Validated], rubric: Rubric) -> Result:
         rejected=rejected,
         carried_columns=carried_cols,
     )
-
-
-def _input_label(rubric: Rubric) -> dict[str, str]:
-    names = {}
-    for c in rubric.criteria:
-        if c.rated:
-            names[c.id] = f"{c.id}.rating"
-        for i in c.indicators:
-            names[i.id] = f"{i.id}.value"
-    return names
-
-
-def order_best_first(table: pd.DataFrame) -> pd.DataFrame:
-    """``table`` (an engagements frame) best first: see :func:`_order_positions`."""
-    return table.iloc[_order_positions(table["status"], table["rank"], table.index)]
-
-
-def _order_positions(status: pd.Series, rank: pd.Series, ids: pd.Index) -> np.ndarray:
-    """Best first: scored rows by rank then id, insufficient-evidence rows last by id."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    values = ids.to_numpy(dtype=object)
-    try:  # ids are text; Arrow compares UTF-8 bytes, which orders as code points do
-        id_keys = pa.array(values, type=pa.large_string())
-    except (pa.ArrowTypeError, pa.ArrowInvalid):
-        id_keys = pa.array([str(i) for i in values], type=pa.large_string())
-    keys = pa.table(
-        {
-            "unscored": (status != STATUS_SCORED).to_numpy(),
-            "rank": rank.fillna(np.iinfo(np.int64).max).to_numpy(dtype="int64"),
-            "id": id_keys,
-        }
-    )
-    order = pc.sort_indices(keys, sort_keys=[(k, "ascending") for k in keys.column_names])
-    return order.to_numpy()

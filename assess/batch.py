@@ -480,15 +480,15 @@ def _write_table(ws, frame: pd.DataFrame, head, date_fmt) -> None:
     """A header row and the frame's rows, in row order (the workbook streams rows to disk).
 
     Columns of numbers or of text (nearly all) become ready-made cells stored a row at a time
-    (see ``assess.report.xlsx._Row``); a blank is simply not written, and anything else goes
+    (see ``assess.report.sheets.Row``); a blank is simply not written, and anything else goes
     through :func:`~assess.report.xlsx.write_value`.
     """
-    from .report.xlsx import _Row, write_value
+    from .report.sheets import Row, write_value
 
     for c, col in enumerate(frame.columns):
         write_value(ws, 0, c, str(col), head)
     columns = [_typed_cells(frame[col]) for col in frame.columns]
-    make = {"number": _Row.number, "text": _Row.text}
+    make = {"number": Row.number, "text": Row.text}
     for r in range(1, len(frame) + 1):
         cells: dict[int, tuple] = {}
         later = []
@@ -582,7 +582,7 @@ def _write_portfolio_xlsx(
     failures: pd.DataFrame,
     notes: list[str],
 ) -> None:
-    from .report.xlsx import WORKBOOK_OPTIONS, _Worksheet, write_value
+    from .report.sheets import WORKBOOK_OPTIONS, Worksheet, write_value
 
     with atomic_path(target) as tmp:
         wb = xlsx_workbook(tmp, WORKBOOK_OPTIONS)
@@ -610,7 +610,7 @@ def _write_portfolio_xlsx(
         ws.set_column(0, 0, 16)
         ws.set_column(1, 1, 70)
         for name, frame in (("Engagements", table), ("Files", files), ("Failures", failures)):
-            ws = wb.add_worksheet(name, worksheet_class=_Worksheet)
+            ws = wb.add_worksheet(name, worksheet_class=Worksheet)
             _write_table(ws, frame, head, date_fmt)
             ws.freeze_panes(1, 0)
             ws.autofilter(0, 0, max(len(frame), 1), max(len(frame.columns) - 1, 0))

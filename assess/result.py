@@ -13,6 +13,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ._version import __version__
@@ -325,3 +326,44 @@ def _num(value: Any) -> float | None:
         return None
     v = float(value)
     return v if math.isfinite(v) else None
+
+
+# -- the order and column names of an engagements frame ------------------------------------
+
+
+def input_labels(rubric: Rubric) -> dict[str, str]:
+    """Each input column's name in an engagements frame: ``<criterion>.rating`` for a rated
+    criterion, ``<indicator>.value`` for an indicator."""
+    names = {}
+    for c in rubric.criteria:
+        if c.rated:
+            names[c.id] = f"{c.id}.rating"
+        for i in c.indicators:
+            names[i.id] = f"{i.id}.value"
+    return names
+
+
+def order_best_first(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` (an engagements frame) best first: see :func:`order_positions`."""
+    return table.iloc[order_positions(table["status"], table["rank"], table.index)]
+
+
+def order_positions(status: pd.Series, rank: pd.Series, ids: pd.Index) -> np.ndarray:
+    """Best first: scored rows by rank then id, insufficient-evidence rows last by id."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    values = ids.to_numpy(dtype=object)
+    try:  # ids are text; Arrow compares UTF-8 bytes, which orders as code points do
+        id_keys = pa.array(values, type=pa.large_string())
+    except (pa.ArrowTypeError, pa.ArrowInvalid):
+        id_keys = pa.array([str(i) for i in values], type=pa.large_string())
+    keys = pa.table(
+        {
+            "unscored": (status != STATUS_SCORED).to_numpy(),
+            "rank": rank.fillna(np.iinfo(np.int64).max).to_numpy(dtype="int64"),
+            "id": id_keys,
+        }
+    )
+    order = pc.sort_indices(keys, sort_keys=[(k, "ascending") for k in keys.column_names])
+    return order.to_numpy()

@@ -27,10 +27,10 @@ from assess.report.safety import (
     MAX_CELL_TEXT,
     MAX_COLUMNS,
     clean_text,
+    md_text,
     printable,
     safe_cell,
 )
-from assess.report.tabular import md_text
 
 #: Text that means something to a terminal, rich, a spreadsheet, Markdown or a browser.
 HOSTILE = [

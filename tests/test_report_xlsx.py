@@ -213,7 +213,7 @@ def test_fast_row_path_writes_what_xlsxwriter_methods_write(tmp_path):
     import xlsxwriter
     from xlsxwriter.worksheet import CellFormulaTuple
 
-    from assess.report.xlsx import ROW, WORKBOOK_OPTIONS, _Row, _Worksheet
+    from assess.report.sheets import ROW, WORKBOOK_OPTIONS, Row, Worksheet
 
     template = f'=IF(AND(ISNUMBER(B{ROW}),B{ROW}>=0),"a&b"&B{ROW}*2<3,"")'
     # the last text is over Excel's 32767 UTF-16 units: XlsxWriter cuts it
@@ -225,10 +225,10 @@ def test_fast_row_path_writes_what_xlsxwriter_methods_write(tmp_path):
         wb = xlsxwriter.Workbook(str(path), WORKBOOK_OPTIONS)
         fmt = wb.add_format({"num_format": "0.00"})
         ws = wb.add_worksheet(
-            "S", worksheet_class=_Worksheet if fast else xlsxwriter.worksheet.Worksheet
+            "S", worksheet_class=Worksheet if fast else xlsxwriter.worksheet.Worksheet
         )
         ws.write_string(0, 0, "head", fmt)
-        parts = _Row.formula_parts(ws, template) if fast else None
+        parts = Row.formula_parts(ws, template) if fast else None
         assert (parts is not None) == fast
         for r in range(1, 6):
             values = [texts[r - 1], numbers[r - 1], numbers[r % 6], cached[r - 1]]
@@ -240,9 +240,9 @@ def test_fast_row_path_writes_what_xlsxwriter_methods_write(tmp_path):
                 continue
             cells, later = {}, []
             for col, cell, write_args in (
-                (0, _Row.text(values[0]), (ws.write_string, values[0], None)),
-                (1, _Row.number(values[1], fmt), (ws.write_number, values[1], fmt)),
-                (3, _Row.number(values[2]), (ws.write_number, values[2], None)),
+                (0, Row.text(values[0]), (ws.write_string, values[0], None)),
+                (1, Row.number(values[1], fmt), (ws.write_number, values[1], fmt)),
+                (3, Row.number(values[2]), (ws.write_number, values[2], None)),
             ):
                 if cell is not None:
                     cells[col] = cell
@@ -262,14 +262,14 @@ def test_fast_row_path_writes_what_xlsxwriter_methods_write(tmp_path):
 def test_formula_templates_needing_xlsxwriter_rewriting_are_not_fast_pathed(tmp_path):
     import xlsxwriter
 
-    from assess.report.xlsx import ROW, _Row, _Worksheet
+    from assess.report.sheets import ROW, Row, Worksheet
 
     wb = xlsxwriter.Workbook(str(tmp_path / "t.xlsx"), {"constant_memory": True})
-    ws = wb.add_worksheet(worksheet_class=_Worksheet)
-    assert _Row.formula_parts(ws, f"=SUM(A{ROW}:B{ROW})") == ["SUM(A", ":B", ")"]
-    assert _Row.formula_parts(ws, f"=UNIQUE(A{ROW}:B{ROW})") is None  # dynamic array
-    assert _Row.formula_parts(ws, f"=STDEV.S(A{ROW}:B{ROW})") is None  # needs _xlfn.
-    assert _Row.formula_parts(ws, "{=SUM(A1:B1)}") is None  # array formula
+    ws = wb.add_worksheet(worksheet_class=Worksheet)
+    assert Row.formula_parts(ws, f"=SUM(A{ROW}:B{ROW})") == ["SUM(A", ":B", ")"]
+    assert Row.formula_parts(ws, f"=UNIQUE(A{ROW}:B{ROW})") is None  # dynamic array
+    assert Row.formula_parts(ws, f"=STDEV.S(A{ROW}:B{ROW})") is None  # needs _xlfn.
+    assert Row.formula_parts(ws, "{=SUM(A1:B1)}") is None  # array formula
     wb.close()
 
 

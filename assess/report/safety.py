@@ -186,3 +186,35 @@ def limit_notes(result) -> list[str]:
             f"{MAX_COLUMNS:,} columns (the CSV and JSON reports have them all)"
         )
     return notes
+
+
+# Characters that Markdown (CommonMark, GitHub's and pandoc's extensions) may read as syntax
+# anywhere in a line: escapes, code, emphasis, links and images, strikethrough, sub- and
+# superscript, maths, table cells; and HTML (tags, entities), written as entities.
+_MD_ACTIVE = re.compile(r"[\\`*_\[\]~^$|<>&]")
+_MD_ENTITIES = {"<": "&lt;", ">": "&gt;", "&": "&amp;"}
+# What would open a block at the start of a line (a list item's text starts one): a heading,
+# a list item (- or + or 1. or 1)), a heading's underline, pandoc's example list ((@)).
+_MD_LEADING = re.compile(r"^(?:[#(=+-]|\d+(?=[.)]))")
+
+
+def md_text(text: str) -> str:
+    """Text as written in Markdown so that it renders as written: syntax characters escaped
+    with a backslash, ``<``, ``>`` and ``&`` as entities, line breaks as spaces."""
+    text = _MD_ACTIVE.sub(lambda m: _MD_ENTITIES.get(m[0]) or "\\" + m[0], text)
+    text = _MD_LEADING.sub(lambda m: m[0] + "\\" if m[0][0].isdigit() else "\\" + m[0], text)
+    return text.replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
+
+
+def md_cell(value: Any) -> str:
+    """A value from the input as Markdown text: defused and cleaned as in the CSV report,
+    then escaped (see :func:`md_text`)."""
+    if value is None or (isinstance(value, float) and value != value) or _is_na(value):
+        return ""
+    return md_text(str(safe_cell(value)) if isinstance(value, str) else str(value))
+
+
+def _is_na(value: Any) -> bool:
+    import pandas as pd
+
+    return value is pd.NA

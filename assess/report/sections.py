@@ -23,7 +23,7 @@ from rich.text import Text
 from ..agreement import ALPHA_LEGEND, shown_alpha
 from ..display import fixed, percent
 from ..result import Result
-from .safety import clean_text, printable
+from .safety import clean_text, md_cell, printable
 from .terminal import inert
 
 #: engagements drawn in the HTML rank-interval chart and listed in its tables
@@ -276,11 +276,11 @@ def print_explanation(expl, console: Console) -> None:
 
 def write_agreement_sheet(wb, f, result: Result) -> None:
     """The Agreement sheet: alpha per criterion, the flags, every rating by rater."""
-    from .xlsx import _Worksheet, write_value
+    from .sheets import Worksheet, write_value
 
     a = result.agreement
     rubric = result.rubric
-    ws = wb.add_worksheet(worksheet_class=_Worksheet, name="Agreement")
+    ws = wb.add_worksheet(worksheet_class=Worksheet, name="Agreement")
     flag_fmt = wb.add_format({"bg_color": "#FDECEA"})
     ws.write_string(0, 0, "Agreement between raters", f.title)
     ws.write_string(
@@ -385,11 +385,11 @@ def write_agreement_sheet(wb, f, result: Result) -> None:
 def write_sensitivity_sheet(wb, f, result: Result) -> None:
     """The Sensitivity sheet: settings, Sobol indices (with a chart), leave-one-out, and per
     engagement the rank interval and band probabilities."""
-    from .xlsx import _Worksheet
+    from .sheets import Worksheet
 
     s = result.sensitivity
     rubric = result.rubric
-    ws = wb.add_worksheet(worksheet_class=_Worksheet, name="Sensitivity")
+    ws = wb.add_worksheet(worksheet_class=Worksheet, name="Sensitivity")
     ws.write_string(0, 0, "Sensitivity of the ranking to the weights", f.title)
     settings = [
         ("Draws", s.draws),
@@ -581,9 +581,8 @@ def analysis_columns(result: Result) -> pd.DataFrame | None:
 
 
 def _md(value: Any) -> str:
-    from .tabular import _md_cell
 
-    return _md_cell(value)
+    return md_cell(value)
 
 
 def _md_table(head: list[str], align: str, rows: list[list[str]]) -> list[str]:

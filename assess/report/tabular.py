@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 import pandas as pd
@@ -12,7 +11,7 @@ from ..display import fixed, percent, trimmed
 from ..result import Result
 from . import atomic_path, atomic_write_bytes
 from .provenance import SCORES_HEADER
-from .safety import inert_json, safe_cell, safe_text_column
+from .safety import inert_json, md_cell, safe_cell, safe_text_column
 from .sections import analysis_columns, analysis_markdown
 
 LEAD_COLUMNS = list(SCORES_HEADER)
@@ -139,40 +138,14 @@ def write_csv(result: Result, path: Path) -> None:
         _write_csv_to(result, fh)
 
 
-# Characters that Markdown (CommonMark, GitHub's and pandoc's extensions) may read as syntax
-# anywhere in a line: escapes, code, emphasis, links and images, strikethrough, sub- and
-# superscript, maths, table cells; and HTML (tags, entities), written as entities.
-_MD_ACTIVE = re.compile(r"[\\`*_\[\]~^$|<>&]")
-_MD_ENTITIES = {"<": "&lt;", ">": "&gt;", "&": "&amp;"}
-# What would open a block at the start of a line (a list item's text starts one): a heading,
-# a list item (- or + or 1. or 1)), a heading's underline, pandoc's example list ((@)).
-_MD_LEADING = re.compile(r"^(?:[#(=+-]|\d+(?=[.)]))")
-
-
-def md_text(text: str) -> str:
-    """Text as written in Markdown so that it renders as written: syntax characters escaped
-    with a backslash, ``<``, ``>`` and ``&`` as entities, line breaks as spaces."""
-    text = _MD_ACTIVE.sub(lambda m: _MD_ENTITIES.get(m[0]) or "\\" + m[0], text)
-    text = _MD_LEADING.sub(lambda m: m[0] + "\\" if m[0][0].isdigit() else "\\" + m[0], text)
-    return text.replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
-
-
-def _md_cell(value) -> str:
-    """A value from the input as Markdown text: defused and cleaned as in the CSV report,
-    then escaped (see :func:`md_text`)."""
-    if value is None or (isinstance(value, float) and value != value) or value is pd.NA:
-        return ""
-    return md_text(str(safe_cell(value)) if isinstance(value, str) else str(value))
-
-
 def to_markdown(result: Result) -> str:
     r = result.rubric
     lines = [
-        f"# Effectiveness report: {', '.join(_md_cell(s.file) for s in result.sources)}",
+        f"# Effectiveness report: {', '.join(md_cell(s.file) for s in result.sources)}",
         "",
         f"Rubric **{r.name}** {r.version} (hash `{r.short_hash}`), aggregation {r.aggregation}.",
         "",
-        *[f"> **Note:** {_md_cell(n)}\n" for n in result.source_notes()],
+        *[f"> **Note:** {md_cell(n)}\n" for n in result.source_notes()],
         f"**{result.summary_line()}.**",
         "",
         "| Rank | ID | Score | Band | " + " | ".join(c.label for c in r.criteria) + " |",
@@ -184,7 +157,7 @@ def to_markdown(result: Result) -> str:
             for c in r.criteria
         ]
         lines.append(
-            f"| {row['rank']} | {_md_cell(eid)} | {fixed(row['score'], 1)} | {row['band']} | "
+            f"| {row['rank']} | {md_cell(eid)} | {fixed(row['score'], 1)} | {row['band']} | "
             + " | ".join(ratings)
             + " |"
         )
@@ -192,12 +165,12 @@ def to_markdown(result: Result) -> str:
         lines += ["", "## Insufficient evidence", ""]
         for eid, row in result.insufficient.iterrows():
             lines.append(
-                f"- {_md_cell(eid)} ({_md_cell(row['sheet'])} row {row['row']}): "
+                f"- {md_cell(eid)} ({md_cell(row['sheet'])} row {row['row']}): "
                 f"{percent(row['completeness'])} of the weight rated"
             )
     if result.rejected:
         lines += ["", "## Rejected rows", ""]
-        lines += [f"- {_md_cell(str(rej))}" for rej in result.rejected]
+        lines += [f"- {md_cell(str(rej))}" for rej in result.rejected]
     lines += analysis_markdown(result)
     return "\n".join(lines) + "\n"
 
