@@ -379,6 +379,7 @@ def _zip_package(path: Path) -> str:
     ``"a Word document"`` (``"a zip archive of other files"`` when it is no office file);
     ``""`` when the zip cannot be read (a damaged workbook is the workbook reader's to report)."""
     import zipfile
+    import zlib
 
     try:
         with zipfile.ZipFile(path) as z:
@@ -392,8 +393,8 @@ def _zip_package(path: Path) -> str:
                             return what
             if "xl/workbook.xml" in names or "xl/workbook.bin" in names:
                 return "excel"
-    except (OSError, zipfile.BadZipFile, KeyError, RuntimeError, ValueError, EOFError):
-        return ""
+    except (OSError, zipfile.BadZipFile, zlib.error, KeyError, RuntimeError, ValueError, EOFError):
+        return ""  # damaged: the size check that reads every part says so
     return "a zip archive of other files"
 
 
@@ -568,7 +569,6 @@ def _open_workbook(
 
     errors: dict[str, _ErrorCells] = {}
     if kind == "zip":
-        _check_package(path)
         scan_errors = path.suffix.lower() in {".xlsx", ".xlsm"}
         scan_workbook(
             path.name,
@@ -576,6 +576,7 @@ def _open_workbook(
             limit,
             on_sheet=(lambda name: errors.setdefault(name, _ErrorCells())) if scan_errors else None,
         )
+        _check_package(path)  # after the check of every part: a damaged zip says so first
     try:
         wb = CalamineWorkbook.from_filelike(io.BytesIO(raw))
     except Exception as exc:  # calamine raises its own error types; all mean "cannot read"

@@ -544,3 +544,20 @@ def test_a_zip_whose_directory_points_before_the_file_is_damaged_in_one_line(
     assert out.exit_code == 2, out.output
     assert "unexpected" not in out.output
     assert len(out.output.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".ods"])
+def test_a_zip_part_that_does_not_inflate_is_damaged_in_one_line(tmp_path, runner, suffix):
+    # the first part's deflate stream is overwritten with bytes zlib refuses
+    data = bytearray(EXAMPLE_WORKBOOK.read_bytes())
+    name_len = int.from_bytes(data[26:28], "little")
+    extra_len = int.from_bytes(data[28:30], "little")
+    start = 30 + name_len + extra_len
+    data[start : start + 8] = b"\x07" * 8  # a reserved block type: "invalid block type"
+    bad = tmp_path / f"bad{suffix}"
+    bad.write_bytes(bytes(data))
+    out = runner.invoke(app, ["score", str(bad)])
+    assert out.exit_code == 2, out.output
+    assert "unexpected" not in out.output
+    assert "damaged" in out.output
+    assert len(out.output.strip().splitlines()) == 1
