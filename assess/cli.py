@@ -19,9 +19,9 @@ import typer
 from rich.console import Console
 
 from ._version import __version__
-from .api import score as score_api
 from .cli_help import Typer
 from .errors import AssessError
+from .pipeline import score as score_api
 from .report import FORMATS as REPORT_SUFFIXES
 from .report import check_report_target, write_report
 from .report.safety import inert_json, printable
@@ -252,13 +252,13 @@ def score(
 def _score_dask(
     files, rubric, output, fmt, debug, id_column, allow_missing, max_input_size
 ) -> None:
-    """``assess score --engine dask``: a dataset scored with Dask (assess.distributed)."""
+    """``assess score --engine dask``: a dataset scored with Dask (assess.engines.dask)."""
     with _user_errors(debug):
         if output is None:
             raise _fail("--engine dask needs -o scores.parquet or -o scores.csv")
         if fmt not in (None, ScoreFormat.table, ScoreFormat.json):
             raise _fail("--engine dask prints a summary (table or json); the scores go to -o")
-        from .distributed import score_dask
+        from .engines.dask import score_dask
 
         done = score_dask(
             [str(f) for f in files],
@@ -364,7 +364,7 @@ def batch(
     A file that cannot be used is listed with its reason and does not stop the others.
     Exit code 0: everything scored; 1: some rows rejected or insufficient; 2: some files failed.
     """
-    from .batch import run_batch
+    from .engines.batch import run_batch
 
     with _user_errors(debug):
         err = _console(stderr=True)
@@ -545,8 +545,8 @@ def calibrate(
     """
     import time
 
-    from .calibrate import calibrate as calibrate_api
-    from .calibrate import check_rubric_output, rubric_file
+    from .calibration.core import calibrate as calibrate_api
+    from .calibration.core import check_rubric_output, rubric_file
     from .report.calibration import (
         calibration_progress,
         check_report_path,
@@ -785,7 +785,7 @@ def agreement(
     Exit code 0: every rating row used; 1: some rows rejected (or engagements with insufficient
     evidence); 2: unusable input, or only one rater.
     """
-    from .agreement import agreement as agreement_api
+    from .analyses.agreement import agreement as agreement_api
     from .report.sections import print_agreement
 
     with _user_errors(debug):
@@ -879,8 +879,8 @@ def sensitivity(
     Exit code 0: every row scored; 1: some rows rejected or insufficient (the analysis covers
     the scored ones); 2: unusable input.
     """
+    from .analyses.sensitivity import sensitivity as sensitivity_api
     from .report.sections import print_sensitivity
-    from .sensitivity import sensitivity as sensitivity_api
 
     with _user_errors(debug):
         if not concentration > 0:
@@ -943,7 +943,7 @@ def explain(
     Exit code 0: explained; 1: the row was rejected or has too little evidence (said why);
     2: no such engagement, or unusable input.
     """
-    from .explain import explain as explain_api
+    from .analyses.explain import explain as explain_api
     from .report.sections import print_explanation
 
     with _user_errors(debug):

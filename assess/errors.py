@@ -2,7 +2,7 @@
 
 Whole inputs that cannot be used raise an :class:`AssessError` subclass with a one-line
 message.  Problems with single rows are *not* exceptions: they are
-:class:`~assess.validate.Rejection` values carried in the result.
+:class:`~assess.validation.Rejection` values carried in the result.
 """
 
 from __future__ import annotations

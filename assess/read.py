@@ -5,7 +5,7 @@ which also returns the cached value of formula cells) or a ``.csv``/``.tsv``/``.
 (encoding and delimiter sniffed), finds the table whose header row best matches the
 rubric's columns — under a title block, on a later sheet, with headers that differ in
 case, spacing, punctuation or a unit suffix — and returns it untouched as a
-:class:`RawTable`.  Nothing is interpreted here; :mod:`assess.validate` does that.
+:class:`RawTable`.  Nothing is interpreted here; :mod:`assess.validation` does that.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The Result of scoring one or more tables: what every report writer is fed.
 
 ``Result.engagements`` has one row per valid engagement (scored or insufficient evidence),
-``Result.rejected`` one :class:`~assess.validate.Rejection` per rejected row, and
+``Result.rejected`` one :class:`~assess.validation.Rejection` per rejected row, and
 ``Result.to_dict()`` is the documented JSON contract.
 """
 
@@ -20,8 +20,8 @@ from ._version import __version__
 from .display import percent
 from .read import COMPUTED_COLUMNS
 from .rubric import Rubric, normalise_header
-from .scorer import STATUS_INSUFFICIENT, STATUS_SCORED
-from .validate import Rejection, json_value
+from .scoring import STATUS_INSUFFICIENT, STATUS_SCORED
+from .validation import Rejection, json_value
 
 #: Headers (compared after normalise_header) of the carried column that names an engagement.
 NAME_HEADERS = ("engagement", "engagement name", "name", "title", "activity")
@@ -85,9 +85,10 @@ class Result:
     carried_columns: list[str] = field(default_factory=list)
     #: when scoring ran (UTC, ISO 8601); honours SOURCE_DATE_EPOCH for reproducible builds
     scored_at: str = field(default_factory=lambda: utc_now())
-    #: several raters' agreement (:class:`assess.agreement.Agreement`) when the input had them
+    #: several raters' agreement (:class:`assess.analyses.agreement.Agreement`), if the input
+    #: had several raters
     agreement: Any = None
-    #: weight-sensitivity results (:class:`assess.sensitivity.Sensitivity`) when computed
+    #: weight-sensitivity results (:class:`assess.analyses.sensitivity.Sensitivity`) when computed
     sensitivity: Any = None
 
     # -- views ------------------------------------------------------------------------

@@ -203,7 +203,8 @@ class MissingPolicy(_Model):
 
 
 class RaterPolicy(_Model):
-    """How several raters' ratings of one engagement are combined (see :mod:`assess.agreement`)."""
+    """How several raters' ratings of one engagement are combined
+    (see :mod:`assess.analyses.agreement`)."""
 
     combine: Literal["median", "mean", "trimmed_mean"] = "median"
 

@@ -38,11 +38,11 @@ def _kernel_inputs(rubric) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarr
 def kernel(n: int, budget: float) -> dict[str, Any]:
     """The scoring kernel on an ``(n, 5)`` matrix: assess, a bare numpy floor, pymcdm's WSM.
 
-    ``assess`` is :func:`assess.scorer.score_arrays` (normalise, weight, aggregate, band and
+    ``assess`` is :func:`assess.scoring.score_arrays` (normalise, weight, aggregate, band and
     gate, as numpy arrays); ``frame`` is :func:`assess.score_frame`, which adds ranks and
     builds the labelled DataFrame the pipeline uses.
     """
-    from assess.scorer import score_arrays, score_frame
+    from assess.scoring import score_arrays, score_frame
 
     rubric = _rubric()
     m = ratings_matrix(n)
@@ -90,11 +90,11 @@ def kernel(n: int, budget: float) -> dict[str, Any]:
 
 def stages(path: str, report: str, budget: float) -> dict[str, Any]:
     """assess's stages on one workbook, each timed on its own (best of N)."""
-    from assess.api import combine
+    from assess.pipeline import combine
     from assess.read import read_table
     from assess.report import write_report
-    from assess.scorer import score_frame
-    from assess.validate import validate
+    from assess.scoring import score_frame
+    from assess.validation import validate
 
     rubric = _rubric()
     t_read, table = best_of(lambda: read_table(path, rubric), budget)

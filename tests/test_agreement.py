@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
 import assess
-from assess.agreement import (
+from assess.analyses.agreement import (
     combine_values,
     krippendorff_alpha,
     measure_agreement,
@@ -478,7 +478,7 @@ def test_every_output_reads_alpha_as_the_legend_reads_the_number_it_shows(alpha)
         return CliRunner().invoke(app, [str(a) for a in args], catch_exceptions=False)
 
     with tempfile.TemporaryDirectory() as folder, pytest.MonkeyPatch.context() as mp:
-        module = sys.modules["assess.agreement"]  # assess.agreement is also the function
+        module = sys.modules["assess.analyses.agreement"]  # assess.agreement is also the function
         mp.setattr(module, "krippendorff_alpha", lambda data, domain=(): alpha)
         path = _example(Path(folder))
         shown = alpha_as_shown(cli, path, Path(folder))

@@ -104,8 +104,8 @@ def test_unusable_report_path_is_refused_before_the_analysis(tmp_path, cli, monk
         ran.append(args)
         raise RuntimeError("the analysis ran before the path was checked")
 
-    monkeypatch.setattr(sys.modules["assess.sensitivity"], "sensitivity", no_work)
-    monkeypatch.setattr(sys.modules["assess.agreement"], "agreement", no_work)
+    monkeypatch.setattr(sys.modules["assess.analyses.sensitivity"], "sensitivity", no_work)
+    monkeypatch.setattr(sys.modules["assess.analyses.agreement"], "agreement", no_work)
     for command, source in (
         ("sensitivity", engagements(tmp_path)),
         ("agreement", raters(tmp_path)),

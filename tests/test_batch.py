@@ -8,7 +8,7 @@ from pathlib import Path
 import openpyxl
 from conftest import row, write_xlsx
 
-from assess.batch import output_names, run_batch
+from assess.engines.batch import output_names, run_batch
 
 
 def good(path: Path, n: int = 3, prefix: str = "E") -> Path:

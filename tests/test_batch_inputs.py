@@ -20,7 +20,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import assess
-from assess.batch import expand_inputs, run_batch
+from assess.engines.batch import expand_inputs, run_batch
 from assess.inputs import file_key, find_files
 from assess.report import write_report
 from assess.report.tabular import to_csv
@@ -114,8 +114,8 @@ def test_the_dask_engine_finds_the_same_files_as_batch(tmp_path):
     tree_with_loops(tmp_path, make=part, suffix=".csv")
     code = (
         "import json, sys\n"
-        "from assess.batch import expand_inputs\n"
-        "from assess.distributed import expand\n"
+        "from assess.engines.batch import expand_inputs\n"
+        "from assess.engines.dask import expand\n"
         "p = sys.argv[1]\n"
         "print(json.dumps([[str(f) for f in expand(p)], [str(f) for f in expand_inputs([p])[0]]]))"
     )

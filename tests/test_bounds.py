@@ -370,7 +370,7 @@ def test_batch_takes_the_size_limit(tmp_path, runner):
 
 def test_the_dask_engine_takes_the_size_limit(tmp_path):
     pytest.importorskip("dask.dataframe")
-    from assess.distributed import score_dask
+    from assess.engines.dask import score_dask
 
     write_csv(tmp_path / "part.0.csv", [row(f"E{i}") for i in range(200)])
     with pytest.raises(assess.InputError, match=r"part.0.csv: the file is .* \(limit 1 KB;"):

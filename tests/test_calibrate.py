@@ -27,15 +27,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import assess
-from assess.calibrate import (
+from assess.calibration.core import (
     RubricCalibrator,
     bump_version,
     calibrate,
     parse_outcomes,
     read_cases,
 )
+from assess.calibration.weighting import ahp_weights, critic_weights, entropy_weights, read_pairwise
 from assess.errors import InputError, OutputError
-from assess.weighting import ahp_weights, critic_weights, entropy_weights, read_pairwise
 
 TRUE = np.array([0.10, 0.30, 0.35, 0.05, 0.20])  # the expert weights are .25 .25 .20 .15 .15
 BANDS = ["Ineffective", "Partially effective", "Effective", "Highly effective"]

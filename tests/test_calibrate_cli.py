@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 from test_calibrate import PAIRWISE, cases_file, draw
 
 import assess
-from assess.calibrate import read_cases
+from assess.calibration.core import read_cases
 
 EXAMPLE = ROOT / "examples" / "past_cases.xlsx"
 QUICK = ["--folds", "3", "--repeats", "1", "--bootstrap", "10"]

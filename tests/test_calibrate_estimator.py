@@ -19,7 +19,7 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 from test_calibrate import BANDS, TRUE, draw, ratings_frame
 
 import assess
-from assess.calibrate import RubricCalibrator
+from assess.calibration.core import RubricCalibrator
 
 #: check name -> why it does not apply
 EXPECTED_FAILURES = {

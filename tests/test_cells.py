@@ -395,7 +395,7 @@ def test_explain_finds_an_id_written_another_way(tmp_path):
 
 def test_dask_engine_compares_ids_as_the_in_memory_path_does(tmp_path):
     pytest.importorskip("dask.dataframe", reason="the Dask engine needs: pip install '.[dask]'")
-    from assess.distributed import score_dask
+    from assess.engines.dask import score_dask
 
     folder = tmp_path / "archive"
     folder.mkdir()
@@ -656,7 +656,7 @@ def test_csv_fast_path_reads_repeated_headers_as_the_general_path(
 
 def test_dask_engine_reads_a_second_table_and_says_so(tmp_path):
     pytest.importorskip("dask.dataframe", reason="the Dask engine needs: pip install '.[dask]'")
-    from assess.distributed import score_dask
+    from assess.engines.dask import score_dask
 
     folder = tmp_path / "archive"
     folder.mkdir()

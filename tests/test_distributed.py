@@ -20,7 +20,7 @@ import dask  # noqa: E402
 from conftest import HEADER  # noqa: E402
 
 import assess  # noqa: E402
-from assess.distributed import expand, score_dask  # noqa: E402
+from assess.engines.dask import expand, score_dask  # noqa: E402
 from assess.errors import InputError, OutputError  # noqa: E402
 from assess.report.tabular import flat_table, rejected_table  # noqa: E402
 
@@ -124,10 +124,10 @@ def test_rejected_rows_match_the_in_memory_path(tmp_path, scheduler):
 def test_ids_whose_hashes_collide_are_not_taken_for_repeats(tmp_path, monkeypatch):
     import numpy as np
 
-    import assess.distributed
+    import assess.engines.dask
 
     _write_dataset(tmp_path / "archive", "csv")
-    monkeypatch.setattr(assess.distributed, "_id_keys", lambda ids: np.zeros(len(ids), "uint64"))
+    monkeypatch.setattr(assess.engines.dask, "_id_keys", lambda ids: np.zeros(len(ids), "uint64"))
     done = score_dask(tmp_path / "archive", output=tmp_path / "s.csv", scheduler="synchronous")
     got = pd.read_csv(done.rejected_output, dtype=str, keep_default_na=False)
     assert done.rejected == 3

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 import assess
-from assess.scorer import score_frame
+from assess.scoring import score_frame
 
 
 def _frame(ratings) -> pd.DataFrame:

@@ -365,7 +365,7 @@ scores_with_ties = st.lists(
 @given(scores_with_ties, st.integers(1, 40))
 def test_rank_descending_is_pandas_min_rank(values, repeat):
     # repeating the list makes few distinct values among many rows: the counting path
-    from assess.scorer import rank_descending
+    from assess.scoring import rank_descending
 
     total = np.array(values * repeat, dtype=float)
     expected = pd.Series(total).rank(method="min", ascending=False).fillna(0).astype(int)
@@ -378,7 +378,7 @@ ratings_or_missing = st.one_of(st.integers(0, 4).map(float), st.just(math.nan))
 @settings(max_examples=100, deadline=None)
 @given(st.lists(st.tuples(*[ratings_or_missing] * 5), min_size=1, max_size=40))
 def test_score_arrays_bands_and_gates_follow_the_rubric_row_by_row(rows):
-    from assess.scorer import input_columns, score_arrays
+    from assess.scoring import input_columns, score_arrays
 
     default_rubric = assess.load_rubric("military-diplomacy")
     values = np.array(rows, dtype=float)

@@ -15,8 +15,8 @@ from hypothesis.extra.numpy import arrays
 from openpyxl import load_workbook
 
 import assess
-from assess.scorer import aggregate, aggregate_many, ranks_many
-from assess.sensitivity import run_sensitivity
+from assess.analyses.sensitivity import run_sensitivity
+from assess.scoring import aggregate, aggregate_many, ranks_many
 
 SMALL = {"draws": 300, "seed": 7}
 

@@ -19,7 +19,7 @@ import pytest
 from conftest import EXAMPLE_WORKBOOK, ROOT
 
 import assess
-from assess.batch import run_batch
+from assess.engines.batch import run_batch
 from assess.errors import OutputError
 from assess.report import write_report
 

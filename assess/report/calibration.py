@@ -1,6 +1,6 @@
 """What ``assess calibrate`` shows: the terminal tables, and the optional report (.xlsx, .html).
 
-Every view is fed the same :class:`~assess.calibrate.Calibration`: the weights side by side
+Every view is fed the same :class:`~assess.calibration.core.Calibration`: the weights side by side
 with their bootstrap intervals, the out-of-sample comparison of calibrated, expert and equal
 weights on the same folds, predicted against observed outcomes (out-of-fold, so the chart
 shows what the weights do on cases they were not fitted to), the warnings and the
@@ -23,7 +23,7 @@ from rich.console import Console
 from rich.table import Table
 
 from .._version import __version__
-from ..calibrate import METRICS, Calibration
+from ..calibration.core import METRICS, Calibration
 from ..display import fixed, percent
 from ..errors import OutputError
 from . import atomic_path, check_output_path, xlsx_workbook

@@ -27,7 +27,7 @@ from .._version import __version__
 from ..display import fixed, percent, trimmed
 from ..result import Result
 from ..rubric import Criterion, Gate, Level, normalise_header
-from ..validate import show
+from ..validation import show
 from . import atomic_path, sections
 from .safety import clean_text, safe_cell
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from ..validate import distinct_cells
+from ..validation import distinct_cells
 
 # What spreadsheet programs may treat as the start of a formula (OWASP CSV injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")

@@ -20,7 +20,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ..agreement import ALPHA_LEGEND, shown_alpha
+from ..analyses.agreement import ALPHA_LEGEND, shown_alpha
 from ..display import fixed, percent
 from ..result import Result
 from .safety import clean_text, md_cell, printable

@@ -21,13 +21,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .display import fixed, percent, rounded
-from .errors import InputError
-from .limits import DEFAULT_MAX_INPUT_SIZE, MaxSize
-from .result import Result
-from .rubric import DEFAULT_RUBRIC, Gate, Level, Rubric
-from .scorer import STATUS_SCORED, band_index, score_frame
-from .validate import Rejection, id_key
+from ..display import fixed, percent, rounded
+from ..errors import InputError
+from ..limits import DEFAULT_MAX_INPUT_SIZE, MaxSize
+from ..result import Result
+from ..rubric import DEFAULT_RUBRIC, Gate, Level, Rubric
+from ..scoring import STATUS_SCORED, band_index, score_frame
+from ..validation import Rejection, id_key
 
 
 @dataclass(frozen=True)
@@ -441,7 +441,7 @@ def explain(
     if isinstance(source, Result):
         result = source
     else:
-        from .api import score
+        from ..pipeline import score
 
         result = score(
             source,

@@ -25,7 +25,7 @@ The arithmetic
 
 :func:`aggregate_many`, :func:`band_index`, :func:`gate_caps` and :func:`ranks_many` are the
 same arithmetic with a batch dimension (many weightings of the same engagements at once): the
-scorer's own path goes through them, and so does :mod:`assess.sensitivity`.
+scorer's own path goes through them, and so does :mod:`assess.analyses.sensitivity`.
 """
 
 from __future__ import annotations

@@ -25,16 +25,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._version import __version__
-from .api import score
-from .errors import AssessError, InputError, OutputError
-from .inputs import file_key, find_files
-from .limits import DEFAULT_MAX_INPUT_SIZE, MaxSize, describe_special, parse_size, read_input
-from .read import SUPPORTED_SUFFIXES, file_sha256, missing_allowance
-from .report import EXTENSIONS, atomic_path, atomic_write_bytes, write_report, xlsx_workbook
-from .report.provenance import PORTFOLIO, mark, written_by_assess
-from .rubric import DEFAULT_RUBRIC, Rubric, load_rubric
-from .validate import json_value
+from .._version import __version__
+from ..errors import AssessError, InputError, OutputError
+from ..inputs import file_key, find_files
+from ..limits import DEFAULT_MAX_INPUT_SIZE, MaxSize, describe_special, parse_size, read_input
+from ..pipeline import score
+from ..read import SUPPORTED_SUFFIXES, file_sha256, missing_allowance
+from ..report import EXTENSIONS, atomic_path, atomic_write_bytes, write_report, xlsx_workbook
+from ..report.provenance import PORTFOLIO, mark, written_by_assess
+from ..rubric import DEFAULT_RUBRIC, Rubric, load_rubric
+from ..validation import json_value
 
 PORTFOLIO_XLSX = "portfolio.xlsx"
 PORTFOLIO_JSON = "portfolio.json"
@@ -463,7 +463,7 @@ def _portfolio_frame(result: BatchResult) -> pd.DataFrame:
 def _typed_cells(values: pd.Series) -> tuple[str, list[Any]]:
     """A column's cells, ready to write: ``("number", floats)`` or ``("text", cleaned text)``
     with None for a blank, or ``("other", values)`` for a column of mixed types."""
-    from .report.safety import clean_text
+    from ..report.safety import clean_text
 
     kind = pd.api.types.infer_dtype(values, skipna=True)
     if pd.api.types.is_bool_dtype(values):
@@ -483,7 +483,7 @@ def _write_table(ws, frame: pd.DataFrame, head, date_fmt) -> None:
     (see ``assess.report.sheets.Row``); a blank is simply not written, and anything else goes
     through :func:`~assess.report.xlsx.write_value`.
     """
-    from .report.sheets import Row, write_value
+    from ..report.sheets import Row, write_value
 
     for c, col in enumerate(frame.columns):
         write_value(ws, 0, c, str(col), head)
@@ -541,7 +541,7 @@ def write_portfolio(result: BatchResult, fmt: str, layout: dict[str, Any]) -> Pa
     """Write ``portfolio.xlsx`` and ``portfolio.json`` into the batch's output folder.
 
     Raises :class:`~assess.errors.OutputError` if either cannot be written (a full disk)."""
-    from .report.safety import MAX_COLUMNS
+    from ..report.safety import MAX_COLUMNS
 
     out = result.outdir
     target = out / PORTFOLIO_XLSX
@@ -582,7 +582,7 @@ def _write_portfolio_xlsx(
     failures: pd.DataFrame,
     notes: list[str],
 ) -> None:
-    from .report.sheets import WORKBOOK_OPTIONS, Worksheet, write_value
+    from ..report.sheets import WORKBOOK_OPTIONS, Worksheet, write_value
 
     with atomic_path(target) as tmp:
         wb = xlsx_workbook(tmp, WORKBOOK_OPTIONS)

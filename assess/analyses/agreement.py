@@ -1,7 +1,7 @@
 """Several raters: read their ratings, combine them per engagement, and measure agreement.
 
 Two layouts are read, with the same cell checks and cell-referenced rejections as a
-single-rater table (:mod:`assess.validate`):
+single-rater table (:mod:`assess.validation`):
 
 * **long format**: one row per rating, with an engagement id column, a rater column
   (``Rater``, ``Assessor``, ``Reviewer``, ...), a criterion column naming the criterion by its
@@ -29,10 +29,10 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
-from .display import rounded
-from .errors import InputError, MissingColumnError
-from .limits import DEFAULT_MAX_INPUT_SIZE, MaxSize
-from .read import (
+from ..display import rounded
+from ..errors import InputError, MissingColumnError
+from ..limits import DEFAULT_MAX_INPUT_SIZE, MaxSize
+from ..read import (
     HEADER_SCAN_ROWS,
     TEXT_SUFFIXES,
     CellError,
@@ -53,10 +53,10 @@ from .read import (
     renamed_note,
     text_head,
 )
-from .result import Result, SourceInfo, input_labels, order_best_first
-from .rubric import DEFAULT_RUBRIC, Rubric, load_rubric
-from .scorer import STATUS_SCORED, input_columns, score_frame
-from .validate import (
+from ..result import Result, SourceInfo, input_labels, order_best_first
+from ..rubric import DEFAULT_RUBRIC, Rubric, load_rubric
+from ..scoring import STATUS_SCORED, input_columns, score_frame
+from ..validation import (
     Problem,
     Rejection,
     _id_text,
@@ -283,7 +283,7 @@ def _read_long(
 ) -> tuple[RaterTable, list[tuple[str, str, str, float, str]], dict[str, dict[str, Any]]]:
     """Validate a long table: one rating per row.  Returns the table, the accepted ratings
     as (id, rater, input, value, cell) and each engagement's carried values.  Ids are
-    compared by :func:`~assess.validate.id_key`; ``written`` holds each id as first written."""
+    compared by :func:`~assess.validation.id_key`; ``written`` holds each id as first written."""
     ri, roles = header
     head = rows[ri]
     width = max([len(head)] + [len(r) for r in rows[ri + 1 :]])

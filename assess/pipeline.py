@@ -15,8 +15,8 @@ from .limits import DEFAULT_MAX_INPUT_SIZE, MaxSize
 from .read import RawTable, read_table
 from .result import Result, SourceInfo, input_labels, order_best_first, order_positions
 from .rubric import DEFAULT_RUBRIC, Rubric, load_rubric
-from .scorer import STATUS_SCORED, constant_labels, input_columns, score_frame
-from .validate import Validated, reject_seen_ids, validate
+from .scoring import STATUS_SCORED, constant_labels, input_columns, score_frame
+from .validation import Validated, reject_seen_ids, validate
 
 Source = str | Path | pd.DataFrame
 
@@ -46,7 +46,7 @@ def validate_file(
 def _drop_cross_file_duplicates(parts: list[Validated]) -> None:
     """An id already seen in an earlier file rejects the later row, naming the first.
 
-    Ids are compared as within a file (:func:`~assess.validate.id_key`): ``'E1'`` in one file
+    Ids are compared as within a file (:func:`~assess.validation.id_key`): ``'E1'`` in one file
     and ``'E\u200b1'`` in another are the same engagement.
     """
     if len(parts) < 2:  # ids are already unique within a file
@@ -117,7 +117,7 @@ def score(
         sources = [sources]
     sources = list(sources)
     # several raters (long format, or one sheet per rater): combined, scored, with agreement
-    from .agreement import read_ratings, score_ratings
+    from .analyses.agreement import read_ratings, score_ratings
 
     layout = {
         "sheet": sheet,

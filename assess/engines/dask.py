@@ -4,9 +4,10 @@ machine.
 :func:`score_dask` is what ``assess score "archive/*.parquet" --engine dask -o scores.parquet``
 runs.  Each file of the dataset is one Dask partition, a DataFrame laid out like a sheet (its
 column names are the header).  Every partition goes through assess's own path —
-:func:`assess.read.read_table`, :func:`assess.validate.validate`, :func:`assess.api.combine` —
-with ``map_partitions``, so a row is accepted, rejected or scored exactly as ``assess score``
-would; nothing about validation or scoring is re-implemented here.
+:func:`assess.read.read_table`, :func:`assess.validation.validate`,
+:func:`assess.pipeline.combine` — with ``map_partitions``, so a row is accepted, rejected or
+scored exactly as ``assess score`` would; nothing about validation or scoring is
+re-implemented here.
 
 What cannot be decided inside one partition is decided globally, in a first pass that keeps
 only a slim ``(id, file, row, status, score)`` frame per partition:
@@ -53,10 +54,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .api import combine
-from .errors import AssessError, InputError, OutputError
-from .inputs import file_key, find_files
-from .limits import (
+from ..errors import AssessError, InputError, OutputError
+from ..inputs import file_key, find_files
+from ..limits import (
     DEFAULT_MAX_INPUT_SIZE,
     MaxSize,
     check_input,
@@ -64,12 +64,13 @@ from .limits import (
     format_size,
     parse_size,
 )
-from .read import check_header, read_table
-from .report.safety import safe_cell
-from .report.tabular import flat_table, rejected_table
-from .rubric import DEFAULT_RUBRIC, Rubric, load_rubric
-from .scorer import STATUS_INSUFFICIENT, STATUS_SCORED, score_frame
-from .validate import Validated, id_keys, reject_seen_ids, validate
+from ..pipeline import combine
+from ..read import check_header, read_table
+from ..report.safety import safe_cell
+from ..report.tabular import flat_table, rejected_table
+from ..rubric import DEFAULT_RUBRIC, Rubric, load_rubric
+from ..scoring import STATUS_INSUFFICIENT, STATUS_SCORED, score_frame
+from ..validation import Validated, id_keys, reject_seen_ids, validate
 
 DATASET_SUFFIXES = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv", ".tsv": "csv"}
 OUTPUT_SUFFIXES = {".parquet": "parquet", ".csv": "csv"}
@@ -318,7 +319,7 @@ def _id_keys(keys: np.ndarray) -> np.ndarray:
     return pd.util.hash_array(np.asarray(keys, dtype=object))
 
 
-#: ``id`` is the engagement id's :func:`~assess.validate.id_key` and ``shown`` the id as written;
+#: ``id`` is the engagement id's :func:`~assess.validation.id_key` and ``shown`` the id as written;
 #: ``key`` is a 64-bit hash of ``id``: counting hashes needs no shuffle of the id strings, and a
 #: collision only means that a few more rows are fetched and compared by their real ids
 _SLIM_DTYPES = {
@@ -569,7 +570,7 @@ def score_dask(
 
     Examples
     --------
-    >>> from assess.distributed import score_dask
+    >>> from assess.engines.dask import score_dask
     >>> done = score_dask("archive/*.parquet", output="scores.parquet")   # doctest: +SKIP
     >>> done.summary_line()                                               # doctest: +SKIP
     '99,870 scored, 30 insufficient evidence, 100 rejected of 100,000 rows in 8 files'

@@ -11,10 +11,10 @@
   with the rubric's rule; a criterion no resampled rater rated keeps its combined rating).
 
 Each draw is scored by the scorer's own kernel with a batch dimension
-(:func:`assess.scorer.normalise`, then :func:`assess.scorer.aggregate_many`, the arithmetic of
-:func:`assess.scorer.aggregate` for all draws and engagements at once, in chunks), banded by
-:func:`assess.scorer.band_index` and :func:`assess.scorer.gate_caps`, and ranked by
-:func:`assess.scorer.ranks_many`.  For each engagement: median rank, the 5-95 % rank interval,
+(:func:`assess.scoring.normalise`, then :func:`assess.scoring.aggregate_many`, the arithmetic of
+:func:`assess.scoring.aggregate` for all draws and engagements at once, in chunks), banded by
+:func:`assess.scoring.band_index` and :func:`assess.scoring.gate_caps`, and ranked by
+:func:`assess.scoring.ranks_many`.  For each engagement: median rank, the 5-95 % rank interval,
 and the probability of each band; overall, the mean Spearman rho between the nominal and the
 perturbed rankings.
 
@@ -43,11 +43,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .display import fixed
-from .errors import InputError
-from .result import Result
-from .rubric import DEFAULT_RUBRIC, Rubric
-from .scorer import (
+from ..display import fixed
+from ..errors import InputError
+from ..result import Result
+from ..rubric import DEFAULT_RUBRIC, Rubric
+from ..scoring import (
     STATUS_SCORED,
     aggregate,
     aggregate_many,
@@ -72,7 +72,7 @@ Progress = Callable[[int, int], None]
 
 def bands_many(scores: np.ndarray, rubric: Rubric, caps: np.ndarray) -> np.ndarray:
     """Band index (0 = best) of each score in a ``(D, n)`` matrix, lowered to each engagement's
-    gate cap, by the scorer's own cut-offs (:func:`assess.scorer.band_index`)."""
+    gate cap, by the scorer's own cut-offs (:func:`assess.scoring.band_index`)."""
     return np.maximum(band_index(scores, rubric), caps[None, :]).astype(np.int16)
 
 
@@ -595,7 +595,7 @@ def sensitivity(
     if isinstance(source, Result):
         result = source
     else:
-        from .api import score
+        from ..pipeline import score
 
         result = score(source, rubric=rubric, sheet=sheet)
     report = run_sensitivity(

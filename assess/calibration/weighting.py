@@ -2,7 +2,7 @@
 
 These are the outcome-free methods ``assess calibrate --method`` offers beside weights fitted
 to past outcomes, so that analysts can compare them side by side.  Entropy and CRITIC read the
-criterion values as the scorer sees them: :func:`assess.scorer.normalise` (0-1, cost criteria
+criterion values as the scorer sees them: :func:`assess.scoring.normalise` (0-1, cost criteria
 inverted, NaN where missing).
 
 The AHP pairwise-comparison sheet
@@ -41,10 +41,10 @@ from typing import Any
 
 import numpy as np
 
-from .errors import InputError
-from .limits import DEFAULT_MAX_INPUT_SIZE, MaxSize
-from .read import HEADER_SCAN_ROWS, column_letter, read_sheets
-from .rubric import Rubric, normalise_header
+from ..errors import InputError
+from ..limits import DEFAULT_MAX_INPUT_SIZE, MaxSize
+from ..read import HEADER_SCAN_ROWS, column_letter, read_sheets
+from ..rubric import Rubric, normalise_header
 
 OUTCOME_FREE_METHODS = ("equal", "entropy", "critic", "ahp")
 #: Saaty's random consistency index for n = 1..15 criteria: the mean consistency index of
@@ -87,7 +87,7 @@ def entropy_weights(z: np.ndarray, counts: np.ndarray | None = None) -> np.ndarr
     Parameters
     ----------
     z:
-        (n, k) criterion values on 0-1 (as :func:`assess.scorer.normalise` gives), NaN where
+        (n, k) criterion values on 0-1 (as :func:`assess.scoring.normalise` gives), NaN where
         missing.
     counts:
         Optional (B, n) case multiplicities, one row per bootstrap resample: the weights of all

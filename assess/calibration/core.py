@@ -10,7 +10,7 @@ The pieces, in the order ``assess calibrate`` uses them:
   (success/failure)``); cases with insufficient evidence under the rubric are left out and
   counted.  used + insufficient + rejected = data rows.
 * :class:`RubricCalibrator`, a scikit-learn estimator, fits the weights.  Its predictions are
-  the scorer's own: :func:`assess.scorer.normalise` then :func:`assess.scorer.aggregate` with
+  the scorer's own: :func:`assess.scoring.normalise` then :func:`assess.scoring.aggregate` with
   candidate weights, so a rubric carrying the fitted weights scores every case exactly as the
   fit did.
 * :func:`calibrate` runs the fit, repeated k-fold cross-validation of calibrated vs expert vs
@@ -43,10 +43,8 @@ from __future__ import annotations
 import dataclasses
 import math
 import re
-import sys
 import textwrap
 import time
-import types
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -65,14 +63,14 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._version import __version__
-from .api import validate_file
-from .errors import InputError, OutputError
-from .limits import DEFAULT_MAX_INPUT_SIZE, MaxSize
-from .read import Column, RawTable
-from .rubric import DEFAULT_RUBRIC, Rubric, load_rubric, normalise_header, parse_rubric
-from .scorer import STATUS_INSUFFICIENT, aggregate, input_columns, normalise, score_frame
-from .validate import MISSING_MARKERS, Problem, Rejection, _to_number, json_value, show
+from .._version import __version__
+from ..errors import InputError, OutputError
+from ..limits import DEFAULT_MAX_INPUT_SIZE, MaxSize
+from ..pipeline import validate_file
+from ..read import Column, RawTable
+from ..rubric import DEFAULT_RUBRIC, Rubric, load_rubric, normalise_header, parse_rubric
+from ..scoring import STATUS_INSUFFICIENT, aggregate, input_columns, normalise, score_frame
+from ..validation import MISSING_MARKERS, Problem, Rejection, _to_number, json_value, show
 from .weighting import (
     OUTCOME_FREE_METHODS,
     AHPResult,
@@ -453,7 +451,7 @@ def read_cases(
 class _Design:
     """Criterion values on 0-1 and the score (with its gradient) under candidate weights.
 
-    Scores come from :func:`assess.scorer.aggregate`; the gradient is the derivative of that
+    Scores come from :func:`assess.scoring.aggregate`; the gradient is the derivative of that
     aggregation, written in terms of its outputs (score and completeness).
     """
 
@@ -662,7 +660,7 @@ class RubricCalibrator(BaseEstimator):
     rubric:
         A built-in rubric name, a path or a :class:`~assess.rubric.Rubric`.  ``X`` then holds
         ratings on the criteria's scales (indicators' raw values for indicator criteria): a
-        DataFrame with the columns :func:`assess.scorer.input_columns` names (criterion ids for
+        DataFrame with the columns :func:`assess.scoring.input_columns` names (criterion ids for
         rated criteria), or an array in that order; NaN where missing.  Predictions go through
         the rubric's own normalisation and aggregation.  ``None``: the columns of ``X`` are
         criterion values already on a common scale, combined by the weighted arithmetic mean.
@@ -712,7 +710,7 @@ class RubricCalibrator(BaseEstimator):
     Examples
     --------
     >>> import numpy as np, pandas as pd
-    >>> from assess.calibrate import RubricCalibrator
+    >>> from assess.calibration.core import RubricCalibrator
     >>> rng = np.random.default_rng(0)
     >>> ids = ["transparency", "norms_alignment", "interoperability", "resources",
     ...        "political_friction"]
@@ -1471,7 +1469,7 @@ class Calibration:
         existing file unless ``force``.  Returns the path; ``self.calibrated`` becomes the
         rubric as loaded back from it.
         """
-        from .report import atomic_path
+        from ..report import atomic_path
 
         target = check_rubric_output(
             path, force=force, rubric_path=self.rubric_path, cases_path=self.cases.path
@@ -1582,7 +1580,7 @@ def bump_version(version: str, tag: str) -> str:
 
 def rubric_file(rubric: str | Path | Rubric) -> str | None:
     """The file a rubric argument names (a path, or a built-in name's file), if any."""
-    from .rubric import builtin_dir
+    from ..rubric import builtin_dir
 
     if isinstance(rubric, Rubric):
         return None
@@ -1679,7 +1677,7 @@ def calibrate(
         Resamples for the weights' 90 % intervals (0: none).
     pairwise, pairwise_sheet:
         For ``ahp``: the workbook holding the pairwise-comparison table (layout in
-        :mod:`assess.weighting`); by default the cases workbook.
+        :mod:`assess.calibration.weighting`); by default the cases workbook.
     on_progress:
         Called as ``on_progress(stage, done, total)`` while cross-validating and resampling.
     id_column, allow_missing, max_input_size:
@@ -1894,17 +1892,6 @@ def _recommend(
 
 
 def _today() -> str:
-    from .result import utc_now
+    from ..result import utc_now
 
     return utc_now()[:10]
-
-
-class _CallableModule(types.ModuleType):
-    """``assess.calibrate`` is the function; once this submodule has been imported Python
-    binds the package attribute to the module instead, so the module calls the function."""
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Calibration:
-        return calibrate(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule

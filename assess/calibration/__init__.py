@@ -1,0 +1,1 @@
+"""Calibrating a rubric's weights against past cases, and outcome-free weightings."""

@@ -1,0 +1,1 @@
+"""Ways to run the pipeline over many inputs: a batch of workbooks, a Dask dataset."""
