@@ -24,7 +24,7 @@ from .errors import AssessError
 from .pipeline import score as score_api
 from .report import FORMATS as REPORT_SUFFIXES
 from .report import check_report_target, write_report
-from .report.safety import inert_json, printable
+from .report.safety import inert_json, printable, report_notes
 from .report.tabular import to_csv, to_json, to_markdown
 from .report.terminal import print_result
 from .rubric import DEFAULT_RUBRIC, builtin_dir, list_rubrics, load_rubric
@@ -234,7 +234,7 @@ def score(
             sys.stdout.write(printers[fmt](result))
         elif output is not None:
             console = _stdout()
-            for note in result.source_notes():
+            for note in report_notes(result):
                 console.print(f"note: {printable(note)}", markup=False, highlight=False)
             console.print(result.summary_line())
             lines = [f"  {printable(line)}" for line in result.problem_lines()]

@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .report import is_temporary_folder
+from .files import is_temporary_folder
 
 #: ``(st_dev, st_ino)``: a file or folder, whatever the path to it
 Key = tuple[int, int]

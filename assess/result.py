@@ -138,18 +138,10 @@ class Result:
 
     def source_notes(self) -> list[str]:
         """What reading the inputs noted, as ``"file: note"`` lines (e.g. a criterion scored
-        without a column, as allowed; a table found on a hidden sheet), then
-        :meth:`limit_notes`.  Every output shows them."""
-        notes = [f"{s.file}: {note}" for s in self.sources for note in s.notes]
-        return notes + self.limit_notes()
-
-    def limit_notes(self) -> list[str]:
-        """What the reports cannot hold as it is: text longer than an Excel cell holds,
-        carried columns beyond the room on an Excel sheet
-        (:func:`assess.report.safety.limit_notes`)."""
-        from .report.safety import limit_notes
-
-        return limit_notes(self)
+        without a column, as allowed; a table found on a hidden sheet).  Every output shows
+        them, with what the reports themselves cannot hold
+        (:func:`assess.report.safety.report_notes`)."""
+        return [f"{s.file}: {note}" for s in self.sources for note in s.notes]
 
     def problem_lines(self) -> list[str]:
         """One line per insufficient-evidence row and per rejected row."""

@@ -23,8 +23,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .errors import OutputError
+from .files import atomic_path, check_output_path, zip_sink
 from .read import _targets
-from .report import atomic_path, check_output_path, zip_sink
 from .report.safety import clean_text
 from .rubric import Criterion, Indicator, Rubric, load_rubric, normalise_header
 

@@ -1469,7 +1469,7 @@ class Calibration:
         existing file unless ``force``.  Returns the path; ``self.calibrated`` becomes the
         rubric as loaded back from it.
         """
-        from ..report import atomic_path
+        from ..files import atomic_path
 
         target = check_rubric_output(
             path, force=force, rubric_path=self.rubric_path, cases_path=self.cases.path

@@ -27,11 +27,12 @@ import pandas as pd
 
 from .._version import __version__
 from ..errors import AssessError, InputError, OutputError
+from ..files import atomic_path, atomic_write_bytes, xlsx_workbook
 from ..inputs import file_key, find_files
 from ..limits import DEFAULT_MAX_INPUT_SIZE, MaxSize, describe_special, parse_size, read_input
 from ..pipeline import score
 from ..read import SUPPORTED_SUFFIXES, file_sha256, missing_allowance
-from ..report import EXTENSIONS, atomic_path, atomic_write_bytes, write_report, xlsx_workbook
+from ..report import EXTENSIONS, write_report
 from ..report.provenance import PORTFOLIO, mark, written_by_assess
 from ..rubric import DEFAULT_RUBRIC, Rubric, load_rubric
 from ..validation import json_value

@@ -26,7 +26,7 @@ from .._version import __version__
 from ..calibration.core import METRICS, Calibration
 from ..display import fixed, percent
 from ..errors import OutputError
-from . import atomic_path, check_output_path, xlsx_workbook
+from ..files import atomic_path, check_output_path, xlsx_workbook
 from .provenance import CALIBRATION, mark
 from .safety import clean_text, printable
 

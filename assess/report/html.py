@@ -25,11 +25,12 @@ from markupsafe import Markup
 
 from .._version import __version__
 from ..display import fixed, percent, trimmed
+from ..files import atomic_path
 from ..result import Result
 from ..rubric import Criterion, Gate, Level, normalise_header
 from ..validation import show
-from . import atomic_path, sections
-from .safety import clean_text, safe_cell
+from . import sections
+from .safety import clean_text, report_notes, safe_cell
 
 #: Per-engagement breakdowns are rendered for this many engagements (best first) at most.
 BREAKDOWN_LIMIT = 500
@@ -372,7 +373,7 @@ def _context(result: Result) -> dict[str, Any]:
         "counts": result.counts,
         "blank_rows": result.blank_rows,
         "summary_line": result.summary_line(),
-        "notes": result.source_notes(),
+        "notes": report_notes(result),
         "columns": columns,
         "colours": colours,
         "band_chart": _band_chart(result),

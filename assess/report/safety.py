@@ -156,6 +156,12 @@ def _long_texts(values) -> int:
     return sum(1 for v in values.to_numpy() if isinstance(v, str) and too_long(v))
 
 
+def report_notes(result) -> list[str]:
+    """Every note a report shows: what reading the inputs noted
+    (:meth:`~assess.result.Result.source_notes`), then :func:`limit_notes`."""
+    return result.source_notes() + limit_notes(result)
+
+
 def limit_notes(result) -> list[str]:
     """Notes on what the reports cannot hold as it is, for every output to show: text longer
     than an Excel cell holds (cut in every report but JSON), and carried columns beyond the

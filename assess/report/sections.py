@@ -23,7 +23,7 @@ from rich.text import Text
 from ..analyses.agreement import ALPHA_LEGEND, shown_alpha
 from ..display import fixed, percent
 from ..result import Result
-from .safety import clean_text, md_cell, printable
+from .safety import clean_text, md_cell, printable, report_notes
 from .terminal import inert
 
 #: engagements drawn in the HTML rank-interval chart and listed in its tables
@@ -106,7 +106,7 @@ def print_agreement(result: Result, console: Console, limit: int | None = 20) ->
     )
     for line in result.problem_lines():  # insufficient evidence, and rejected rows
         console.print(f"  {printable(line)}", markup=False, highlight=False)
-    for note in result.source_notes():
+    for note in report_notes(result):
         console.print(f"note: {printable(note)}", markup=False, highlight=False)
     console.print(Text(a.summary_line(), style="bold"))
 
@@ -186,7 +186,7 @@ def print_sensitivity(result: Result, console: Console, limit: int | None = 20) 
             f"{s.outside} engagements' nominal rank lies outside their 5–95 % range (ties at "
             "the rubric's weights break under any change); their interval is widened to hold it."
         )
-    for note in result.source_notes():
+    for note in report_notes(result):
         console.print(f"note: {printable(note)}", markup=False, highlight=False)
     console.print(Text(s.summary_line(), style="bold"))
     # the rows left out of the analysis, and why (the reason for exit code 1)

@@ -8,10 +8,10 @@ from pathlib import Path
 import pandas as pd
 
 from ..display import fixed, percent, trimmed
+from ..files import atomic_path, atomic_write_bytes
 from ..result import Result
-from . import atomic_path, atomic_write_bytes
 from .provenance import SCORES_HEADER
-from .safety import inert_json, md_cell, safe_cell, safe_text_column
+from .safety import inert_json, md_cell, report_notes, safe_cell, safe_text_column
 from .sections import analysis_columns, analysis_markdown
 
 LEAD_COLUMNS = list(SCORES_HEADER)
@@ -145,7 +145,7 @@ def to_markdown(result: Result) -> str:
         "",
         f"Rubric **{r.name}** {r.version} (hash `{r.short_hash}`), aggregation {r.aggregation}.",
         "",
-        *[f"> **Note:** {md_cell(n)}\n" for n in result.source_notes()],
+        *[f"> **Note:** {md_cell(n)}\n" for n in report_notes(result)],
         f"**{result.summary_line()}.**",
         "",
         "| Rank | ID | Score | Band | " + " | ".join(c.label for c in r.criteria) + " |",

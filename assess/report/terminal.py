@@ -9,7 +9,7 @@ from rich.text import Text
 
 from .. import display
 from ..result import Result
-from .safety import printable
+from .safety import printable, report_notes
 
 
 def _plain(value) -> str:
@@ -44,7 +44,7 @@ def print_result(result: Result, console: Console, limit: int | None = None) -> 
         title_justify="left",
         expand=False,
     )
-    for note in result.source_notes():  # above the table: they change what it means
+    for note in report_notes(result):  # above the table: they change what it means
         console.print(Text("note: " + printable(note), style="bold yellow"))
     rows = result.scored if limit is None else result.scored.head(limit)
     id_width = max([len(_plain(i)) for i in rows.index] + [2])

@@ -29,11 +29,11 @@ from xlsxwriter.worksheet import (
 from .._version import __version__
 from ..display import percent
 from ..errors import OutputError
+from ..files import atomic_path, xlsx_workbook
 from ..result import Result, missing_criteria
 from ..rubric import Rubric, normalise_header
-from . import atomic_path, xlsx_workbook
 from .provenance import REPORT, mark
-from .safety import clean_text, excel_carried_room
+from .safety import clean_text, excel_carried_room, limit_notes
 from .sheets import ROW, WORKBOOK_OPTIONS, Row, Worksheet, is_missing, write_value
 
 INSUFFICIENT = "Insufficient evidence"
@@ -636,7 +636,7 @@ def _write_summary(
         provenance.append(("  SHA-256", s.sha256))
         provenance.append(("  Sheet, header row", f"{s.sheet}, row {s.header_row}"))
         provenance += [("  Note", note) for note in s.notes]
-    provenance += [("Note", note) for note in result.limit_notes()]
+    provenance += [("Note", note) for note in limit_notes(result)]
     for label, value in provenance:
         ws.write_string(r, 0, label, f.label)
         ws.write_string(
