@@ -14,7 +14,9 @@ Folders and glob patterns are searched by one walker with the same rules:
 A glob pattern matches as Python's :mod:`glob` does with ``recursive=True``: ``**`` (a whole
 path component) matches zero or more folders, ``*``, ``?`` and ``[...]`` match within one name,
 and names starting with a dot (hidden files and folders) match only a pattern component that
-starts with a dot.  A folder argument stands for every file beneath it but hidden ones: it is
+starts with a dot; a trailing ``/**`` stands for what lies beneath the folders matched so far
+(never for a file itself, which Python's glob returns as ``file/`` for a literal name).  A
+folder argument stands for every file beneath it but hidden ones: it is
 searched as the pattern ``FOLDER/**/*``.
 """
 

@@ -14,9 +14,15 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import openpyxl
+import pandas as pd
 import pytest
 import yaml
+from openpyxl import Workbook
 from typer.testing import CliRunner
+
+import assess
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_RUBRIC_FILE = ROOT / "rubrics" / "military-diplomacy.yaml"
@@ -229,6 +235,141 @@ def dump_rubric(path: Path, data: dict[str, Any]) -> Path:
 
 
 SMALL_HEADER = ["ID", "Alpha", "Beta", "Gamma"]
+
+
+# -- helpers shared by several test modules ---------------------------------------------
+
+
+def rater_workbook(path, sheets: dict[str, list[list]], readme: bool = True):
+    """One sheet per rater in the usual layout (HEADER), after a notes sheet."""
+    wb = Workbook()
+    first = wb.active
+    if readme:
+        first.title = "Read me"
+        first.append(["Ratings by rater"])
+    for i, (name, rows) in enumerate(sheets.items()):
+        ws = wb.create_sheet(name) if readme or i else first
+        ws.title = name
+        ws.append(HEADER)
+        for r in rows:
+            ws.append(r)
+    wb.save(path)
+    return path
+
+
+TRUE = np.array([0.10, 0.30, 0.35, 0.05, 0.20])  # the expert weights are .25 .25 .20 .15 .15
+
+
+BANDS = ["Ineffective", "Partially effective", "Effective", "Highly effective"]
+
+
+def true_score(ratings: np.ndarray, weights: np.ndarray = TRUE) -> np.ndarray:
+    x = ratings / 4.0
+    x[:, 4] = 1.0 - x[:, 4]  # political friction is a cost
+    return 100.0 * x @ weights
+
+
+def draw(n: int, kind: str, seed: int = 0, noise: float = 1.0, weights=TRUE):
+    """n cases rated 0-4 at random, with an outcome of the kind drawn from ``weights``."""
+    rng = np.random.default_rng(seed)
+    ratings = rng.integers(0, 5, size=(n, 5)).astype(float)
+    s = true_score(ratings.copy(), weights)
+    if kind == "numeric":
+        y = np.round(10 + 0.8 * s + rng.normal(0, 4 * noise, n), 1)
+    elif kind == "binary":
+        y = np.where(s + rng.logistic(0, 3 * noise, n) > 50, "success", "failure")
+    elif kind == "ordinal":
+        y = np.array(BANDS, dtype=object)[
+            np.digitize(s + rng.logistic(0, 3 * noise, n), [35, 55, 75])
+        ]
+    else:  # pure noise, unrelated to the ratings
+        y = np.round(rng.normal(50, 15, n), 1)
+    return ratings, y
+
+
+def cases_file(path: Path, ratings, outcomes, header: str = "Outcome") -> Path:
+    rows = [
+        [f"C{i + 1:04d}", f"Case {i + 1}", "Joint exercise", *map(int, r), y]
+        for i, (r, y) in enumerate(zip(ratings, outcomes, strict=True))
+    ]
+    return write_xlsx(path, rows, header=[*HEADER, header], sheet="Cases")
+
+
+def ratings_frame(ratings) -> pd.DataFrame:
+    return pd.DataFrame(ratings, columns=CRITERIA)
+
+
+PAIRWISE = [
+    ["", "Transparency", "Norms alignment", "Interoperability", "Resources", "Political friction"],
+    ["Transparency", 1, 1, 2, 3, 2],
+    ["Norms alignment", None, 1, 2, 3, 2],
+    ["Interoperability", None, None, 1, 2, 1],
+    ["Resources", None, None, None, 1, "1/2"],
+    ["Political friction", None, None, None, None, 1],
+]
+
+
+def inconsistent_matrix(n: int) -> np.ndarray:
+    """A reciprocal n x n matrix whose judgements disagree mildly (lambda_max > n)."""
+    a = np.ones((n, n))
+    for i in range(n):
+        for j in range(i + 1, n):
+            a[i, j] = 1 + (i + 2 * j) % 3  # 1, 2 or 3: not a consistent ratio scale
+            a[j, i] = 1 / a[i, j]
+    return a
+
+
+def wide_case_files(tmp_path: Path, k: int) -> tuple[Path, Path, Path]:
+    """A rubric with ``k`` criteria C01..Ck, 40 cases rated on them, and a pairwise sheet."""
+    data = small_rubric_data()
+
+    def scale() -> dict:  # a fresh copy for each criterion: rubric files allow no YAML aliases
+        return {"min": 0, "max": 4, "levels": levels()}
+
+    template = data["criteria"][0]
+    names = [f"C{i + 1:02d}" for i in range(k)]
+    data["criteria"] = [
+        {**template, "id": n.lower(), "label": n, "column": n, "weight": 1, "scale": scale()}
+        for n in names
+    ]
+    rubric = dump_rubric(tmp_path / f"wide{k}.yaml", data)
+    rng = np.random.default_rng(k)
+    rows = [[f"E{i}", *map(int, rng.integers(0, 5, k))] for i in range(40)]
+    cases = write_xlsx(tmp_path / f"cases{k}.xlsx", rows, header=["ID", *names], sheet="Cases")
+    a = inconsistent_matrix(k)
+    table = [[names[i], *[a[i, j] if j >= i else None for j in range(k)]] for i in range(k)]
+    pairwise = write_xlsx(
+        tmp_path / f"pairwise{k}.xlsx", table, header=["", *names], sheet="Pairwise"
+    )
+    return rubric, cases, pairwise
+
+
+def scores_sheet(path: Path) -> pd.DataFrame:
+    """The Scores sheet as values (cached or recalculated), indexed by engagement id."""
+    ws = openpyxl.load_workbook(path, data_only=True)["Scores"]
+    rows = list(ws.iter_rows(values_only=True))
+    df = pd.DataFrame(rows[1:], columns=rows[0]).set_index("Engagement ID")
+    return df.replace("", None)
+
+
+def assert_matches_engine(sheet: pd.DataFrame, result: assess.Result) -> None:
+    eng = result.engagements
+    assert list(sheet.index) == list(eng.index)
+    for c in result.rubric.criteria:
+        got = pd.to_numeric(sheet[f"{c.label} points"], errors="coerce")
+        want = eng[f"{c.id}.contribution"]
+        assert ((got - want).abs().fillna(0) <= 1e-9).all(), c.id
+        assert (got.isna() == want.isna()).all(), c.id
+    got = pd.to_numeric(sheet["Score"], errors="coerce")
+    assert ((got - eng["score"]).abs().fillna(0) <= 1e-9).all()
+    assert (got.isna() == eng["score"].isna()).all()
+    assert ((pd.to_numeric(sheet["Completeness"]) - eng["completeness"]).abs() <= 1e-9).all()
+    scored = eng["status"] == "scored"
+    assert (sheet.loc[scored, "Band"] == eng.loc[scored, "band"]).all()
+    assert (sheet.loc[~scored, "Band"] == "Insufficient evidence").all()
+    assert (pd.to_numeric(sheet.loc[scored, "Rank"]) == eng.loc[scored, "rank"].astype(float)).all()
+    gates = sheet["Gates applied"].fillna("")
+    assert (gates == eng["gates"]).all()
 
 
 # -- fixtures ---------------------------------------------------------------------------

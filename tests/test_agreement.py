@@ -7,10 +7,10 @@ import math
 
 import numpy as np
 import pytest
-from conftest import CRITERIA, HEADER, row, write_csv
+from conftest import CRITERIA, rater_workbook, row, write_csv
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 import assess
 from assess.analyses.agreement import (
@@ -21,23 +21,6 @@ from assess.analyses.agreement import (
 )
 
 LONG_HEADER = ["Engagement ID", "Rater", "Criterion", "Rating"]
-
-
-def rater_workbook(path, sheets: dict[str, list[list]], readme: bool = True):
-    """One sheet per rater in the usual layout (HEADER), after a notes sheet."""
-    wb = Workbook()
-    first = wb.active
-    if readme:
-        first.title = "Read me"
-        first.append(["Ratings by rater"])
-    for i, (name, rows) in enumerate(sheets.items()):
-        ws = wb.create_sheet(name) if readme or i else first
-        ws.title = name
-        ws.append(HEADER)
-        for r in rows:
-            ws.append(r)
-    wb.save(path)
-    return path
 
 
 def long_rows(ratings: dict[tuple[str, str], dict[str, float]]) -> list[list]:

@@ -8,10 +8,9 @@ import json
 import sys
 
 import pytest
-from conftest import row, write_xlsx
+from conftest import rater_workbook, row, write_xlsx
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_agreement import rater_workbook
 
 import assess
 from assess.report import write_report

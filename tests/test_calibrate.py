@@ -8,19 +8,25 @@ from __future__ import annotations
 
 import hashlib
 import math
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 import yaml
 from conftest import (
+    BANDS,
     CRITERIA,
     HEADER,
+    PAIRWISE,
     RAW_WEIGHTS,
+    TRUE,
+    cases_file,
+    draw,
     dump_rubric,
-    levels,
+    inconsistent_matrix,
+    ratings_frame,
     small_rubric_data,
+    wide_case_files,
     write_xlsx,
 )
 from hypothesis import HealthCheck, given, settings
@@ -37,45 +43,7 @@ from assess.calibration.core import (
 from assess.calibration.weighting import ahp_weights, critic_weights, entropy_weights, read_pairwise
 from assess.errors import InputError, OutputError
 
-TRUE = np.array([0.10, 0.30, 0.35, 0.05, 0.20])  # the expert weights are .25 .25 .20 .15 .15
-BANDS = ["Ineffective", "Partially effective", "Effective", "Highly effective"]
 FAST = {"folds": 3, "repeats": 1, "bootstrap": 0}
-
-
-def true_score(ratings: np.ndarray, weights: np.ndarray = TRUE) -> np.ndarray:
-    x = ratings / 4.0
-    x[:, 4] = 1.0 - x[:, 4]  # political friction is a cost
-    return 100.0 * x @ weights
-
-
-def draw(n: int, kind: str, seed: int = 0, noise: float = 1.0, weights=TRUE):
-    """n cases rated 0-4 at random, with an outcome of the kind drawn from ``weights``."""
-    rng = np.random.default_rng(seed)
-    ratings = rng.integers(0, 5, size=(n, 5)).astype(float)
-    s = true_score(ratings.copy(), weights)
-    if kind == "numeric":
-        y = np.round(10 + 0.8 * s + rng.normal(0, 4 * noise, n), 1)
-    elif kind == "binary":
-        y = np.where(s + rng.logistic(0, 3 * noise, n) > 50, "success", "failure")
-    elif kind == "ordinal":
-        y = np.array(BANDS, dtype=object)[
-            np.digitize(s + rng.logistic(0, 3 * noise, n), [35, 55, 75])
-        ]
-    else:  # pure noise, unrelated to the ratings
-        y = np.round(rng.normal(50, 15, n), 1)
-    return ratings, y
-
-
-def cases_file(path: Path, ratings, outcomes, header: str = "Outcome") -> Path:
-    rows = [
-        [f"C{i + 1:04d}", f"Case {i + 1}", "Joint exercise", *map(int, r), y]
-        for i, (r, y) in enumerate(zip(ratings, outcomes, strict=True))
-    ]
-    return write_xlsx(path, rows, header=[*HEADER, header], sheet="Cases")
-
-
-def ratings_frame(ratings) -> pd.DataFrame:
-    return pd.DataFrame(ratings, columns=CRITERIA)
 
 
 # -- recovery and honesty -----------------------------------------------------------------
@@ -521,16 +489,6 @@ def test_ahp_inconsistent_judgements_are_flagged():
     assert result.cr > 0.1 and not result.consistent
 
 
-PAIRWISE = [
-    ["", "Transparency", "Norms alignment", "Interoperability", "Resources", "Political friction"],
-    ["Transparency", 1, 1, 2, 3, 2],
-    ["Norms alignment", None, 1, 2, 3, 2],
-    ["Interoperability", None, None, 1, 2, 1],
-    ["Resources", None, None, None, 1, "1/2"],
-    ["Political friction", None, None, None, None, 1],
-]
-
-
 def test_ahp_matrix_is_read_from_a_sheet_filling_the_lower_triangle(tmp_path, default_rubric):
     path = write_xlsx(tmp_path / "p.xlsx", PAIRWISE[1:], header=PAIRWISE[0], sheet="Pairwise")
     matrix, sheet = read_pairwise(path, default_rubric)
@@ -611,16 +569,6 @@ def test_expert_weights_are_the_rubric_ones():
 SAATY_RI = (0, 0, 0.58, 0.90, 1.12, 1.24, 1.32, 1.41, 1.45, 1.49, 1.51, 1.48, 1.56, 1.57, 1.59)
 
 
-def inconsistent_matrix(n: int) -> np.ndarray:
-    """A reciprocal n x n matrix whose judgements disagree mildly (lambda_max > n)."""
-    a = np.ones((n, n))
-    for i in range(n):
-        for j in range(i + 1, n):
-            a[i, j] = 1 + (i + 2 * j) % 3  # 1, 2 or 3: not a consistent ratio scale
-            a[j, i] = 1 / a[i, j]
-    return a
-
-
 @pytest.mark.parametrize("n", range(3, 16))
 def test_consistency_ratio_divides_by_saatys_random_index(n):
     a = inconsistent_matrix(n)
@@ -628,31 +576,6 @@ def test_consistency_ratio_divides_by_saatys_random_index(n):
     result = ahp_weights(a)
     assert result.ri == SAATY_RI[n - 1]
     assert result.cr == pytest.approx((lam - n) / (n - 1) / SAATY_RI[n - 1], rel=1e-9)
-
-
-def wide_case_files(tmp_path: Path, k: int) -> tuple[Path, Path, Path]:
-    """A rubric with ``k`` criteria C01..Ck, 40 cases rated on them, and a pairwise sheet."""
-    data = small_rubric_data()
-
-    def scale() -> dict:  # a fresh copy for each criterion: rubric files allow no YAML aliases
-        return {"min": 0, "max": 4, "levels": levels()}
-
-    template = data["criteria"][0]
-    names = [f"C{i + 1:02d}" for i in range(k)]
-    data["criteria"] = [
-        {**template, "id": n.lower(), "label": n, "column": n, "weight": 1, "scale": scale()}
-        for n in names
-    ]
-    rubric = dump_rubric(tmp_path / f"wide{k}.yaml", data)
-    rng = np.random.default_rng(k)
-    rows = [[f"E{i}", *map(int, rng.integers(0, 5, k))] for i in range(40)]
-    cases = write_xlsx(tmp_path / f"cases{k}.xlsx", rows, header=["ID", *names], sheet="Cases")
-    a = inconsistent_matrix(k)
-    table = [[names[i], *[a[i, j] if j >= i else None for j in range(k)]] for i in range(k)]
-    pairwise = write_xlsx(
-        tmp_path / f"pairwise{k}.xlsx", table, header=["", *names], sheet="Pairwise"
-    )
-    return rubric, cases, pairwise
 
 
 def test_fifteen_criteria_use_saatys_index_for_fifteen(tmp_path):

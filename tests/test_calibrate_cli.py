@@ -9,9 +9,8 @@ import sys
 import numpy as np
 import pytest
 import yaml
-from conftest import ROOT, write_xlsx
+from conftest import PAIRWISE, ROOT, cases_file, draw, write_xlsx
 from openpyxl import load_workbook
-from test_calibrate import PAIRWISE, cases_file, draw
 
 import assess
 from assess.calibration.core import read_cases
@@ -197,7 +196,7 @@ def test_too_few_cases_are_warned_only_when_weights_are_fitted(cli, tmp_path, me
 
 
 def test_ahp_beyond_saatys_table_exits_2_with_one_line(cli, tmp_path):
-    from test_calibrate import wide_case_files
+    from conftest import wide_case_files
 
     rubric, cases, pairwise = wide_case_files(tmp_path, 16)
     out = cli("calibrate", cases, "-r", rubric, "--method", "ahp", "--pairwise", pairwise, *QUICK)

@@ -10,13 +10,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import CRITERIA
+from conftest import BANDS, CRITERIA, TRUE, draw, ratings_frame
 from sklearn.base import clone, is_classifier, is_regressor
 from sklearn.impute import SimpleImputer
 from sklearn.model_selection import GridSearchCV, cross_val_score
 from sklearn.pipeline import make_pipeline
 from sklearn.utils.estimator_checks import parametrize_with_checks
-from test_calibrate import BANDS, TRUE, draw, ratings_frame
 
 import assess
 from assess.calibration.core import RubricCalibrator

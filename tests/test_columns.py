@@ -276,7 +276,7 @@ def test_every_reading_command_takes_id_column(cli, tmp_path):
 
 
 def test_calibrate_reads_past_cases_with_a_named_id_column(cli, tmp_path):
-    from test_calibrate import draw
+    from conftest import draw
 
     ratings, y = draw(60, "binary", seed=5)
     rows = [[f"K{i}", *map(int, r), o] for i, (r, o) in enumerate(zip(ratings, y, strict=True))]

@@ -117,7 +117,7 @@ def test_cli_explain_unknown_id_exits_2_with_a_suggestion(tmp_path, cli):
 
 
 def test_explain_several_raters_shows_each_raters_rating(tmp_path):
-    from test_agreement import rater_workbook
+    from conftest import rater_workbook
 
     path = rater_workbook(tmp_path / "r.xlsx", {"A": [row("E1", 1)], "B": [row("E1", 3)]})
     e = assess.explain(path, "E1")

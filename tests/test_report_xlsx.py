@@ -10,9 +10,11 @@ import pandas as pd
 import pytest
 from conftest import (
     EXAMPLE_WORKBOOK,
+    assert_matches_engine,
     dump_rubric,
     html_criterion_means,
     row,
+    scores_sheet,
     small_rubric_data,
     write_xlsx,
 )
@@ -31,34 +33,6 @@ HOSTILE = [
     "\tleading tab",
     "\rleading CR",
 ]
-
-
-def scores_sheet(path: Path) -> pd.DataFrame:
-    """The Scores sheet as values (cached or recalculated), indexed by engagement id."""
-    ws = openpyxl.load_workbook(path, data_only=True)["Scores"]
-    rows = list(ws.iter_rows(values_only=True))
-    df = pd.DataFrame(rows[1:], columns=rows[0]).set_index("Engagement ID")
-    return df.replace("", None)
-
-
-def assert_matches_engine(sheet: pd.DataFrame, result: assess.Result) -> None:
-    eng = result.engagements
-    assert list(sheet.index) == list(eng.index)
-    for c in result.rubric.criteria:
-        got = pd.to_numeric(sheet[f"{c.label} points"], errors="coerce")
-        want = eng[f"{c.id}.contribution"]
-        assert ((got - want).abs().fillna(0) <= 1e-9).all(), c.id
-        assert (got.isna() == want.isna()).all(), c.id
-    got = pd.to_numeric(sheet["Score"], errors="coerce")
-    assert ((got - eng["score"]).abs().fillna(0) <= 1e-9).all()
-    assert (got.isna() == eng["score"].isna()).all()
-    assert ((pd.to_numeric(sheet["Completeness"]) - eng["completeness"]).abs() <= 1e-9).all()
-    scored = eng["status"] == "scored"
-    assert (sheet.loc[scored, "Band"] == eng.loc[scored, "band"]).all()
-    assert (sheet.loc[~scored, "Band"] == "Insufficient evidence").all()
-    assert (pd.to_numeric(sheet.loc[scored, "Rank"]) == eng.loc[scored, "rank"].astype(float)).all()
-    gates = sheet["Gates applied"].fillna("")
-    assert (gates == eng["gates"]).all()
 
 
 @pytest.fixture

@@ -153,7 +153,7 @@ def test_leave_one_out_is_rescored_by_the_engine():
 
 
 def test_raters_are_resampled_for_several_raters_input(tmp_path):
-    from test_agreement import rater_workbook
+    from conftest import rater_workbook
 
     path = rater_workbook(
         tmp_path / "r.xlsx",

@@ -9,11 +9,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import dump_rubric, levels, parse_json, small_rubric_data, write_csv
+from conftest import (
+    assert_matches_engine,
+    dump_rubric,
+    levels,
+    parse_json,
+    scores_sheet,
+    small_rubric_data,
+    write_csv,
+)
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from libreoffice import convert, needs_libreoffice
-from test_report_xlsx import assert_matches_engine, scores_sheet
 
 import assess
 from assess.report import write_report
