@@ -108,9 +108,9 @@ def score(
     Examples
     --------
     >>> import assess
-    >>> result = assess.score("examples/engagements.xlsx")          # doctest: +SKIP
-    >>> result.summary_line()                                        # doctest: +SKIP
-    '44 scored, 1 insufficient evidence, 4 rejected of 49 rows'
+    >>> result = assess.score("examples/engagements.xlsx")
+    >>> result.summary_line()
+    '49 scored, 1 insufficient evidence, 4 rejected of 54 rows'
     """
     rub = load_rubric(rubric)
     if isinstance(sources, (str, Path, pd.DataFrame)):

@@ -500,10 +500,10 @@ def write_template(
 
     Examples
     --------
-    >>> import assess
-    >>> from assess.template import write_template
-    >>> out = write_template(assess.load_rubric(), "engagements.xlsx")    # doctest: +SKIP
-    >>> assess.score(out).summary_line()                                   # doctest: +SKIP
+    >>> import assess, tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> out = assess.write_template(assess.load_rubric(), folder / "engagements.xlsx")
+    >>> assess.score(out).summary_line()
     '1 scored, 0 insufficient evidence, 0 rejected of 1 rows'
     """
     rub = load_rubric(rubric)

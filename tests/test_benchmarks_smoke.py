@@ -10,9 +10,11 @@ import json
 import subprocess
 import sys
 
+import pytest
 from conftest import ROOT
 
 
+@pytest.mark.slow
 def test_benchmark_harness_runs_every_case_at_a_tiny_size(tmp_path):
     out = tmp_path / "results" / "latest.json"
     proc = subprocess.run(

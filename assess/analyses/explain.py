@@ -435,8 +435,8 @@ def explain(
     --------
     >>> import assess
     >>> e = assess.explain("examples/engagements.xlsx", "MD-2025-015")
-    >>> e.band, [m.text() for m in e.improvements][:1]                  # doctest: +SKIP
-    ('Effective', ['transparency 2 → 3 adds 6.3 points: Highly effective'])
+    >>> e.band, [m.text() for m in e.improvements][:1]
+    ('Effective', ['resources 2 → 4 adds 7.5 points: Highly effective'])
     """
     if isinstance(source, Result):
         result = source
