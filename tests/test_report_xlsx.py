@@ -54,10 +54,42 @@ def mixed_workbook(tmp_path) -> Path:
     )
 
 
-def test_cached_values_equal_engine_scores(mixed_workbook, tmp_path):
+def _formulas(path: Path) -> dict[str, str]:
+    """Row 2 of the Scores sheet: each formula cell's formula by its header, and the letter of
+    every column by its header (under ``"col:<header>"``)."""
+    ws = openpyxl.load_workbook(path)["Scores"]
+    out = {}
+    for head, cell in zip((c.value for c in ws[1]), ws[2], strict=True):
+        out[f"col:{head}"] = cell.column_letter
+        if isinstance(cell.value, str) and cell.value.startswith("="):
+            out[head] = cell.value
+    return out
+
+
+def test_each_formula_reads_its_own_criterion_weight_and_scale(mixed_workbook, tmp_path):
+    # What every Scores formula must read, from the rubric: a formula that took another
+    # criterion's rating, weight or scale, forgot a cost criterion's inversion, or left a
+    # criterion out of the score or the completeness fails here (the values themselves are
+    # checked by recalculating in LibreOffice, below).
+    import re
+
     result = assess.score(mixed_workbook)
-    out = write_report(result, tmp_path / "report.xlsx")
-    assert_matches_engine(scores_sheet(out), result)
+    f = _formulas(write_report(result, tmp_path / "report.xlsx"))
+    complete = f["col:Completeness"]
+    points_cols = []
+    for i, c in enumerate(result.rubric.criteria, start=1):
+        rating = f[f"col:{c.label} rating"]
+        formula = f[f"{c.label} points"]
+        refs = set(re.findall(r"\b([A-Z]{1,3})2\b", formula))
+        assert refs == {rating, complete}, (c.id, formula)
+        names = set(re.findall(r"\b(weight|scale_min|scale_max)_(\d+)\b", formula))
+        assert names == {("weight", str(i)), ("scale_min", str(i)), ("scale_max", str(i))}
+        assert ("(1-(" in formula) == (c.direction == "cost"), (c.id, formula)
+        assert f"ISNUMBER({rating}2),weight_{i},0)" in f["Completeness"]
+        points_cols.append(f[f"col:{c.label} points"])
+    first, last = points_cols[0], points_cols[-1]
+    assert f"SUM({first}2:{last}2)" in f["Score"]
+    assert [chr(ord(first) + k) for k in range(len(points_cols))] == points_cols
 
 
 @needs_libreoffice
