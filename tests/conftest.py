@@ -225,6 +225,39 @@ def small_rubric_data(
     }
 
 
+def indicator_rubric_data(
+    objectives_weight: float = 1, trained_weight: float = 1, target: float = 200
+) -> dict[str, Any]:
+    """:func:`small_rubric_data` with gamma replaced by "delivery" (weight 2), measured by two
+    indicators: objectives met (a 0-1 share) and personnel trained (against ``target``)."""
+    data = small_rubric_data(weights=(1, 1, 2))
+    data["criteria"][2] = {
+        "id": "delivery",
+        "label": "Delivery",
+        "description": "measured delivery",
+        "column": "Delivery",
+        "weight": 2,
+        "indicators": [
+            {
+                "id": "objectives_met",
+                "label": "Objectives met",
+                "column": "Objectives met",
+                "unit": "%",
+                "weight": objectives_weight,
+                "normalisation": {"method": "minmax", "min": 0, "max": 1},
+            },
+            {
+                "id": "trained",
+                "label": "Personnel trained",
+                "column": "Personnel trained",
+                "weight": trained_weight,
+                "normalisation": {"method": "target", "baseline": 0, "target": target},
+            },
+        ],
+    }
+    return data
+
+
 def small_rubric(**kwargs: Any) -> str:
     return yaml.safe_dump(small_rubric_data(**kwargs), sort_keys=False)
 

@@ -13,7 +13,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import xlsxwriter
-from conftest import HEADER, dump_rubric, row, small_rubric_data, write_csv, write_xlsx
+from conftest import (
+    HEADER,
+    dump_rubric,
+    indicator_rubric_data,
+    row,
+    write_csv,
+    write_xlsx,
+)
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from libreoffice import convert, needs_libreoffice
@@ -28,31 +35,7 @@ CASES_HEADER = ["ID", "Alpha", "Beta", "Objectives met", "Personnel trained"]
 
 def cases_rubric(path: Path) -> Path:
     """alpha, beta rated 0-4; delivery measured by two indicators."""
-    data = small_rubric_data(weights=(1, 1, 2))
-    data["criteria"][2] = {
-        "id": "delivery",
-        "label": "Delivery",
-        "description": "measured delivery",
-        "column": "Delivery",
-        "weight": 2,
-        "indicators": [
-            {
-                "id": "objectives_met",
-                "label": "Objectives met",
-                "column": "Objectives met",
-                "weight": 1,
-                "normalisation": {"method": "minmax", "min": 0, "max": 1},
-            },
-            {
-                "id": "trained",
-                "label": "Personnel trained",
-                "column": "Personnel trained",
-                "weight": 1,
-                "normalisation": {"method": "target", "baseline": 0, "target": 200},
-            },
-        ],
-    }
-    return dump_rubric(path, data)
+    return dump_rubric(path, indicator_rubric_data())
 
 
 def formula_workbook(path: Path) -> Path:

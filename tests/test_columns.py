@@ -6,7 +6,15 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import CRITERIA, HEADER, dump_rubric, row, write_csv, write_xlsx
+from conftest import (
+    CRITERIA,
+    HEADER,
+    dump_rubric,
+    indicator_rubric_data,
+    row,
+    write_csv,
+    write_xlsx,
+)
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
@@ -124,32 +132,7 @@ def test_every_output_says_a_criterion_was_scored_without_its_column(cli, tmp_pa
 
 
 def test_missing_indicator_column_follows_the_same_rule(tmp_path):
-    from conftest import small_rubric_data
-
-    data = small_rubric_data(weights=(1, 1, 2))
-    data["criteria"][2] = {
-        "id": "delivery",
-        "label": "Delivery",
-        "description": "measured delivery",
-        "column": "Delivery",
-        "weight": 2,
-        "indicators": [
-            {
-                "id": "objectives_met",
-                "label": "Objectives met",
-                "column": "Objectives met",
-                "weight": 1,
-                "normalisation": {"method": "minmax", "min": 0, "max": 1},
-            },
-            {
-                "id": "trained",
-                "label": "Personnel trained",
-                "column": "Personnel trained",
-                "weight": 1,
-                "normalisation": {"method": "target", "baseline": 0, "target": 100},
-            },
-        ],
-    }
+    data = indicator_rubric_data(target=100)
     rubric = dump_rubric(tmp_path / "ind.yaml", data)
     path = write_csv(
         tmp_path / "t.csv", [["E1", 4, 2, 0.5]], header=["ID", "Alpha", "Beta", "Objectives met"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import dump_rubric, small_rubric_data, write_csv, write_xlsx
+from conftest import dump_rubric, indicator_rubric_data, write_csv, write_xlsx
 
 import assess
 
@@ -14,31 +14,7 @@ OBJ_WEIGHT, TRAINED_WEIGHT, TARGET = 3, 1, 200
 @pytest.fixture
 def indicator_rubric(tmp_path):
     """alpha, beta rated (weight 1 each); delivery (weight 2) from two indicators."""
-    data = small_rubric_data(weights=(1, 1, 2))
-    data["criteria"][2] = {
-        "id": "delivery",
-        "label": "Delivery",
-        "description": "measured delivery",
-        "column": "Delivery",
-        "weight": 2,
-        "indicators": [
-            {
-                "id": "objectives_met",
-                "label": "Objectives met",
-                "column": "Objectives met",
-                "unit": "%",
-                "weight": OBJ_WEIGHT,
-                "normalisation": {"method": "minmax", "min": 0, "max": 1},
-            },
-            {
-                "id": "trained",
-                "label": "Personnel trained",
-                "column": "Personnel trained",
-                "weight": TRAINED_WEIGHT,
-                "normalisation": {"method": "target", "baseline": 0, "target": TARGET},
-            },
-        ],
-    }
+    data = indicator_rubric_data(OBJ_WEIGHT, TRAINED_WEIGHT, TARGET)
     return dump_rubric(tmp_path / "ind.yaml", data)
 
 
