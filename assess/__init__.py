@@ -13,20 +13,37 @@ package; no module shares a name with one of them.
 """
 
 from ._version import __version__
-from .analyses.agreement import Agreement, agreement
-from .analyses.explain import Explanation, explain
-from .analyses.sensitivity import Sensitivity, sensitivity
-from .errors import AssessError, InputError, OutputError, RubricError
-from .pipeline import combine, score, validate_file
-from .read import RawTable, read_table
-from .result import Result, SourceInfo
-from .rubric import DEFAULT_RUBRIC, Rubric, list_rubrics, load_rubric, parse_rubric
-from .scoring import score_frame
-from .validation import Rejection, Validated, validate
 
-#: Loaded on first use, so that ``import assess`` stays light: calibration needs scikit-learn,
-#: the writers XlsxWriter and Jinja, the Dask engine Dask.
+#: Every public name, loaded from its module on first use, so that ``import assess`` (and
+#: ``assess --help``) stays light: the pipeline needs pandas, calibration scikit-learn, the
+#: writers XlsxWriter and Jinja, the Dask engine Dask.
 _LAZY = {
+    "Agreement": "assess.analyses.agreement",
+    "agreement": "assess.analyses.agreement",
+    "Explanation": "assess.analyses.explain",
+    "explain": "assess.analyses.explain",
+    "Sensitivity": "assess.analyses.sensitivity",
+    "sensitivity": "assess.analyses.sensitivity",
+    "AssessError": "assess.errors",
+    "InputError": "assess.errors",
+    "OutputError": "assess.errors",
+    "RubricError": "assess.errors",
+    "combine": "assess.pipeline",
+    "score": "assess.pipeline",
+    "validate_file": "assess.pipeline",
+    "RawTable": "assess.read",
+    "read_table": "assess.read",
+    "Result": "assess.result",
+    "SourceInfo": "assess.result",
+    "DEFAULT_RUBRIC": "assess.defaults",
+    "Rubric": "assess.rubric",
+    "list_rubrics": "assess.rubric",
+    "load_rubric": "assess.rubric",
+    "parse_rubric": "assess.rubric",
+    "score_frame": "assess.scoring",
+    "Rejection": "assess.validation",
+    "Validated": "assess.validation",
+    "validate": "assess.validation",
     "Calibration": "assess.calibration.core",
     "RubricCalibrator": "assess.calibration.core",
     "calibrate": "assess.calibration.core",
@@ -45,6 +62,10 @@ def __getattr__(name: str):
         globals()[name] = value
         return value
     raise AttributeError(f"module 'assess' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
 
 
 __all__ = [

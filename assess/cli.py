@@ -7,6 +7,7 @@ traceback).
 
 from __future__ import annotations
 
+import importlib
 import json
 import sys
 import traceback
@@ -20,14 +21,41 @@ from rich.console import Console
 
 from ._version import __version__
 from .cli_help import Typer
+from .defaults import DEFAULT_RUBRIC
 from .errors import AssessError
-from .pipeline import score as score_api
-from .report import FORMATS as REPORT_SUFFIXES
-from .report import check_report_target, write_report
-from .report.safety import inert_json, printable, report_notes
-from .report.tabular import to_csv, to_json, to_markdown
-from .report.terminal import print_result
-from .rubric import DEFAULT_RUBRIC, builtin_dir, list_rubrics, load_rubric
+
+
+def _lazy(module: str, name: str):
+    """``module.name``, imported when first called: ``assess --help`` then starts without
+    pandas and the rest of the pipeline."""
+
+    def call(*args, **kwargs):
+        return getattr(importlib.import_module(module, __package__), name)(*args, **kwargs)
+
+    call.__name__ = call.__qualname__ = name
+    return call
+
+
+score_api = _lazy(".pipeline", "score")
+check_report_target = _lazy(".report", "check_report_target")
+write_report = _lazy(".report", "write_report")
+inert_json = _lazy(".report.safety", "inert_json")
+printable = _lazy(".report.safety", "printable")
+report_notes = _lazy(".report.safety", "report_notes")
+to_csv = _lazy(".report.tabular", "to_csv")
+to_json = _lazy(".report.tabular", "to_json")
+to_markdown = _lazy(".report.tabular", "to_markdown")
+print_result = _lazy(".report.terminal", "print_result")
+load_rubric = _lazy(".rubric", "load_rubric")
+list_rubrics = _lazy(".rubric", "list_rubrics")
+builtin_dir = _lazy(".rubric", "builtin_dir")
+
+
+def _report_suffixes() -> dict[str, str]:
+    from .report import FORMATS
+
+    return FORMATS
+
 
 EXIT_OK, EXIT_REJECTED, EXIT_UNUSABLE = 0, 1, 2
 
@@ -218,7 +246,7 @@ def score(
             max_input_size=max_input_size,
         )
         if output is not None:
-            known = output.suffix.lower() in REPORT_SUFFIXES
+            known = output.suffix.lower() in _report_suffixes()
             write_report(
                 result, output, None if known or fmt in (None, ScoreFormat.table) else fmt.value
             )

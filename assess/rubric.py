@@ -20,9 +20,9 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from .defaults import DEFAULT_RUBRIC
 from .errors import RubricError
 
-DEFAULT_RUBRIC = "military-diplomacy"
 MAX_RUBRIC_BYTES = 1_000_000
 MAX_NESTING = 24
 
