@@ -164,19 +164,12 @@ def combine(parts: list[Validated], rubric: Rubric) -> Result:
                 carried_cols.append(col)
         n_scored = int((scores["status"] == STATUS_SCORED).sum())
         infos.append(
-            SourceInfo(
-                file=part.table.name,
-                path=str(part.table.path),
-                sha256=part.table.sha256,
-                sheet=part.table.sheet,
-                header_row=part.table.header_row,
+            SourceInfo.of_table(
+                part.table,
                 data_rows=part.data_rows,
                 scored=n_scored,
                 insufficient=len(scores) - n_scored,
                 rejected=len(part.rejected),
-                blank_rows=part.table.blank_rows,
-                notes=tuple(part.table.notes),
-                columns=tuple((c.key, c.letter) for c in part.table.columns if c.role != "carry"),
             )
         )
         rejected.extend(part.rejected)

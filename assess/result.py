@@ -50,6 +50,40 @@ class SourceInfo:
     #: Excel column letter of the id column and of every criterion/indicator column read
     columns: tuple[tuple[str, str], ...] = ()
 
+    @classmethod
+    def of_table(
+        cls,
+        table: Any,
+        *,
+        data_rows: int,
+        scored: int,
+        insufficient: int,
+        rejected: int,
+        notes: tuple[str, ...] | None = None,
+        also_columns: frozenset[str] = frozenset(),
+    ) -> SourceInfo:
+        """How the rows of ``table`` (a :class:`~assess.read.RawTable`) were accounted for;
+        ``notes`` default to the table's own, and ``also_columns`` are carried columns whose
+        letters are recorded too (a long table's rater, criterion and rating columns)."""
+        return cls(
+            file=table.name,
+            path=str(table.path),
+            sha256=table.sha256,
+            sheet=table.sheet,
+            header_row=table.header_row,
+            data_rows=data_rows,
+            scored=scored,
+            insufficient=insufficient,
+            rejected=rejected,
+            blank_rows=table.blank_rows,
+            notes=tuple(table.notes) if notes is None else notes,
+            columns=tuple(
+                (c.key, c.letter)
+                for c in table.columns
+                if c.role != "carry" or c.key in also_columns
+            ),
+        )
+
     def letter(self, key: str) -> str:
         return dict(self.columns).get(key, "")
 

@@ -289,12 +289,6 @@ def _bands(total: np.ndarray, values: np.ndarray, rubric: Rubric, layout: _Layou
     return band, applied
 
 
-def assign_bands(total: np.ndarray, frame: pd.DataFrame, rubric: Rubric):
-    """Band index (0 = best) per engagement after gates, and the ids of gates that applied."""
-    band, applied = _bands(total, input_matrix(frame, rubric), rubric, _Layout(rubric))
-    return band, np.array(_gate_labels(rubric), dtype=object)[applied]
-
-
 @dataclass(frozen=True)
 class Scores:
     """The scoring kernel's output: plain numpy arrays, one row per engagement.

@@ -315,3 +315,11 @@ def test_skip_unchanged_does_not_reuse_a_result_read_with_other_options(cli, tmp
     data = json.loads(again.stdout)
     assert data["files"][0]["status"] == "failed"  # read again, and refused: not reused
     assert "no column for criterion 'resources'" in data["files"][0]["error"]
+
+
+def test_the_sensitivity_function_takes_the_reading_options_as_score_does(tmp_path):
+    path = _case_file(tmp_path)
+    with pytest.raises(assess.InputError, match="no id column"):
+        assess.sensitivity(path, draws=20, sobol=False)
+    result = assess.sensitivity(path, draws=20, sobol=False, id_column="Case")
+    assert sorted(result.sensitivity.engagements.index) == ["E1", "E2", "E3", "E4"]

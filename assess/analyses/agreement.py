@@ -923,23 +923,14 @@ def score_ratings(
         if t.rater is not None:
             notes.append(f"ratings of {t.rater}")
         infos.append(
-            SourceInfo(
-                file=t.table.name,
-                path=str(t.table.path),
-                sha256=t.table.sha256,
-                sheet=t.table.sheet,
-                header_row=t.table.header_row,
+            SourceInfo.of_table(
+                t.table,
                 data_rows=t.data_rows,
                 scored=n_scored,
                 insufficient=len(used) - n_scored,
                 rejected=len(t.rejected),
-                blank_rows=t.table.blank_rows,
                 notes=tuple(notes),
-                columns=tuple(
-                    (c.key, c.letter)
-                    for c in t.table.columns
-                    if c.role != "carry" or c.key in {"rater", "criterion", "rating"}
-                ),
+                also_columns=frozenset({"rater", "criterion", "rating"}),
             )
         )
     return Result(

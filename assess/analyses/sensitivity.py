@@ -45,6 +45,7 @@ import pandas as pd
 
 from ..display import fixed
 from ..errors import InputError
+from ..limits import DEFAULT_MAX_INPUT_SIZE, MaxSize
 from ..result import Result
 from ..rubric import DEFAULT_RUBRIC, Rubric
 from ..scoring import (
@@ -551,6 +552,9 @@ def sensitivity(
     resample_raters: bool | None = None,
     sobol: bool = True,
     progress: Progress | None = None,
+    id_column: str | None = None,
+    allow_missing: str | Iterable[str] | None = None,
+    max_input_size: MaxSize = DEFAULT_MAX_INPUT_SIZE,
 ) -> Result:
     """How sure is the ranking?  Rescore under many plausible weightings.
 
@@ -558,7 +562,7 @@ def sensitivity(
     ----------
     source:
         A scored :class:`~assess.result.Result`, or what :func:`assess.score` takes.
-    rubric, sheet:
+    rubric, sheet, id_column, allow_missing, max_input_size:
         As for :func:`assess.score` (ignored when ``source`` is a Result).
     draws:
         Monte Carlo draws of the weights.
@@ -597,7 +601,14 @@ def sensitivity(
     else:
         from ..pipeline import score
 
-        result = score(source, rubric=rubric, sheet=sheet)
+        result = score(
+            source,
+            rubric=rubric,
+            sheet=sheet,
+            id_column=id_column,
+            allow_missing=allow_missing,
+            max_input_size=max_input_size,
+        )
     report = run_sensitivity(
         result,
         draws=draws,

@@ -79,7 +79,6 @@ PART = "__assess_part__"  # the file number, added to each partition as it is re
 KIND = "__assess_kind__"  # "score" or "rejected" in the second pass's combined frame
 REJ = "__rejected__."  # prefix of the rejected-row columns in that frame
 _DIGITS = re.compile(r"(\d+)")
-_PANDAS_INDEX = re.compile(r"^__index_level_\d+__$")
 
 
 @dataclass
