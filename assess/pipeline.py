@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -131,6 +132,19 @@ def score(
     parts = [validate_file(s, rub, **layout) for s in sources]
     _drop_cross_file_duplicates(parts)
     return combine(parts, rub)
+
+
+def scored(
+    source: Result | Source | Iterable[Source],
+    rubric: str | Path | Rubric = DEFAULT_RUBRIC,
+    sheet: str | int | None = None,
+    **reading: Any,
+) -> Result:
+    """``source`` itself when it is already a scored :class:`Result`, else :func:`score` of
+    it with ``rubric``, ``sheet`` and the other reading options; what the analyses take."""
+    if isinstance(source, Result):
+        return source
+    return score(source, rubric=rubric, sheet=sheet, **reading)
 
 
 def combine(parts: list[Validated], rubric: Rubric) -> Result:

@@ -24,6 +24,7 @@ import pandas as pd
 from ..display import fixed, percent, rounded
 from ..errors import InputError
 from ..limits import DEFAULT_MAX_INPUT_SIZE, MaxSize
+from ..pipeline import scored
 from ..result import Result
 from ..rubric import DEFAULT_RUBRIC, Gate, Level, Rubric
 from ..scoring import STATUS_SCORED, band_index, score_frame
@@ -438,19 +439,14 @@ def explain(
     >>> e.band, [m.text() for m in e.improvements][:1]
     ('Effective', ['resources 2 → 4 adds 7.5 points: Highly effective'])
     """
-    if isinstance(source, Result):
-        result = source
-    else:
-        from ..pipeline import score
-
-        result = score(
-            source,
-            rubric=rubric,
-            sheet=sheet,
-            id_column=id_column,
-            allow_missing=allow_missing,
-            max_input_size=max_input_size,
-        )
+    result = scored(
+        source,
+        rubric,
+        sheet,
+        id_column=id_column,
+        allow_missing=allow_missing,
+        max_input_size=max_input_size,
+    )
     return explain_result(result, engagement_id)
 
 

@@ -46,6 +46,7 @@ import pandas as pd
 from ..display import fixed
 from ..errors import InputError
 from ..limits import DEFAULT_MAX_INPUT_SIZE, MaxSize
+from ..pipeline import scored
 from ..result import Result
 from ..rubric import DEFAULT_RUBRIC, Rubric
 from ..scoring import (
@@ -596,19 +597,14 @@ def sensitivity(
     ...       & (s.engagements["rank"] <= s.engagements["rank_high"])).all())
     True
     """
-    if isinstance(source, Result):
-        result = source
-    else:
-        from ..pipeline import score
-
-        result = score(
-            source,
-            rubric=rubric,
-            sheet=sheet,
-            id_column=id_column,
-            allow_missing=allow_missing,
-            max_input_size=max_input_size,
-        )
+    result = scored(
+        source,
+        rubric,
+        sheet,
+        id_column=id_column,
+        allow_missing=allow_missing,
+        max_input_size=max_input_size,
+    )
     report = run_sensitivity(
         result,
         draws=draws,
