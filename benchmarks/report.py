@@ -8,6 +8,10 @@ from typing import Any
 TARGET_KERNEL_N = 1_000_000
 TARGET_XLSX_N = 100_000
 TARGET_CSV_N = 1_000_000
+#: seconds: ``assess --help`` and ``assess COMMAND --help``
+TARGET_HELP = 0.15
+#: ``assess score`` on the shipped example against ``python -c "import pandas, numpy"``
+TARGET_SCORE_STARTUP = 1.3
 
 
 @dataclass
@@ -29,7 +33,7 @@ class Check:
         if self.unit == "x":
             return f"{self.value:.2f}x"
         if self.unit == "s":
-            return f"{self.value:.1f} s"
+            return f"{self.value:.2f} s" if self.value < 10 else f"{self.value:.1f} s"
         return f"{self.value:,.0f} {self.unit}"
 
     @property
@@ -59,7 +63,7 @@ def _ratio(a: float | None, b: float | None) -> float | None:
 
 def checks(payload: dict[str, Any]) -> list[Check]:
     res = payload["results"]
-    out: list[Check] = []
+    out: list[Check] = _startup_checks(res.get("startup"))
 
     k = _largest(res.get("kernel"))
     if k:
@@ -203,6 +207,42 @@ def checks(payload: dict[str, Any]) -> list[Check]:
     return out
 
 
+def _startup_checks(st: dict[str, Any] | None) -> list[Check]:
+    if not st:
+        return []
+    out = []
+    for key, command in (("help", "assess --help"), ("score_help", "assess score --help")):
+        t = _num(st, key, "seconds")
+        out.append(
+            Check(
+                f"{command}: starts in under {TARGET_HELP} s",
+                "wall time, launch to exit",
+                t,
+                "s",
+                f"< {TARGET_HELP} s",
+                None if t is None else t < TARGET_HELP,
+            )
+        )
+    score, pandas = _num(st, "score_example", "seconds"), _num(st, "import_pandas_numpy", "seconds")
+    r = _ratio(score, pandas)
+    framework = _num(st, "cli_framework", "seconds")
+    out.append(
+        Check(
+            f"assess score examples/{st.get('example', 'engagements.xlsx')}: within "
+            f"{TARGET_SCORE_STARTUP}x of importing pandas and numpy",
+            f"CLI {_s(score)} / python -c 'import pandas, numpy' {_s(pandas)}",
+            r,
+            "x",
+            f"<= {TARGET_SCORE_STARTUP}x",
+            None if r is None else r <= TARGET_SCORE_STARTUP,
+            ""
+            if framework is None
+            else f"importing typer, rich and pydantic alone: {_s(framework)}",
+        )
+    )
+    return out
+
+
 def _s(t: float | None) -> str:
     if t is None:
         return "(failed)"
@@ -223,6 +263,24 @@ def _x(v: float | None) -> str:
 def tables(payload: dict[str, Any]) -> list[tuple[str, list[str], list[list[str]]]]:
     res = payload["results"]
     out = []
+    st = res.get("startup")
+    if st:
+        shown = {
+            "import_pandas_numpy": 'python -c "import pandas, numpy"',
+            "cli_framework": 'python -c "import typer, rich.console, pydantic"',
+            "help": "assess --help",
+            "score_help": "assess score --help",
+            "score_example": f"assess score examples/{st.get('example', 'engagements.xlsx')}",
+        }
+        base = _num(st, "import_pandas_numpy", "seconds")
+        rows = [
+            [command, _s(_num(st, key, "seconds")), _x(_ratio(_num(st, key, "seconds"), base))]
+            for key, command in shown.items()
+            if key in st
+        ]
+        out.append(
+            ("Start-up (fastest of the rounds)", ["command", "wall time", "vs pandas+numpy"], rows)
+        )
     if res.get("kernel"):
         rows = [
             [
