@@ -34,7 +34,34 @@ RESERVED_KEYS = COMPUTED_COLUMNS
 
 @dataclass(frozen=True)
 class SourceInfo:
-    """Where a table came from and how its rows were accounted for."""
+    """Where a table came from and how its rows were accounted for.
+
+    Attributes
+    ----------
+    file : str
+        The file's name as given (what the reports show).
+    path : str
+        The path it was read from.
+    sha256 : str
+        SHA-256 of the file's bytes, for the audit trail.
+    sheet : str
+        The sheet read (a CSV file's name for text files).
+    header_row : int
+        1-based row of the header.
+    data_rows : int
+        Rows below the header that hold anything; equals
+        ``scored + insufficient + rejected``.
+    scored, insufficient, rejected : int
+        How those rows ended up.
+    blank_rows : int
+        Wholly blank rows inside the table, skipped (not counted as data rows).
+    notes : tuple of str
+        What the reader did that changes a result and the user asked for (e.g. a criterion
+        scored as not rated with ``allow_missing``); shown in every output.
+    columns : tuple of (str, str)
+        ``(name, Excel column letter)`` of the id column and every criterion or indicator
+        column read, for cell references.
+    """
 
     file: str
     path: str
@@ -47,7 +74,6 @@ class SourceInfo:
     rejected: int
     blank_rows: int = 0
     notes: tuple[str, ...] = ()
-    #: Excel column letter of the id column and of every criterion/indicator column read
     columns: tuple[tuple[str, str], ...] = ()
 
     @classmethod
@@ -106,10 +132,35 @@ class SourceInfo:
 class Result:
     """Scores, insufficient-evidence rows and rejections, with the rubric and sources used.
 
-    ``engagements`` is indexed by engagement id and sorted best first (scored rows by rank,
-    then id; insufficient-evidence rows last).  Its columns: ``source``, ``sheet``, ``row``,
-    the scorer's columns (see :func:`assess.score_frame`), ``<criterion>.rating`` (or
-    ``<indicator>.value``) for every input, and the carried columns by their header.
+    What :func:`assess.score` returns and every report writer takes.  For every source,
+    ``scored + insufficient + rejected == data_rows``.
+
+    Attributes
+    ----------
+    rubric : Rubric
+        The rubric the engagements were scored against (name, version and hash are in every
+        output).
+    sources : list of SourceInfo
+        One entry per table read, in the order read, with its row accounting.
+    engagements : pandas.DataFrame
+        Indexed by engagement id and sorted best first (scored rows by rank, then id;
+        insufficient-evidence rows last).  Columns: ``source``, ``sheet``, ``row``, the
+        scorer's columns (see :func:`assess.score_frame`: ``score``, ``band``, ``rank``,
+        ``status``, ``completeness``, ``gate`` ...), ``<criterion>.rating`` (or
+        ``<indicator>.value``) for every input, and the carried columns by their header.
+    rejected : list of Rejection
+        Rows that were not scored, each with the sheet, row and column of its problem.
+    carried_columns : list of str
+        Headers of the input columns carried through to the reports (Name, Type ...).
+    scored_at : str
+        When scoring ran (UTC, ISO 8601); honours ``SOURCE_DATE_EPOCH`` for reproducible
+        builds.
+    agreement : Agreement or None
+        Several raters' agreement (:class:`assess.analyses.agreement.Agreement`), when the
+        input had several raters.
+    sensitivity : Sensitivity or None
+        Weight-sensitivity results (:class:`assess.analyses.sensitivity.Sensitivity`), when
+        computed.
     """
 
     rubric: Rubric
@@ -117,12 +168,8 @@ class Result:
     engagements: pd.DataFrame
     rejected: list[Rejection] = field(default_factory=list)
     carried_columns: list[str] = field(default_factory=list)
-    #: when scoring ran (UTC, ISO 8601); honours SOURCE_DATE_EPOCH for reproducible builds
     scored_at: str = field(default_factory=lambda: utc_now())
-    #: several raters' agreement (:class:`assess.analyses.agreement.Agreement`), if the input
-    #: had several raters
     agreement: Any = None
-    #: weight-sensitivity results (:class:`assess.analyses.sensitivity.Sensitivity`) when computed
     sensitivity: Any = None
 
     # -- views ------------------------------------------------------------------------

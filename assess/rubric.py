@@ -210,7 +210,41 @@ class RaterPolicy(_Model):
 
 
 class Rubric(_Model):
-    """A validated rubric.  Weights are normalised to sum to 1 at load."""
+    """A validated rubric: weighted criteria on anchored scales, bands and gates.
+
+    Made by :func:`assess.load_rubric` (a built-in name or a YAML file) or
+    :func:`parse_rubric`; immutable.  Weights are normalised to sum to 1 at load.
+
+    Attributes
+    ----------
+    name : str
+        Identifier: lower-case letters, digits, ``_``, ``.`` and ``-``.
+    version : str
+        The rubric's version, shown with its name and hash in every output.
+    title, description : str
+        Human-readable title and description (may be empty).
+    identifier : Identifier
+        The engagement id column's header and its aliases.
+    aggregation : {"weighted_arithmetic", "weighted_geometric"}
+        How the normalised ratings are combined into a 0-100 score.
+    missing : MissingPolicy
+        How much of the weight must be rated (``min_weight_share``) for a score.
+    bands : tuple of Band
+        Score bands, highest threshold first.
+    gates : tuple of Gate
+        Rules that cap the band whatever the score (e.g. political friction rated 4).
+    criteria : tuple of Criterion
+        The criteria with their normalised weights, scales and column aliases.
+    calibration : dict or None
+        Provenance written by ``assess calibrate`` into a calibrated rubric.
+    raters : RaterPolicy or None
+        How several raters' ratings are combined, when the rubric says.
+
+    Notes
+    -----
+    :attr:`content_hash` is the SHA-256 of the rubric's canonical content; two rubrics with
+    the same hash score identically.
+    """
 
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$")
     version: str = Field(min_length=1)

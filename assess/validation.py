@@ -42,13 +42,26 @@ class Problem:
 
 @dataclass(frozen=True)
 class Rejection:
-    """A row that was not scored, and why; the first problem is the headline."""
+    """A row that was not scored, and why; the first problem is the headline.
+
+    Attributes
+    ----------
+    file : str
+        The source file's name.
+    sheet : str
+        The sheet the row is on.
+    row : int
+        The 1-based spreadsheet row (the line number in a CSV file).
+    problems : tuple of Problem
+        Every problem found in the row, each naming its column; never empty.
+    id : str or None
+        The row's engagement id, when it has one (rows rejected for a missing id have none).
+    """
 
     file: str
     sheet: str
     row: int
     problems: tuple[Problem, ...]
-    #: the row's engagement id, when it has one (rows rejected for a missing id have none)
     id: str | None = None
 
     @property
