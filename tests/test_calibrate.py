@@ -33,14 +33,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import assess
-from assess.calibration.core import (
-    RubricCalibrator,
-    bump_version,
-    calibrate,
-    parse_outcomes,
-    read_cases,
-)
+from assess.calibration.cases import read_cases
+from assess.calibration.estimator import RubricCalibrator
+from assess.calibration.outcomes import parse_outcomes
+from assess.calibration.rubric_out import bump_version
 from assess.calibration.weighting import ahp_weights, critic_weights, entropy_weights, read_pairwise
+from assess.calibration.workflow import calibrate
 from assess.errors import InputError, OutputError
 
 FAST = {"folds": 3, "repeats": 1, "bootstrap": 0}
@@ -368,6 +366,70 @@ def test_refuses_a_name_that_is_not_yaml(numeric_calibration):
     cal, _, folder = numeric_calibration
     with pytest.raises(OutputError, match=r"\.yaml"):
         cal.write_rubric(folder / "weights.txt")
+
+
+def small_cases(folder):
+    """A small rubric of its own and 40 past cases rated on it, with a numeric outcome."""
+    rubric = dump_rubric(folder / "mine.yaml", small_rubric_data())
+    rows = [[f"C{i}", (i * 7) % 5, (i * 3) % 5, (i * 2) % 5, 40 + i] for i in range(40)]
+    path = write_xlsx(folder / "c.xlsx", rows, header=["ID", "Alpha", "Beta", "Gamma", "Out"])
+    return rubric, path
+
+
+def no_work(monkeypatch):
+    """Make reading the cases or fitting fail the test: the output check must come first."""
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the work started before the output path was checked")
+
+    monkeypatch.setattr("assess.calibration.workflow.read_cases", refuse)
+    monkeypatch.setattr("assess.calibration.estimator.RubricCalibrator.fit", refuse)
+
+
+def test_calibrate_refuses_an_existing_output_before_any_work(tmp_path, monkeypatch):
+    rubric, cases = small_cases(tmp_path)
+    target = tmp_path / "existing.yaml"
+    target.write_text("keep me\n", encoding="utf-8")
+    no_work(monkeypatch)
+    with pytest.raises(OutputError, match="exists; use --force"):
+        assess.calibrate(cases, "Out", rubric, output=target)
+    assert target.read_text(encoding="utf-8") == "keep me\n"
+
+
+@pytest.mark.parametrize(
+    ("name", "force", "message"),
+    [
+        ("mine.yaml", True, "refusing to overwrite the input rubric"),
+        ("c.xlsx", True, r"written as \.yaml or \.yml"),
+        ("weights.txt", False, r"written as \.yaml or \.yml"),
+        ("missing/calibrated.yaml", False, "does not exist"),
+        (".", False, "is a folder"),
+    ],
+)
+def test_calibrate_refuses_an_unusable_output_before_any_work(
+    tmp_path, monkeypatch, name, force, message
+):
+    rubric, cases = small_cases(tmp_path)
+    before = {p: p.read_bytes() for p in (rubric, cases)}
+    no_work(monkeypatch)
+    with pytest.raises(OutputError, match=message):
+        assess.calibrate(cases, "Out", rubric, output=tmp_path / name, force=force)
+    assert {p: p.read_bytes() for p in before} == before
+
+
+@pytest.mark.parametrize("existing", [False, True])
+def test_calibrate_writes_a_loadable_rubric_to_output(tmp_path, existing):
+    rubric, cases = small_cases(tmp_path)
+    target = tmp_path / "calibrated.yaml"
+    if existing:
+        target.write_text("replace me\n", encoding="utf-8")
+    cal = assess.calibrate(cases, "Out", rubric, output=target, force=existing, **FAST)
+    loaded = assess.load_rubric(target)
+    assert cal.output == str(target)
+    assert loaded.content_hash == cal.calibrated.content_hash
+    assert loaded.calibration["method"] == "fit"
+    written = {c.id: c.weight for c in loaded.criteria}
+    assert written == pytest.approx(cal.weights["calibrated"].to_dict(), abs=1e-6)
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,7 @@ from conftest import PAIRWISE, ROOT, cases_file, draw, write_xlsx
 from openpyxl import load_workbook
 
 import assess
-from assess.calibration.core import read_cases
+from assess.calibration.cases import read_cases
 
 EXAMPLE = ROOT / "examples" / "past_cases.xlsx"
 QUICK = ["--folds", "3", "--repeats", "1", "--bootstrap", "10"]

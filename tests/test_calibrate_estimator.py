@@ -18,7 +18,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 import assess
-from assess.calibration.core import RubricCalibrator
+from assess.calibration.estimator import RubricCalibrator
 
 #: check name -> why it does not apply
 EXPECTED_FAILURES = {

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from typer.main import get_command
 
 import assess
-from assess.calibration.core import parse_outcomes
+from assess.calibration.outcomes import parse_outcomes
 from assess.cli import app
 
 PAST_CASES = ROOT / "examples" / "past_cases.xlsx"

@@ -23,7 +23,8 @@ from rich.console import Console
 from rich.table import Table
 
 from .._version import __version__
-from ..calibration.core import METRICS, Calibration
+from ..calibration.evaluation import METRICS
+from ..calibration.result import Calibration
 from ..display import fixed, percent
 from ..errors import OutputError
 from ..files import atomic_path, check_output_path, xlsx_workbook
