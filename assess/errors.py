@@ -43,5 +43,9 @@ class OutputError(AssessError):
     """A report cannot be written where it was asked for (e.g. it would overwrite an input)."""
 
 
+class OptionError(AssessError, ValueError):
+    """An option's value is out of its range (a concentration of 0, say)."""
+
+
 class MissingColumnError(InputError):
     """A table lacks the column of a criterion (or indicator) that the rubric scores."""

@@ -3,7 +3,8 @@
 A rubric is plain data.  :func:`load_rubric` takes a built-in name (``military-diplomacy``)
 or a path to a YAML file, validates everything in one pass and returns a frozen
 :class:`Rubric`.  Every problem is reported with its key path
-(``criteria[2].weight: must be >= 0``) in a single :class:`~assess.errors.RubricError`.
+(``criteria[2].weight: must be >= 0``) in a single :class:`~assess.errors.RubricError`;
+:func:`check_rubric` returns the same problems as :class:`RubricProblem` values instead.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import hashlib
 import json
 import re
 import unicodedata
+from dataclasses import dataclass
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
@@ -341,6 +343,29 @@ class Rubric(_Model):
         }
 
 
+# -- problems -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RubricProblem:
+    """One thing wrong with a rubric: where it is (a key path) and what is wrong.
+
+    Attributes
+    ----------
+    key : str
+        The key path, as ``criteria[1].weight`` or ``bands``; ``""`` when the file as a whole
+        cannot be used (not found, not YAML, nested too deeply).
+    message : str
+        What is wrong, as one line (``must be >= 0``).
+    """
+
+    key: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.message}" if self.key else self.message
+
+
 # -- loading --------------------------------------------------------------------------
 
 
@@ -405,78 +430,113 @@ def _path(loc: tuple[Any, ...]) -> str:
     return out or "(top level)"
 
 
-def _format_error(err: dict[str, Any]) -> str:
+def _problem(err: dict[str, Any]) -> RubricProblem:
     fmt = _MESSAGES.get(err["type"])
     msg = fmt(err) if fmt else err["msg"].removeprefix("Value error, ")
-    return f"{_path(tuple(err['loc']))}: {msg}"
+    return RubricProblem(_path(tuple(err["loc"])), msg)
 
 
-def _norm_header(text: str) -> str:
-    # Local import would be circular-free, but the same rule must match the reader's.
-
-    return normalise_header(text)
-
-
-def _cross_reference_problems(data: dict[str, Any]) -> list[str]:
+def _cross_reference_problems(data: dict[str, Any]) -> list[RubricProblem]:
     """Checks that span several parts of the rubric, done on the raw data so that they are
     reported together with the per-field problems."""
-    problems: list[str] = []
-    crits = data.get("criteria") if isinstance(data.get("criteria"), list) else []
-    bands = data.get("bands") if isinstance(data.get("bands"), list) else []
-    gates = data.get("gates") if isinstance(data.get("gates"), list) else []
+    crits, bands, gates = (
+        data.get(k) if isinstance(data.get(k), list) else [] for k in ("criteria", "bands", "gates")
+    )
+    ident = data.get("identifier") if isinstance(data.get("identifier"), dict) else {}
+    ids, problems = _criterion_problems(crits, ident)
+    problems += _band_problems(bands)
+    band_names = [b.get("name") for b in bands if isinstance(b, dict)]
+    for i, g in enumerate(gates):
+        if not isinstance(g, dict):
+            continue
+        if g.get("criterion") not in ids:
+            problems.append(
+                (f"gates[{i}].criterion", f"{g.get('criterion')!r} is not a criterion id")
+            )
+        if g.get("cap") not in band_names:
+            problems.append((f"gates[{i}].cap", f"{g.get('cap')!r} is not a band name"))
+    return [RubricProblem(key, message) for key, message in problems]
+
+
+def _criterion_problems(
+    crits: list[Any], ident: dict[str, Any]
+) -> tuple[dict[str, int], list[tuple[str, str]]]:
+    """Each criterion id's position, and (key path, problem) for repeated ids and for column
+    names that two criteria (or a criterion and the identifier) share."""
+    problems: list[tuple[str, str]] = []
     ids: dict[str, int] = {}
     headers: dict[str, str] = {}
-    ident = data.get("identifier") if isinstance(data.get("identifier"), dict) else {}
     for name in [
         ident.get("column", Identifier().column),
         *ident.get("aliases", Identifier().aliases),
     ]:
         if isinstance(name, str):
-            headers.setdefault(_norm_header(name), "identifier")
+            headers.setdefault(normalise_header(name), "identifier")
     for i, c in enumerate(crits):
         if not isinstance(c, dict):
             continue
         cid = c.get("id")
         if isinstance(cid, str):
             if cid in ids:
-                problems.append(f"criteria[{i}].id: {cid!r} repeats criteria[{ids[cid]}].id")
+                problems.append((f"criteria[{i}].id", f"{cid!r} repeats criteria[{ids[cid]}].id"))
             ids.setdefault(cid, i)
-        # the reader also matches a criterion's label and id, so they must not clash either
-        names = [c.get("column"), *(c.get("aliases") or []), c.get("label"), c.get("id")]
-        for ind in c.get("indicators") or []:
-            if isinstance(ind, dict):
-                names += [
-                    ind.get("column"),
-                    *(ind.get("aliases") or []),
-                    ind.get("label"),
-                    ind.get("id"),
-                ]
-        for name in names:
-            if not isinstance(name, str) or not name.strip():
-                continue
-            key = _norm_header(name)
+        for name in _names(c):
+            key = normalise_header(name)
             owner = headers.get(key)
             if owner is not None and owner != f"criteria[{i}]":
-                problems.append(f"criteria[{i}]: column name {name!r} is also used by {owner}")
+                problems.append((f"criteria[{i}]", f"column name {name!r} is also used by {owner}"))
             headers.setdefault(key, f"criteria[{i}]")
-    band_names = [b.get("name") for b in bands if isinstance(b, dict)]
-    for i, name in enumerate(band_names):
-        if name in band_names[:i]:
-            problems.append(f"bands[{i}].name: {name!r} is used twice")
+    return ids, problems
+
+
+def _names(criterion: dict[str, Any]) -> list[str]:
+    """Every name the reader matches a criterion's column by: its column, aliases, label and id,
+    and its indicators' (so they must not clash either)."""
+    parts = [criterion, *(i for i in criterion.get("indicators") or [] if isinstance(i, dict))]
+    names = [
+        n
+        for p in parts
+        for n in (p.get("column"), *(p.get("aliases") or []), p.get("label"), p.get("id"))
+    ]
+    return [n for n in names if isinstance(n, str) and n.strip()]
+
+
+def _band_problems(bands: list[Any]) -> list[tuple[str, str]]:
+    """(key path, problem) for a band name used twice, no band starting at 0, or two bands
+    starting at the same score."""
+    problems: list[tuple[str, str]] = []
+    names = [b.get("name") for b in bands if isinstance(b, dict)]
+    for i, name in enumerate(names):
+        if name in names[:i]:
+            problems.append((f"bands[{i}].name", f"{name!r} is used twice"))
     mins = [b.get("min") for b in bands if isinstance(b, dict)]
     if bands and all(isinstance(m, (int, float)) for m in mins):
         if 0 not in mins:
-            problems.append("bands: the lowest band must start at 0 so that every score has a band")
+            problems.append(
+                ("bands", "the lowest band must start at 0 so that every score has a band")
+            )
         if len(set(mins)) != len(mins):
-            problems.append("bands: two bands start at the same score")
-    for i, g in enumerate(gates):
-        if not isinstance(g, dict):
-            continue
-        if g.get("criterion") not in ids:
-            problems.append(f"gates[{i}].criterion: {g.get('criterion')!r} is not a criterion id")
-        if g.get("cap") not in band_names:
-            problems.append(f"gates[{i}].cap: {g.get('cap')!r} is not a band name")
+            problems.append(("bands", "two bands start at the same score"))
     return problems
+
+
+def _checked(data: Any, source: str) -> tuple[Rubric | None, list[RubricProblem]]:
+    """The rubric, or None and every problem with it.  Raises :class:`RubricError` when the
+    data is not shaped like a rubric at all (not a mapping, nested too deeply)."""
+    if not isinstance(data, dict):
+        raise RubricError(
+            f"rubric {source} must be a mapping of keys", ["(top level): not a mapping"]
+        )
+    if _depth(data) > MAX_NESTING:
+        raise RubricError(f"rubric {source} is nested too deeply (more than {MAX_NESTING} levels)")
+    problems: list[RubricProblem] = []
+    rubric: Rubric | None = None
+    try:
+        rubric = Rubric.model_validate(data)
+    except ValidationError as exc:
+        problems += [_problem(e) for e in exc.errors()]
+    problems += [p for p in _cross_reference_problems(data) if p not in problems]
+    return (None if problems else rubric), problems
 
 
 def validate_rubric(data: Any, source: str = "<data>") -> Rubric:
@@ -484,21 +544,9 @@ def validate_rubric(data: Any, source: str = "<data>") -> Rubric:
 
     Raises :class:`RubricError` listing every problem with its key path.
     """
-    if not isinstance(data, dict):
-        raise RubricError(
-            f"rubric {source} must be a mapping of keys", ["(top level): not a mapping"]
-        )
-    if _depth(data) > MAX_NESTING:
-        raise RubricError(f"rubric {source} is nested too deeply (more than {MAX_NESTING} levels)")
-    problems: list[str] = []
-    rubric: Rubric | None = None
-    try:
-        rubric = Rubric.model_validate(data)
-    except ValidationError as exc:
-        problems += [_format_error(e) for e in exc.errors()]
-    problems += [p for p in _cross_reference_problems(data) if p not in problems]
-    if problems or rubric is None:
-        raise RubricError(f"rubric {source} is invalid", problems, source=source)
+    rubric, problems = _checked(data, source)
+    if rubric is None:
+        raise RubricError(f"rubric {source} is invalid", [str(p) for p in problems], source=source)
     return rubric
 
 
@@ -547,27 +595,63 @@ def load_rubric(name_or_path: str | Path | Rubric = DEFAULT_RUBRIC) -> Rubric:
     if isinstance(name_or_path, Rubric):
         return name_or_path
     path = _resolve(name_or_path)
+    return parse_rubric(_read_text(path), source=str(path))
+
+
+def check_rubric(path: str | Path) -> list[RubricProblem]:
+    """Every problem with a rubric file, each with its key path; empty when it is valid.
+
+    Unlike :func:`load_rubric` this raises nothing for a rubric that cannot be used: a file that
+    is missing, unreadable or not YAML is one problem whose ``key`` is ``""``.
+
+    Parameters
+    ----------
+    path : str or Path
+        A rubric YAML file (or a built-in rubric's name).
+
+    Returns
+    -------
+    list of RubricProblem
+        In the order found: each field's problems, then those that span several parts.
+
+    Examples
+    --------
+    >>> from assess import check_rubric
+    >>> check_rubric("military-diplomacy")
+    []
+    """
+    try:
+        resolved = _resolve(path)
+        source = str(resolved)
+        return _checked(_parse_yaml(_read_text(resolved), source), source)[1]
+    except RubricError as exc:
+        return [RubricProblem("", str(exc))]
+
+
+def _read_text(path: Path) -> str:
     try:
         if path.stat().st_size > MAX_RUBRIC_BYTES:
             raise RubricError(f"rubric {path} is larger than {MAX_RUBRIC_BYTES // 1000} kB")
-        text = path.read_text(encoding="utf-8-sig")
+        return path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
         raise RubricError(f"rubric {path} is not UTF-8 text ({exc.reason})") from exc
     except OSError as exc:
         raise RubricError(f"cannot read rubric {path}: {exc.strerror or exc}") from exc
-    return parse_rubric(text, source=str(path))
 
 
-def parse_rubric(text: str, source: str = "<text>") -> Rubric:
-    """Parse and validate rubric YAML text."""
+def _parse_yaml(text: str, source: str) -> Any:
     try:
-        data = yaml.load(text, Loader=_NoAliasLoader)  # noqa: S506 - a SafeLoader subclass
+        return yaml.load(text, Loader=_NoAliasLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc)
         raise RubricError(f"rubric {source} is not valid YAML{where}: {problem}") from exc
-    return validate_rubric(data, source=source)
+
+
+def parse_rubric(text: str, source: str = "<text>") -> Rubric:
+    """Parse and validate rubric YAML text."""
+    return validate_rubric(_parse_yaml(text, source), source=source)
 
 
 _SLUG = re.compile(r"[^a-z0-9]+")

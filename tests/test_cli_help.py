@@ -105,3 +105,26 @@ def test_arguments_are_shown_in_capitals(path):
         if param.param_type_name == "argument":
             name = param.metavar or param.name.upper()
             assert re.search(rf"\b{re.escape(name)}\b", usage), (name, usage)
+
+
+HEAVY = ("pandas", "numpy", "pydantic", "rich", "yaml")
+
+
+@pytest.mark.parametrize("path", PATHS, ids=lambda p: " ".join(p) or "assess")
+def test_help_starts_without_the_pipeline_or_its_libraries(path):
+    """``--help`` imports none of the libraries a command needs only to run (pydantic too:
+    typer would build an adapter with it to read an unset help option)."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from assess.cli import main\n"
+        "sys.argv = ['assess', *sys.argv[1:]]\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        f"print([m for m in {HEAVY!r} if m in sys.modules], file=sys.stderr)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, *path, "--help"], capture_output=True, text=True, check=True
+    )
+    assert done.stderr.strip().splitlines()[-1] == "[]", done.stderr

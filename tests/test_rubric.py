@@ -211,6 +211,10 @@ def test_cli_rubric_list_json_gives_name_version_and_hash(cli, default_rubric):
     out = cli("rubric", "list", "--format", "json")
     assert out.exit_code == 0
     items = {r["name"]: r for r in json.loads(out.stdout)["rubrics"]}
+    assert items["military-diplomacy"] == {
+        **default_rubric.describe(),
+        "title": default_rubric.title,
+    }
     assert (
         items["military-diplomacy"]["version"]
         == yaml.safe_load(DEFAULT_RUBRIC_FILE.read_text(encoding="utf-8"))["version"]
@@ -261,6 +265,66 @@ def test_cli_rubric_validate_json_reports_problems(cli, tmp_path):
     report = json.loads(out.stdout)
     assert report["valid"] is False
     assert len(report["problems"]) == 3
+
+
+def test_check_rubric_lists_every_problem_with_its_key_path(tmp_path):
+    problems = assess.check_rubric(dump_rubric(tmp_path / "bad.yaml", _three_problems()))
+    assert all(isinstance(p, assess.RubricProblem) for p in problems)
+    assert [p.key for p in problems][:1] == ["criteria[1].weight"]
+    assert {p.key for p in problems} == {
+        "criteria[1].weight",
+        "criteria[2].scale",
+        "gates[0].criterion",
+    }
+    assert assess.RubricProblem("criteria[1].weight", "must be >= 0") in problems
+    assert str(problems[0]) == "criteria[1].weight: must be >= 0"
+
+
+def test_check_rubric_gives_the_same_problems_as_the_error(tmp_path):
+    path = dump_rubric(tmp_path / "bad.yaml", _three_problems())
+    with pytest.raises(assess.RubricError) as info:
+        assess.load_rubric(path)
+    assert [str(p) for p in assess.check_rubric(path)] == info.value.problems
+
+
+def test_check_rubric_finds_nothing_wrong_with_a_valid_rubric():
+    assert assess.check_rubric(DEFAULT_RUBRIC_FILE) == []
+    assert assess.check_rubric("military-diplomacy") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (None, "rubric file not found"),
+        ("name: [unclosed\n", "is not valid YAML at line"),
+        ("- just\n- a list\n", "must be a mapping of keys"),
+    ],
+    ids=["missing", "not YAML", "not a mapping"],
+)
+def test_check_rubric_reports_an_unusable_file_as_one_problem_without_a_key(
+    tmp_path, text, expected
+):
+    path = tmp_path / "r.yaml"
+    if text is not None:
+        path.write_text(text, encoding="utf-8")
+    (problem,) = assess.check_rubric(path)
+    assert problem.key == "" and expected in problem.message
+    assert str(problem) == problem.message
+
+
+def test_cli_rubric_validate_json_names_an_unusable_file_whole(cli, tmp_path):
+    path = tmp_path / "absent.yaml"
+    report = json.loads(cli("rubric", "validate", path, "--format", "json").stdout)
+    assert report["valid"] is False
+    assert report["error"] == f"rubric file not found: {path}"
+    assert report["problems"] == [report["error"]]
+
+
+def test_cli_rubric_validate_json_headline_for_keyed_problems(cli, tmp_path):
+    path = dump_rubric(tmp_path / "bad.yaml", _three_problems())
+    report = json.loads(cli("rubric", "validate", path, "--format", "json").stdout)
+    assert report["error"] == f"rubric {path} is invalid"
+    assert "criteria[1].weight: must be >= 0" in report["problems"]
 
 
 def test_cli_rubric_validate_json_valid_file(cli, default_rubric):

@@ -216,11 +216,29 @@ def test_cli_sensitivity_writes_the_sheet_and_the_chart(tmp_path, cli):
     assert html.count("<circle") == len(EXAMPLE)
 
 
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"concentration": 0}, "the concentration must be greater than 0, not 0"),
+        ({"concentration": -1.5}, "the concentration must be greater than 0, not -1.5"),
+        ({"concentration": math.nan}, "the concentration must be greater than 0, not nan"),
+        ({"draws": 0}, "draws must be at least 1, not 0"),
+    ],
+)
+def test_options_out_of_range_are_one_assess_error_before_any_reading(tmp_path, options, message):
+    absent = tmp_path / "absent.xlsx"  # never read: the options are checked first
+    with pytest.raises(assess.OptionError, match=message) as info:
+        assess.sensitivity(absent, **options)
+    assert isinstance(info.value, assess.AssessError) and isinstance(info.value, ValueError)
+    with pytest.raises(assess.OptionError, match=message):
+        run_sensitivity(_result(EXAMPLE), **options)
+
+
 def test_cli_concentration_must_be_positive(tmp_path, cli):
     path = write_xlsx(tmp_path / "t.xlsx", [row("E1"), row("E2", 1)])
     out = cli("sensitivity", path, "--concentration", 0)
     assert out.exit_code == 2
-    assert "--concentration must be greater than 0" in out.stderr
+    assert out.stderr == "assess: error: the concentration must be greater than 0, not 0\n"
 
 
 def test_cli_infinite_concentration(tmp_path, cli):

@@ -44,7 +44,7 @@ import numpy as np
 import pandas as pd
 
 from ..display import fixed
-from ..errors import InputError
+from ..errors import InputError, OptionError
 from ..limits import DEFAULT_MAX_INPUT_SIZE, MaxSize
 from ..pipeline import scored
 from ..result import Result
@@ -465,6 +465,14 @@ def leave_one_out(result: Result) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index("criterion") if rows else pd.DataFrame()
 
 
+def _check_options(draws: int, concentration: float) -> None:
+    """Refuse draws or a concentration out of range, before any work."""
+    if draws < 1:
+        raise OptionError(f"draws must be at least 1, not {draws}")
+    if not concentration > 0:
+        raise OptionError(f"the concentration must be greater than 0, not {concentration:g}")
+
+
 def run_sensitivity(
     result: Result,
     draws: int = DEFAULT_DRAWS,
@@ -479,10 +487,7 @@ def run_sensitivity(
 
     See :func:`sensitivity` for the parameters.
     """
-    if draws < 1:
-        raise ValueError("draws must be at least 1")
-    if not concentration > 0:
-        raise ValueError("the concentration must be greater than 0")
+    _check_options(draws, concentration)
     started = time.perf_counter()
     model = _model(result)
     multi = result.agreement is not None and len(result.agreement.raters) > 1
@@ -588,6 +593,12 @@ def sensitivity(
         A copy of the scored result whose ``sensitivity`` holds a :class:`Sensitivity`; every
         report writer includes it.
 
+    Raises
+    ------
+    OptionError
+        ``draws`` is below 1 or ``concentration`` is not greater than 0 (checked before the
+        input is read).
+
     Examples
     --------
     >>> import assess
@@ -597,6 +608,7 @@ def sensitivity(
     ...       & (s.engagements["rank"] <= s.engagements["rank_high"])).all())
     True
     """
+    _check_options(draws, concentration)
     result = scored(
         source,
         rubric,

@@ -8,6 +8,10 @@ option name on a line of its own rather than cut it; an option's value is shown 
 (``--sheet SHEET``) or its choices (``--format [table|json]``) and an argument as
 ``FILES...``, never a Python type.  :class:`Typer` gives every command it registers this class
 and turns rich markup off, so a command or option added later gets the same help.
+
+Help stays quick to show: the help option's value is a plain ``False`` until it is given, which
+typer passes through as it is, rather than a ``None`` it converts with a pydantic adapter it
+builds first (importing pydantic for ``assess COMMAND --help``, a good part of its time).
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from __future__ import annotations
 from typing import Any
 
 import typer
-from typer.core import TyperCommand
+from typer.core import TyperCommand, TyperGroup
 
 
 def _choices(param: Any) -> list[str] | None:
@@ -56,8 +60,25 @@ def option_names(param: Any) -> str:
     return " / ".join(names(o) for o in (param.opts, param.secondary_opts) if o)
 
 
+def _quick_help_option(option: Any) -> Any:
+    """The help option with ``False`` as its default (see the module docstring)."""
+    if option is not None and option.default is None:
+        option.default = False
+    return option
+
+
+class Group(TyperGroup):
+    """A typer group whose help option costs nothing until it is given."""
+
+    def get_help_option(self, ctx: Any) -> Any:
+        return _quick_help_option(super().get_help_option(ctx))
+
+
 class Command(TyperCommand):
     """A typer command whose help names values in words (see the module docstring)."""
+
+    def get_help_option(self, ctx: Any) -> Any:
+        return _quick_help_option(super().get_help_option(ctx))
 
     def collect_usage_pieces(self, ctx: Any) -> list[str]:
         pieces = [self.options_metavar] if self.options_metavar else []
@@ -84,10 +105,12 @@ class Command(TyperCommand):
 
 
 class Typer(typer.Typer):
-    """A ``typer.Typer`` whose help is plain text and whose commands are :class:`Command`."""
+    """A ``typer.Typer`` whose help is plain text, whose commands are :class:`Command` and whose
+    groups are :class:`Group`."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("rich_markup_mode", None)
+        kwargs.setdefault("cls", Group)
         super().__init__(*args, **kwargs)
 
     def command(self, *args: Any, **kwargs: Any) -> Any:

@@ -1,0 +1,62 @@
+"""The ``assess`` application: its commands, each from the module of its group, and
+:func:`main`, the console script."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from .._version import __version__
+from . import analyses, calibration, rubrics, scoring
+from .plain_help import Typer
+
+app = Typer(
+    name="assess",
+    help="Score engagements from spreadsheets against a weighted, anchored rubric.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+rubric_app = Typer(help="List, show and validate rubrics.", no_args_is_help=True)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"assess {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    """Score engagements from spreadsheets against a weighted, anchored rubric."""
+
+
+# in the order `assess --help` lists them
+for command in (
+    scoring.score,
+    scoring.template,
+    scoring.batch,
+    calibration.calibrate,
+    analyses.agreement,
+    analyses.sensitivity,
+    analyses.explain,
+):
+    app.command()(command)
+app.add_typer(rubric_app, name="rubric")
+for name, command in (
+    ("list", rubrics.rubric_list),
+    ("show", rubrics.rubric_show),
+    ("validate", rubrics.rubric_validate),
+):
+    rubric_app.command(name)(command)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

@@ -1,0 +1,281 @@
+"""``assess score``, ``assess template`` and ``assess batch``: score engagements, or write the
+workbook to fill in."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import Enum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from ..defaults import DEFAULT_RUBRIC
+from . import api
+from .options import (
+    MAX_INPUT_SIZE,
+    AllowMissingOpt,
+    DebugOpt,
+    FormatOpt,
+    IdColumnOpt,
+    MaxInputSizeOpt,
+    RubricOpt,
+    SheetOpt,
+    TableOrJson,
+    reading,
+)
+from .output import console, fail, print_json, progress_bar, say, user_errors
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+
+class ScoreFormat(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    xlsx = "xlsx"
+    md = "md"
+    html = "html"
+
+
+class Engine(str, Enum):
+    pandas = "pandas"
+    dask = "dask"
+
+
+class BatchFormat(str, Enum):
+    xlsx = "xlsx"
+    csv = "csv"
+    json = "json"
+    md = "md"
+    html = "html"
+
+
+def score(
+    files: Annotated[
+        list[Path],
+        typer.Argument(help="Engagement spreadsheets (.xlsx, .ods, .csv, ...).", readable=False),
+    ],
+    rubric: RubricOpt = DEFAULT_RUBRIC,
+    sheet: SheetOpt = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Write a report; the format follows the extension "
+            "(.xlsx, .html, .csv, .json, .md).",
+            readable=False,
+        ),
+    ] = None,
+    fmt: Annotated[
+        ScoreFormat | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help="What to print: table (default), json, csv, md; "
+            "or the report format for -o when its extension is not enough.",
+        ),
+    ] = None,
+    limit: Annotated[
+        int | None, typer.Option(min=0, help="Show only the top N rows in the table.")
+    ] = None,
+    engine: Annotated[
+        Engine,
+        typer.Option(
+            help="pandas: in memory (default). dask: FILES are a partitioned Parquet or CSV "
+            "dataset (glob patterns, folders), one partition per file, written to "
+            "-o scores.parquet|scores.csv; needs pip install 'assess[dask]'.",
+        ),
+    ] = Engine.pandas,
+    id_column: IdColumnOpt = None,
+    allow_missing: AllowMissingOpt = None,
+    max_input_size: MaxInputSizeOpt = MAX_INPUT_SIZE,
+    debug: DebugOpt = False,
+) -> None:
+    """Score every engagement in FILES; print a ranked table (or JSON/CSV) and write reports.
+
+    Several FILES are scored together as one set. Exit code 0: all rows scored; 1: some rows
+    rejected or with insufficient evidence; 2: unusable input.
+    """
+    if engine is Engine.dask:
+        _score_dask(
+            files, rubric, output, fmt, debug, reading(id_column, allow_missing, max_input_size)
+        )
+    with user_errors(debug):
+        if fmt is ScoreFormat.xlsx and output is None:
+            raise fail("--format xlsx needs -o FILE.xlsx (a workbook cannot be printed)")
+        result = api.score(
+            files, rubric=rubric, **reading(id_column, allow_missing, max_input_size, sheet)
+        )
+        if output is not None:
+            known = output.suffix.lower() in api.report_formats()
+            as_asked = None if known or fmt in (None, ScoreFormat.table) else fmt.value
+            api.write_report(result, output, as_asked)
+        _print_scores(result, fmt, output, limit)
+    raise typer.Exit(result.exit_code)
+
+
+def _print_scores(
+    result: Any, fmt: ScoreFormat | None, output: Path | None, limit: int | None
+) -> None:
+    """The scores in the format asked for; after a report, its summary and where it went."""
+    printers = {
+        ScoreFormat.json: api.to_json,
+        ScoreFormat.csv: api.to_csv,
+        ScoreFormat.md: api.to_markdown,
+        ScoreFormat.html: api.to_html,
+    }
+    if fmt in printers:
+        sys.stdout.write(printers[fmt](result))
+    elif output is not None:
+        notes = [f"note: {note}" for note in api.report_notes(result)]
+        problems = [f"  {line}" for line in result.problem_lines()]
+        say(console(), *notes, result.summary_line(), *problems, f"wrote {output}")
+    else:
+        api.print_result(result, console(), limit=limit)
+
+
+def _score_dask(files, rubric, output, fmt, debug, options) -> None:
+    """``assess score --engine dask``: a dataset scored with Dask (assess.engines.dask)."""
+    with user_errors(debug):
+        if output is None:
+            raise fail("--engine dask needs -o scores.parquet or -o scores.csv")
+        if fmt not in (None, ScoreFormat.table, ScoreFormat.json):
+            raise fail("--engine dask prints a summary (table or json); the scores go to -o")
+        done = api.score_dask([str(f) for f in files], rubric=rubric, output=output, **options)
+        if fmt is ScoreFormat.json:
+            typer.echo(json.dumps(done.to_dict(), indent=2))
+        else:
+            notes = [f"note: {note}" for note in done.notes]
+            wrote = f"wrote {done.output} and {done.rejected_output}"
+            say(console(), *notes, done.summary_line(), wrote)
+    raise typer.Exit(done.exit_code)
+
+
+def template(
+    output: Annotated[
+        Path,
+        typer.Option("--output", "-o", help="The blank workbook to write (.xlsx).", readable=False),
+    ],
+    rubric: RubricOpt = DEFAULT_RUBRIC,
+    no_example: Annotated[
+        bool, typer.Option("--no-example", help="Leave out the example row.")
+    ] = False,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+    fmt: FormatOpt = TableOrJson.table,
+    debug: DebugOpt = False,
+) -> None:
+    """Write a blank engagements workbook for a rubric: its columns, a dropdown of levels on
+    every rating column, each level's descriptor on the header, and a Criteria sheet."""
+    with user_errors(debug):
+        r = api.load_rubric(rubric)
+        path = api.write_template(r, output, example_row=not no_example, overwrite=force)
+        if fmt is TableOrJson.json:
+            typer.echo(json.dumps({"template": str(path), "rubric": r.describe()}, indent=2))
+        else:
+            typer.echo(
+                api.printable(f"wrote {path} for rubric {r.name} {r.version} ({r.short_hash})")
+            )
+
+
+def batch(
+    inputs: Annotated[
+        list[str], typer.Argument(help="Files, folders (searched recursively) or glob patterns.")
+    ],
+    outdir: Annotated[
+        Path,
+        typer.Option(
+            "--output", "-o", help="Folder for the reports and the portfolio.", readable=False
+        ),
+    ],
+    rubric: RubricOpt = DEFAULT_RUBRIC,
+    sheet: Annotated[
+        str | None, typer.Option("--sheet", "-s", help="Sheet name to read in every file.")
+    ] = None,
+    fmt: Annotated[
+        BatchFormat, typer.Option("--format", "-f", help="Report format for each input.")
+    ] = BatchFormat.xlsx,
+    jobs: Annotated[
+        int | None,
+        typer.Option("--jobs", "-j", min=1, help="Worker processes (default: all cores)."),
+    ] = None,
+    skip_unchanged: Annotated[
+        bool,
+        typer.Option(
+            "--skip-unchanged",
+            help="Reuse results for inputs whose "
+            "content and rubric have not changed since the last run.",
+        ),
+    ] = False,
+    json_out: Annotated[
+        bool,
+        typer.Option(
+            "--json", help="Print the batch summary as JSON on stdout (implied by --format json)."
+        ),
+    ] = False,
+    id_column: IdColumnOpt = None,
+    allow_missing: AllowMissingOpt = None,
+    max_input_size: MaxInputSizeOpt = MAX_INPUT_SIZE,
+    debug: DebugOpt = False,
+) -> None:
+    """Score many workbooks: one report per input plus portfolio.xlsx across them all.
+
+    A file that cannot be used is listed with its reason and does not stop the others.
+    Exit code 0: everything scored; 1: some rows rejected or insufficient; 2: some files failed.
+    """
+    with user_errors(debug):
+        with _batch_progress(console(stderr=True)) as on_file:
+            result = api.run_batch(
+                inputs,
+                outdir,
+                rubric=rubric,
+                fmt=fmt.value,
+                jobs=jobs,
+                skip_unchanged=skip_unchanged,
+                on_file=on_file,
+                **reading(id_column, allow_missing, max_input_size, sheet),
+            )
+        if json_out or fmt is BatchFormat.json:
+            print_json(result.to_dict())
+        else:
+            written = len(result.files) - len(result.failed) - len(result.skipped)
+            say(
+                console(),
+                *(f"  skipped {f.input}: {f.summary_line()}" for f in result.skipped),
+                *(f"  failed {f.error}" for f in result.failed),
+                result.summary_line(),
+                f"wrote {written} reports and {result.portfolio} in {result.seconds:.1f} s",
+            )
+    raise typer.Exit(result.exit_code)
+
+
+@contextmanager
+def _batch_progress(out: Console) -> Iterator[Any]:
+    """A live progress bar on a terminal; plain log lines otherwise."""
+    if not out.is_terminal:
+
+        def log(outcome, done, total):
+            what = "" if outcome.status == "failed" else f"{outcome.input}: {outcome.status}: "
+            say(out, f"[{done}/{total}] {what}{outcome.summary_line()}")
+
+        yield log
+        return
+    totals = {"rows": 0, "failed": 0}
+    with progress_bar(out, "files", transient=False) as (progress, task):
+
+        def update(outcome, done, total):
+            totals["rows"] += outcome.scored
+            totals["failed"] += outcome.status == "failed"
+            progress.update(
+                task,
+                completed=done,
+                total=total,
+                description=f"{totals['rows']} rows scored, {totals['failed']} failed",
+            )
+
+        yield update
