@@ -45,8 +45,6 @@ write_report = public("write_report")
 # -- outputs: checked before the work, written after it ----------------------------------------
 
 check_report_target = lazy("assess.report", "check_report_target")
-check_rubric_output = lazy("assess.calibration.core", "check_rubric_output")
-rubric_file = lazy("assess.calibration.core", "rubric_file")
 check_calibration_report = lazy("assess.report.calibration", "check_report_path")
 write_calibration_report = lazy("assess.report.calibration", "write_calibration_report")
 builtin_dir = lazy("assess.rubric", "builtin_dir")

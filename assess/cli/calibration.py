@@ -97,21 +97,6 @@ CalibrationReportOpt = Annotated[
 ]
 
 
-# -- the calibration and its report, as the API takes them ----------------------------------
-
-
-def _calibrated(cases: Path, rubric: str, output: Path | None, force: bool, **options: Any):
-    """:func:`assess.calibrate`, with the calibrated rubric's path (``-o``) refused before the
-    work when it is unusable, and the rubric written there after it."""
-    if output is not None:
-        source = api.rubric_file(rubric)
-        api.check_rubric_output(output, force=force, rubric_path=source, cases_path=str(cases))
-    cal = api.calibrate(cases, rubric=rubric, **options)
-    if output is not None:
-        cal.write_rubric(output, force=force)
-    return cal
-
-
 _write_report = api.write_calibration_report
 
 
@@ -150,11 +135,11 @@ def calibrate(
         if report is not None:  # refuse an unusable path before the work, not after it
             api.check_calibration_report(report, [str(cases)])
         with api.calibration_progress(console(stderr=True)) as on_progress:
-            cal = _calibrated(
+            cal = api.calibrate(
                 cases,
-                rubric,
-                output,
-                force,
+                rubric=rubric,
+                output=output,
+                force=force,
                 outcome=outcome,
                 kind=kind.value,
                 levels=levels.split(",") if levels else None,
