@@ -575,12 +575,9 @@ def calibrate(
 
     from .calibration.core import calibrate as calibrate_api
     from .calibration.core import check_rubric_output, rubric_file
-    from .report.calibration import (
-        calibration_progress,
-        check_report_path,
-        print_calibration,
-        write_calibration_report,
-    )
+    from .report import check_calibration_report_target as check_report_path
+    from .report import write_calibration_report
+    from .report.terminal.calibration import calibration_progress, print_calibration
 
     with _user_errors(debug):
         started = time.perf_counter()
@@ -814,7 +811,7 @@ def agreement(
     evidence); 2: unusable input, or only one rater.
     """
     from .analyses.agreement import agreement as agreement_api
-    from .report.sections import print_agreement
+    from .report.terminal.analyses import print_agreement
 
     with _user_errors(debug):
         if output is not None:  # refuse an unusable path before the work, not after it
@@ -908,7 +905,7 @@ def sensitivity(
     the scored ones); 2: unusable input.
     """
     from .analyses.sensitivity import sensitivity as sensitivity_api
-    from .report.sections import print_sensitivity
+    from .report.terminal.analyses import print_sensitivity
 
     with _user_errors(debug):
         if not concentration > 0:
@@ -972,7 +969,7 @@ def explain(
     2: no such engagement, or unusable input.
     """
     from .analyses.explain import explain as explain_api
-    from .report.sections import print_explanation
+    from .report.terminal.analyses import print_explanation
 
     with _user_errors(debug):
         expl = explain_api(
