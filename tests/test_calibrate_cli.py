@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 
 import assess
 from assess.calibration.cases import read_cases
+from assess.report.provenance import written_by_assess
 
 EXAMPLE = ROOT / "examples" / "past_cases.xlsx"
 QUICK = ["--folds", "3", "--repeats", "1", "--bootstrap", "10"]
@@ -128,6 +129,45 @@ def test_html_report_is_self_contained(cli, cases, tmp_path):
     assert "<script" not in page and "http" not in page.replace("http-equiv", "")
     assert "Predicted against observed" in page and "<svg" in page
     assert "&#x27;maybe&#x27; is not an outcome" in page
+
+
+@pytest.fixture(scope="module")
+def calibration(cases):
+    return assess.calibrate(cases, "Outcome", folds=3, repeats=1, bootstrap=10)
+
+
+def test_write_report_writes_the_calibration_workbook(calibration, tmp_path):
+    report = assess.write_report(calibration, tmp_path / "calibration.xlsx")
+    assert report == tmp_path / "calibration.xlsx"
+    wb = load_workbook(report)
+    assert wb.sheetnames == ["Summary", "Weights", "Comparison", "Predictions", "Rejected"]
+    assert wb["Weights"]["A2"].value == "Transparency"
+    assert wb["Predictions"].max_row == 120  # header + the 119 cases used
+    assert written_by_assess(report) == "calibration report"
+
+
+def test_write_report_writes_the_calibration_page(calibration, tmp_path):
+    report = assess.write_report(calibration, tmp_path / "calibration.html")
+    page = report.read_text(encoding="utf-8")
+    assert "<h1>Calibration of" in page and "Predicted against observed" in page
+    assert "Content-Security-Policy" in page and "<script" not in page
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        (None, "refusing to write the report over its input"),
+        ("calibration.pdf", "a calibration report is .xlsx or .html"),
+        ("calibration.csv", "a calibration report is .xlsx or .html"),
+    ],
+)
+def test_write_report_refuses_what_a_calibration_report_cannot_be(
+    calibration, cases, tmp_path, name, message
+):
+    before = cases.read_bytes()
+    with pytest.raises(assess.OutputError, match=message):
+        assess.write_report(calibration, cases if name is None else tmp_path / name)
+    assert cases.read_bytes() == before and not list(tmp_path.iterdir())
 
 
 def test_input_text_stays_inert_in_the_html_report(cli, tmp_path):

@@ -122,12 +122,12 @@ def test_interrupted_write_leaves_the_earlier_report_intact(tmp_path, monkeypatc
     result = assess.score(src)
     target = write_report(result, tmp_path / "report.xlsx")
     before = target.read_bytes()
-    import assess.report.xlsx as xlsx_writer
+    import assess.report.xlsx.workbook as xlsx_writer
 
     def explode(*args, **kwargs):
         raise KeyboardInterrupt  # as if the user pressed Ctrl-C half way through
 
-    monkeypatch.setattr(xlsx_writer, "_write_criteria", explode)
+    monkeypatch.setattr(xlsx_writer, "write_criteria_sheet", explode)
     with pytest.raises(KeyboardInterrupt):
         write_report(result, target)
     assert target.read_bytes() == before

@@ -15,7 +15,7 @@ import pytest
 from conftest import SMALL_HEADER, dump_rubric, row, small_rubric_data, write_csv, write_xlsx
 
 import assess
-from assess.report import html as html_report
+from assess.report.html import page as html_report
 from assess.report.html import to_html, write_html
 
 XSS = "<script>alert(1)</script>"

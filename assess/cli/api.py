@@ -45,8 +45,7 @@ write_report = public("write_report")
 # -- outputs: checked before the work, written after it ----------------------------------------
 
 check_report_target = lazy("assess.report", "check_report_target")
-check_calibration_report = lazy("assess.report.calibration", "check_report_path")
-write_calibration_report = lazy("assess.report.calibration", "write_calibration_report")
+check_calibration_report = lazy("assess.report", "check_calibration_report_target")
 builtin_dir = lazy("assess.rubric", "builtin_dir")
 
 
@@ -67,8 +66,8 @@ to_json = lazy("assess.report.tabular", "to_json")
 to_markdown = lazy("assess.report.tabular", "to_markdown")
 to_html = lazy("assess.report.html", "to_html")
 print_result = lazy("assess.report.terminal", "print_result")
-print_agreement = lazy("assess.report.sections", "print_agreement")
-print_sensitivity = lazy("assess.report.sections", "print_sensitivity")
-print_explanation = lazy("assess.report.sections", "print_explanation")
-print_calibration = lazy("assess.report.calibration", "print_calibration")
-calibration_progress = lazy("assess.report.calibration", "calibration_progress")
+print_agreement = lazy("assess.report.terminal.analyses", "print_agreement")
+print_sensitivity = lazy("assess.report.terminal.analyses", "print_sensitivity")
+print_explanation = lazy("assess.report.terminal.analyses", "print_explanation")
+print_calibration = lazy("assess.report.terminal.calibration", "print_calibration")
+calibration_progress = lazy("assess.report.terminal.calibration", "calibration_progress")

@@ -97,9 +97,6 @@ CalibrationReportOpt = Annotated[
 ]
 
 
-_write_report = api.write_calibration_report
-
-
 def calibrate(
     cases: CasesArg,
     outcome: OutcomeOpt = None,
@@ -155,7 +152,7 @@ def calibrate(
                 **reading(id_column, allow_missing, max_input_size, sheet),
             )
         if report is not None:
-            _write_report(cal, report)
+            api.write_report(cal, report)
         _print_calibration(cal, fmt, output, report, time.perf_counter() - started)
     raise typer.Exit(cal.exit_code)
 

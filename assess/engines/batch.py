@@ -482,7 +482,7 @@ def _write_table(ws, frame: pd.DataFrame, head, date_fmt) -> None:
 
     Columns of numbers or of text (nearly all) become ready-made cells stored a row at a time
     (see ``assess.report.sheets.Row``); a blank is simply not written, and anything else goes
-    through :func:`~assess.report.xlsx.write_value`.
+    through :func:`~assess.report.sheets.write_value`.
     """
     from ..report.sheets import Row, write_value
 

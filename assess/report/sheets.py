@@ -181,3 +181,15 @@ def write_value(ws, r: int, c: int, value: Any, fmt=None, date_fmt=None) -> None
         ws.write_datetime(r, c, value, date_fmt or fmt)
     else:
         ws.write_string(r, c, clean_text(str(value)), fmt)
+
+
+def write_figure(ws, r: int, c: int, value: Any, fmt=None) -> None:
+    """Write a computed figure as a number cell; a missing one (None or NaN) as a blank."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        ws.write_blank(r, c, None, fmt)
+    else:
+        v = float(value)
+        if math.isnan(v):
+            ws.write_blank(r, c, None, fmt)
+        else:
+            ws.write_number(r, c, v, fmt)

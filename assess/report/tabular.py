@@ -1,4 +1,6 @@
-"""CSV, JSON and Markdown reports."""
+"""CSV, JSON and Markdown reports, with what an attached agreement or sensitivity analysis adds
+to them: per-engagement columns in the CSV report (:func:`analysis_columns`), sections in the
+Markdown report (:func:`analysis_markdown`)."""
 
 from __future__ import annotations
 
@@ -7,12 +9,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..analyses.agreement import ALPHA_LEGEND, shown_alpha
 from ..display import fixed, percent, trimmed
 from ..files import atomic_path, atomic_write_bytes
 from ..result import Result
+from .figures import concentration, figure
 from .provenance import SCORES_HEADER
 from .safety import inert_json, md_cell, report_notes, safe_cell, safe_text_column
-from .sections import analysis_columns, analysis_markdown
 
 LEAD_COLUMNS = list(SCORES_HEADER)
 
@@ -21,7 +24,7 @@ def flat_table(result: Result) -> pd.DataFrame:
     """One row per valid engagement (best first), in the column order every tabular report
     uses: lead columns, carried columns, then per criterion rating, normalised, contribution;
     last, the columns of an attached agreement or sensitivity analysis
-    (:func:`~assess.report.sections.analysis_columns`)."""
+    (:func:`analysis_columns`)."""
     eng = result.engagements.reset_index()
     per_criterion: list[str] = []
     for c in result.rubric.criteria:
@@ -58,6 +61,35 @@ def rejected_table(result: Result) -> pd.DataFrame:
     return pd.DataFrame(
         rows, columns=["file", "sheet", "row", "column", "cell", "header", "value", "reason"]
     )
+
+
+def analysis_columns(result: Result) -> pd.DataFrame | None:
+    """The columns an attached analysis adds to the CSV report, indexed by engagement id.
+
+    Several raters: per rated criterion each rater's rating, the range and the review flag
+    (``agreement.<criterion>.rater:<name>``, ``.range``, ``.flag``).  A sensitivity run: each
+    engagement's rank and score intervals and band probabilities (``sensitivity.<key>``, the
+    keys of the JSON report).  None when the result carries neither.
+    """
+    parts = []
+    a = result.agreement
+    if a is not None and len(a.spread):
+        for cid in dict.fromkeys(a.spread.index.get_level_values("criterion")):
+            sub = a.spread.xs(cid, level="criterion")
+            cols = {f"agreement.{cid}.rater:{r}": sub[f"rater:{r}"] for r in a.raters}
+            cols[f"agreement.{cid}.range"] = sub["range"].where(sub["n"] > 1)
+            cols[f"agreement.{cid}.flag"] = sub["flag"].map({True: "review", False: ""})
+            parts.append(pd.DataFrame(cols))
+    s = result.sensitivity
+    if s is not None:
+        keys = ["rank_median", "rank_p05", "rank_p95", "rank_low", "rank_high"]
+        keys += ["score_p05", "score_p95"]
+        cols = {f"sensitivity.{k}": s.engagements[k] for k in keys}
+        cols.update({f"sensitivity.P({b})": s.band_probability[b] for b in s.band_probability})
+        parts.append(pd.DataFrame(cols))
+    if not parts:
+        return None
+    return pd.concat(parts, axis=1)
 
 
 def to_json(result: Result) -> str:
@@ -178,3 +210,151 @@ def to_markdown(result: Result) -> str:
 def write_markdown(result: Result, path: Path) -> None:
     with atomic_path(path) as tmp:
         tmp.write_text(to_markdown(result), encoding="utf-8")
+
+
+# -- the Markdown sections of an attached analysis ----------------------------------------------
+
+
+def _md_table(head: list[str], align: str, rows: list[list[str]]) -> list[str]:
+    """A Markdown table; ``align`` has one letter per column, ``l`` or ``r``."""
+    rule = "|" + "".join("---:|" if a == "r" else "---|" for a in align)
+    return ["| " + " | ".join(head) + " |", rule, *["| " + " | ".join(r) + " |" for r in rows]]
+
+
+def analysis_markdown(result: Result) -> list[str]:
+    """The Agreement and Sensitivity sections of the Markdown report (no lines without them)."""
+    lines: list[str] = []
+    if result.agreement is not None:
+        lines += _agreement_markdown(result)
+    if result.sensitivity is not None:
+        lines += _sensitivity_markdown(result)
+    return lines
+
+
+def _agreement_markdown(result: Result) -> list[str]:
+    """Alpha per criterion, then the flagged ratings."""
+    rubric = result.rubric
+    a = result.agreement
+    lines = [
+        "",
+        "## Agreement between raters",
+        "",
+        f"{len(a.raters)} raters ({md_cell(', '.join(a.raters))}), combined by "
+        f"{a.combine.replace('_', ' ')}. Rating rows: {a.rows_read} read, {a.rows_used} "
+        f"used, {a.rows_rejected} rejected.",
+        "",
+    ]
+    rows = [
+        [md_cell(c.label), shown.text(), str(a.units[c.id]), shown.reading]
+        for c in rubric.criteria
+        if c.id in a.alpha
+        for shown in [shown_alpha(a.alpha[c.id])]
+    ]
+    overall = shown_alpha(a.overall)
+    rows.append(["**All criteria**", overall.text(), "", overall.reading])
+    head = ["Criterion", "Krippendorff's α (ordinal)", "Rated twice+", "Reading"]
+    lines += _md_table(head, "lrrl", rows)
+    lines += [
+        "",
+        md_cell(ALPHA_LEGEND),
+        "",
+        f"### Raters {a.flag_at:g}+ levels apart: review these ({len(a.flags)})",
+        "",
+    ]
+    if not a.flags:
+        return [*lines, "None."]
+    head = ["ID", "Criterion", *[md_cell(r) for r in a.raters], "Spread", "Cells"]
+    rows = [
+        [
+            md_cell(f.id),
+            md_cell(rubric.criterion(f.criterion).label),
+            *[figure(f.ratings.get(r), "g") for r in a.raters],
+            figure(f.spread, "g"),
+            md_cell(", ".join(f.cells)),
+        ]
+        for f in a.flags
+    ]
+    return lines + _md_table(head, "ll" + "r" * (len(a.raters) + 1) + "l", rows)
+
+
+def _sensitivity_markdown(result: Result) -> list[str]:
+    """Rank intervals and band probabilities, then Sobol indices and leave-one-out."""
+    s = result.sensitivity
+    lines = [
+        "",
+        "## Sensitivity of the ranking to the weights",
+        "",
+        f"{s.summary_line()}; 5th percentile of Spearman rho {s.spearman_p05:.3f}. Weights "
+        f"drawn from a Dirichlet centred on the rubric's weights (concentration "
+        f"{concentration(s.concentration)}); aggregation {s.aggregation}"
+        + (", switched at random" if s.switch_aggregation else "")
+        + ".",
+        "",
+    ]
+    bands = list(s.band_probability.columns)
+    head = ["Rank", "ID", "Score", "Band", "Median rank", "5–95 % rank"]
+    head += [md_cell(f"P({b})") for b in bands]
+    rows = [
+        [
+            str(row["rank"]),
+            md_cell(eid),
+            f"{row['score']:.1f}",
+            md_cell(row["band"]),
+            f"{row['rank_median']:g}",
+            f"{row['rank_p05']}–{row['rank_p95']}",
+            *[f"{s.band_probability.loc[eid, b]:.2f}" for b in bands],
+        ]
+        for eid, row in s.engagements.iterrows()
+    ]
+    lines += _md_table(head, "rlrlrr" + "r" * len(bands), rows)
+    if s.outside:
+        lines += [
+            "",
+            f"{s.outside} engagements' nominal rank lies outside their 5–95 % range (ties "
+            "at the rubric's weights break under any change).",
+        ]
+    if s.sobol is not None:
+        lines += _sobol_markdown(result)
+    if len(s.leave_one_out):
+        lines += _leave_one_out_markdown(result)
+    return lines
+
+
+def _sobol_markdown(result: Result) -> list[str]:
+    s = result.sensitivity
+    rubric = result.rubric
+    rows = [
+        [
+            md_cell(rubric.criterion(factor).label) if factor in rubric.ids else "Aggregation",
+            figure(row["S1"]),
+            figure(row["S1_conf"]),
+            figure(row["ST"]),
+            figure(row["ST_conf"]),
+        ]
+        for factor, row in s.sobol.sort_values("ST", ascending=False).iterrows()
+    ]
+    return [
+        "",
+        f"### What moves the ranking most: Sobol indices of the mean rank change (N = {s.sobol_n})",
+        "",
+        *_md_table(["Factor", "First-order S1", "±", "Total ST", "±"], "lrrrr", rows),
+    ]
+
+
+def _leave_one_out_markdown(result: Result) -> list[str]:
+    head = ["Dropped", "Its weight", "Spearman ρ", r"Mean \|Δrank\|", r"Max \|Δrank\|"]
+    head += ["Most moved", "Band changes", "Now insufficient"]
+    rows = [
+        [
+            md_cell(result.rubric.criterion(cid).label),
+            f"{row['weight']:.1%}",
+            figure(row["spearman"], ".3f"),
+            figure(row["mean_rank_change"], ".1f"),
+            str(row["max_rank_change"]),
+            md_cell(row["most_moved"]),
+            str(row["band_changes"]),
+            str(row["now_insufficient"]),
+        ]
+        for cid, row in result.sensitivity.leave_one_out.iterrows()
+    ]
+    return ["", "### Leave one criterion out", "", *_md_table(head, "lrrrrlrr", rows)]

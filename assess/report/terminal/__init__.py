@@ -1,4 +1,10 @@
-"""The ranked table printed in the terminal."""
+"""What assess prints in the terminal: the ranked table here, with the helpers that keep input
+text inert in every terminal table (:func:`inert`, :func:`shown`).
+
+The tables of ``assess agreement``, ``assess sensitivity`` and ``assess explain`` are in
+:mod:`assess.report.terminal.analyses`; those of ``assess calibrate`` in
+:mod:`assess.report.terminal.calibration`.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +13,9 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from .. import display
-from ..result import Result
-from .safety import printable, report_notes
+from ... import display
+from ...result import Result
+from ..safety import printable, report_notes
 
 
 def _plain(value) -> str:

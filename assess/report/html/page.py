@@ -1,4 +1,6 @@
-"""The HTML report: one self-contained page (inline CSS, JS and SVG charts; no network requests).
+"""The HTML report: one self-contained page (inline CSS, JS and SVG charts; no network requests),
+rendered from the Jinja2 templates in ``templates/``, with the sections of an attached
+agreement or sensitivity analysis (:mod:`assess.report.html.analyses`).
 
 Everything from the input reaches the page through Jinja2 with autoescaping on, and carried
 text is defused as in the CSV and Markdown reports, so a cell such as ``<script>...`` or
@@ -23,14 +25,14 @@ import pandas as pd
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
-from .._version import __version__
-from ..display import fixed, percent, trimmed
-from ..files import atomic_path
-from ..result import Result
-from ..rubric import Criterion, Gate, Level, normalise_header
-from ..validation import show
-from . import sections
-from .safety import clean_text, report_notes, safe_cell
+from ..._version import __version__
+from ...display import fixed, percent, trimmed
+from ...files import atomic_path
+from ...result import Result
+from ...rubric import Criterion, Gate, Level, normalise_header
+from ...validation import show
+from ..safety import clean_text, report_notes, safe_cell
+from .analyses import agreement_context, sensitivity_context
 
 #: Per-engagement breakdowns are rendered for this many engagements (best first) at most.
 BREAKDOWN_LIMIT = 500
@@ -93,7 +95,7 @@ def generated_timestamp() -> str:
 @cache
 def _environment() -> Environment:
     env = Environment(
-        loader=PackageLoader("assess.report", "templates"),
+        loader=PackageLoader("assess.report.html", "templates"),
         autoescape=True,
         undefined=StrictUndefined,
         trim_blocks=True,
@@ -105,7 +107,11 @@ def _environment() -> Environment:
 
 @cache
 def _static(name: str) -> str:
-    return resources.files("assess.report").joinpath("templates", name).read_text(encoding="utf-8")
+    return (
+        resources.files("assess.report.html")
+        .joinpath("templates", name)
+        .read_text(encoding="utf-8")
+    )
 
 
 def _missing(value: Any) -> bool:
@@ -399,6 +405,6 @@ def _context(result: Result) -> dict[str, Any]:
             c.id: sorted(c.scale.levels, key=lambda lv: lv.value) for c in rubric.criteria
         },
         # several raters' agreement and the weight-sensitivity run, when the result has them
-        "agreement": sections.agreement_context(result),
-        "sensitivity": sections.sensitivity_context(result),
+        "agreement": agreement_context(result),
+        "sensitivity": sensitivity_context(result),
     }

@@ -1,0 +1,49 @@
+"""The cell formats of the report workbook: titles, headers, figures, input cells and bands."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...rubric import Rubric
+from .layout import INSUFFICIENT
+
+
+class CellFormats:
+    """The cell formats every sheet of the report workbook uses, made once per workbook."""
+
+    def __init__(self, wb) -> None:
+        add = wb.add_format
+        self.title = add({"bold": True, "font_size": 14})
+        self.h2 = add({"bold": True, "font_size": 12, "font_color": "#1F3864"})
+        self.head = add(
+            {"bold": True, "bg_color": "#DDE3EA", "border": 1, "text_wrap": True, "valign": "top"}
+        )
+        self.label = add({"bold": True})
+        self.wrap = add({"text_wrap": True, "valign": "top"})
+        self.date = add({"num_format": "yyyy-mm-dd"})
+        self.score = add({"num_format": "0.0"})
+        self.points = add({"num_format": "0.00"})
+        self.norm = add({"num_format": "0.000"})
+        self.rating = add({"num_format": "0.0#"})
+        self.pct = add({"num_format": "0%"})
+        self.pct1 = add({"num_format": "0.0%"})
+        self.input = add({"bg_color": "#FFF2CC", "border": 1, "num_format": "0.000"})
+        self.input_num = add({"bg_color": "#FFF2CC", "border": 1, "num_format": "0.##"})
+        self.note = add({"italic": True, "font_color": "#595959"})
+        self.mono = add({"font_name": "Consolas"})
+        self.band = {}
+
+
+def band_formats(wb, rubric: Rubric) -> dict[str, Any]:
+    """Each band's fill (with black or white text, whichever reads on it), and one for
+    :data:`~assess.report.xlsx.layout.INSUFFICIENT`."""
+    out = {}
+    for b in rubric.bands:
+        rgb = b.colour.lstrip("#")
+        r, g, bl = int(rgb[:2], 16), int(rgb[2:4], 16), int(rgb[4:], 16)
+        dark = (0.299 * r + 0.587 * g + 0.114 * bl) < 140
+        out[b.name] = wb.add_format(
+            {"bg_color": b.colour, "font_color": "#FFFFFF" if dark else "#000000"}
+        )
+    out[INSUFFICIENT] = wb.add_format({"bg_color": "#D9D9D9", "font_color": "#404040"})
+    return out
