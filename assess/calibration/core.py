@@ -70,7 +70,8 @@ from ..pipeline import validate_file
 from ..read import Column, RawTable
 from ..rubric import DEFAULT_RUBRIC, Rubric, load_rubric, normalise_header, parse_rubric
 from ..scoring import STATUS_INSUFFICIENT, aggregate, input_columns, normalise, score_frame
-from ..validation import MISSING_MARKERS, Problem, Rejection, _to_number, json_value, show
+from ..validation import MISSING_MARKERS, Problem, Rejection, json_value, show
+from ..validation import to_number as _to_number
 from .weighting import (
     OUTCOME_FREE_METHODS,
     AHPResult,
