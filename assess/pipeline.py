@@ -12,11 +12,13 @@ from typing import Any
 
 import pandas as pd
 
+from .analyses.agreement import score_ratings
 from .limits import DEFAULT_MAX_INPUT_SIZE, MaxSize
+from .raters import read_ratings
 from .read import RawTable, read_table
-from .result import Result, SourceInfo, input_labels, order_best_first, order_positions
+from .result import Result, SourceInfo, engagement_rows, order_best_first, order_positions
 from .rubric import DEFAULT_RUBRIC, Rubric, load_rubric
-from .scoring import STATUS_SCORED, constant_labels, input_columns, score_frame
+from .scoring import STATUS_SCORED, constant_labels, score_frame
 from .validation import Validated, reject_seen_ids, validate
 
 Source = str | Path | pd.DataFrame
@@ -118,8 +120,6 @@ def score(
         sources = [sources]
     sources = list(sources)
     # several raters (long format, or one sheet per rater): combined, scored, with agreement
-    from .analyses.agreement import read_ratings, score_ratings
-
     layout = {
         "sheet": sheet,
         "id_column": id_column,
@@ -163,16 +163,17 @@ def combine(parts: list[Validated], rubric: Rubric) -> Result:
             carried = carried.iloc[order].set_axis(ratings.index)
             scores = score_frame(ratings, rubric)
         n = len(ratings)
-        inputs = ratings[input_columns(rubric)].rename(columns=input_labels(rubric))
-        meta = pd.DataFrame(
-            {
-                "source": constant_labels(part.table.name, n),
-                "sheet": constant_labels(part.table.sheet, n),
-                "row": rows.to_numpy(dtype="int64"),
-            },
-            index=ratings.index,
+        frames.append(
+            engagement_rows(
+                rubric,
+                ratings,
+                scores,
+                carried,
+                source=constant_labels(part.table.name, n),
+                sheet=constant_labels(part.table.sheet, n),
+                row=rows.to_numpy(dtype="int64"),
+            )
         )
-        frames.append(pd.concat([meta, scores, inputs, carried], axis=1))
         for col in carried.columns:
             if col not in carried_cols:
                 carried_cols.append(col)

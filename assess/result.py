@@ -20,7 +20,7 @@ from ._version import __version__
 from .display import percent
 from .read import COMPUTED_COLUMNS
 from .rubric import Rubric, normalise_header
-from .scoring import STATUS_INSUFFICIENT, STATUS_SCORED
+from .scoring import STATUS_INSUFFICIENT, STATUS_SCORED, input_columns
 from .validation import Rejection, json_value
 
 #: Headers (compared after normalise_header) of the carried column that names an engagement.
@@ -415,6 +415,42 @@ def input_labels(rubric: Rubric) -> dict[str, str]:
         for i in c.indicators:
             names[i.id] = f"{i.id}.value"
     return names
+
+
+def engagement_rows(
+    rubric: Rubric,
+    ratings: pd.DataFrame,
+    scores: pd.DataFrame,
+    carried: pd.DataFrame,
+    *,
+    source: Any,
+    sheet: Any,
+    row: Any,
+) -> pd.DataFrame:
+    """The rows of :attr:`Result.engagements` for scored ``ratings``, on their index.
+
+    Parameters
+    ----------
+    rubric : Rubric
+        The rubric they were scored against.
+    ratings : pandas.DataFrame
+        The scorer's inputs (one column per :func:`~assess.scoring.input_columns`).
+    scores : pandas.DataFrame
+        What :func:`~assess.scoring.score_frame` gave for them.
+    carried : pandas.DataFrame
+        The carried input columns.
+    source, sheet, row : array-like
+        Where each row was read: file name, sheet and (Excel) row, one value per row.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``source``, ``sheet`` and ``row``, the scorer's columns, the inputs under the names
+        :func:`input_labels` gives them, then the carried columns.
+    """
+    inputs = ratings[input_columns(rubric)].rename(columns=input_labels(rubric))
+    meta = pd.DataFrame({"source": source, "sheet": sheet, "row": row}, index=ratings.index)
+    return pd.concat([meta, scores, inputs, carried], axis=1)
 
 
 def order_best_first(table: pd.DataFrame) -> pd.DataFrame:

@@ -206,7 +206,7 @@ class MissingPolicy(_Model):
 
 class RaterPolicy(_Model):
     """How several raters' ratings of one engagement are combined
-    (see :mod:`assess.analyses.agreement`)."""
+    (see :func:`assess.raters.combine_values`)."""
 
     combine: Literal["median", "mean", "trimmed_mean"] = "median"
 

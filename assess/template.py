@@ -24,7 +24,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from .errors import OutputError
 from .files import atomic_path, check_output_path, zip_sink
-from .read import _targets
+from .read import header_targets
 from .report.safety import clean_text
 from .rubric import Criterion, Indicator, Rubric, load_rubric, normalise_header
 
@@ -72,7 +72,7 @@ class _Field:
 def _fields(rubric: Rubric) -> list[_Field]:
     """The template's columns; a descriptive column is left out when the rubric reads that
     header itself (the reader would otherwise find two columns for one key)."""
-    taken = set(_targets(rubric))
+    taken = set(header_targets(rubric))
 
     def free(header: str) -> bool:
         return normalise_header(header) not in taken

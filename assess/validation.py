@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .read import CellError, RawTable
+from .read import CellError, RawTable, string_dtype
 from .rubric import Criterion, Indicator, Rubric
 
 MISSING_MARKERS = frozenset(
@@ -177,7 +177,16 @@ def json_value(value: Any) -> Any:
 # -- cell parsers: value -> (number or NaN, problem or None) ------------------------------
 
 
-def _to_number(text: str) -> float | None:
+def to_number(text: str) -> float | None:
+    """The number a text writes (``"2,5"`` and ``" 3 "`` too), or None when it is no number.
+
+    Spaces (also non-breaking) are ignored; a single comma with no point is a decimal comma.
+
+    Examples
+    --------
+    >>> to_number("2,5"), to_number("1e3"), to_number("1,000.5")
+    (2.5, 1000.0, None)
+    """
     t = text.strip().replace("\u00a0", "").replace(" ", "")
     if not _NUMBER.match(t):
         return None
@@ -188,7 +197,18 @@ def _to_number(text: str) -> float | None:
     return float(t)
 
 
-class _RatingParser:
+class RatingParser:
+    """Reads a criterion's rating cells: ``parser(value)`` is ``(rating, problem)``.
+
+    ``rating`` is a number on the criterion's scale (NaN when the cell is missing or bad);
+    ``problem`` says why a cell cannot be used, or is None.  Each distinct cell is read once.
+
+    Parameters
+    ----------
+    criterion : Criterion
+        The rated criterion whose scale and level labels the cells are read by.
+    """
+
     def __init__(self, criterion: Criterion) -> None:
         self.c = criterion
         self.scale = criterion.scale
@@ -226,7 +246,7 @@ class _RatingParser:
             return math.nan, f"a date ({json_value(value)}) is not a rating {span}"
         text = str(value).strip()
         folded = text.casefold()
-        number = _to_number(text)
+        number = to_number(text)
         if number is not None:  # a number is a number, even where a level is labelled with digits
             return self._range(number, show(value))
         if folded in self.labels:
@@ -235,7 +255,7 @@ class _RatingParser:
             return math.nan, None
         m = _LEVEL_PREFIX.match(text)
         if m:
-            number = _to_number(m.group(1))
+            number = to_number(m.group(1))
             label = m.group(2).strip()
             if number is not None:
                 x, err = self._range(number, show(value))
@@ -257,7 +277,20 @@ class _RatingParser:
         )
 
 
-class _IndicatorParser:
+class IndicatorParser:
+    """Reads an indicator's value cells: ``parser(value)`` is ``(value, problem)``.
+
+    ``value`` is the raw number (NaN when the cell is missing or bad; ``"75%"`` is 0.75 on an
+    indicator measured as a share); ``problem`` says why a cell cannot be used, or is None.
+
+    Parameters
+    ----------
+    indicator : Indicator
+        The indicator whose range the values are checked against.
+    decimal : str
+        The table's decimal mark (``","`` for a semicolon-separated CSV).
+    """
+
     def __init__(self, indicator: Indicator, decimal: str) -> None:
         self.ind = indicator
         self.decimal = decimal
@@ -296,7 +329,7 @@ class _IndicatorParser:
         core = text[:-1] if percent else text
         if self.decimal == "." and re.fullmatch(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?", core.strip()):
             core = core.replace(",", "")  # thousands separators
-        number = _to_number(core)
+        number = to_number(core)
         if number is None:
             return math.nan, f"{show(value)} is not a number for {self.ind.label}"
         # "75%" is 0.75 (as a percent-formatted Excel cell stores it) on an indicator measured as
@@ -347,7 +380,7 @@ def _parse_column(values: pd.Series, parser) -> tuple[np.ndarray, dict[int, str]
     return numbers, {int(i): parsed[codes[i]][1] for i in where}
 
 
-def _id_text(value: Any) -> str:
+def id_text(value: Any) -> str:
     """A cell's engagement id as written (spaces tidied), as every output shows it."""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
@@ -389,7 +422,7 @@ _OTHER_SPACE = (
     + "".join(chr(c) for c in range(0x2000, 0x200B))
     + "\u2028\u2029\u202f\u205f\u3000"
 )
-#: text that _id_text would change: leading, trailing or doubled spaces, or other whitespace
+#: text that id_text would change: leading, trailing or doubled spaces, or other whitespace
 _UNTIDY_ID = f"^ | $|  |[{_OTHER_SPACE}]"
 #: text whose id_key may differ from it: anything but printable ASCII (invisible characters,
 #: what NFKC changes), or a decimal number not in its shortest form
@@ -397,14 +430,12 @@ _ODD_ID = r"[^ -~]|^-?(?:0|[1-9][0-9]*)\.[0-9]*0$|^-0$"
 
 
 def id_keys(ids: Any) -> np.ndarray:
-    """:func:`id_key` of each id (text as :func:`_id_text` gives it), vectorised: plain ids
+    """:func:`id_key` of each id (text as :func:`id_text` gives it), vectorised: plain ids
     are their own key, and only the others go through Python."""
-    from .read import _string_dtype
-
     texts = np.asarray(ids, dtype=object)
     keys = texts.copy()
     if len(texts):
-        arr = pd.Series(texts, dtype=_string_dtype())
+        arr = pd.Series(texts, dtype=string_dtype())
         odd = arr.str.contains(_ODD_ID, regex=True).to_numpy(dtype=bool, na_value=False)
         for i in np.flatnonzero(odd):
             keys[i] = id_key(texts[i])
@@ -420,13 +451,13 @@ def _id_texts(values: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         keys = ids.copy()
         odd = values.str.contains(f"{_UNTIDY_ID}|{_ODD_ID}", regex=True)
         for i in np.flatnonzero(odd.to_numpy(dtype=bool, na_value=False)):
-            ids[i] = _id_text(ids[i])
+            ids[i] = id_text(ids[i])
             keys[i] = id_key(ids[i])
         return ids, keys, np.zeros(len(ids), dtype=bool)
     codes, uniques = distinct_cells(values)
     failed = [isinstance(u, CellError) for u in uniques]
     texts = [
-        _id_text(u) if _present_id(u) and not bad else ""
+        id_text(u) if present_id(u) and not bad else ""
         for u, bad in zip(uniques, failed, strict=True)
     ]
     texts.append("")  # code -1, a blank cell, picks this: no id
@@ -483,7 +514,7 @@ def validate(table: RawTable, rubric: Rubric) -> Validated:
                 columns[crit.id] = np.full(n, np.nan)
                 continue
             values = data[crit.id]
-            numbers, errs = _parse_column(values, _RatingParser(crit))
+            numbers, errs = _parse_column(values, RatingParser(crit))
             note(crit.id, errs, values)
             columns[crit.id] = numbers
         for ind in crit.indicators:
@@ -491,7 +522,7 @@ def validate(table: RawTable, rubric: Rubric) -> Validated:
                 columns[ind.id] = np.full(n, np.nan)
                 continue
             values = data[ind.id]
-            numbers, errs = _parse_column(values, _IndicatorParser(ind, table.decimal))
+            numbers, errs = _parse_column(values, IndicatorParser(ind, table.decimal))
             note(ind.id, errs, values)
             columns[ind.id] = numbers
 
@@ -511,7 +542,8 @@ def validate(table: RawTable, rubric: Rubric) -> Validated:
     return Validated(table=table, ratings=ratings, carried=carried, rows=rows, rejected=rejected)
 
 
-def _present_id(value: Any) -> bool:
+def present_id(value: Any) -> bool:
+    """Whether a cell holds an engagement id at all (not None, NaN or blank text)."""
     if value is None:
         return False
     if isinstance(value, float) and math.isnan(value):

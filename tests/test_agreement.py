@@ -13,12 +13,8 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 import assess
-from assess.analyses.agreement import (
-    combine_values,
-    krippendorff_alpha,
-    measure_agreement,
-    read_ratings,
-)
+from assess.analyses.agreement import krippendorff_alpha, measure_agreement
+from assess.raters import combine_values, read_ratings
 
 LONG_HEADER = ["Engagement ID", "Rater", "Criterion", "Rating"]
 

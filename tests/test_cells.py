@@ -197,7 +197,7 @@ def test_ods_error_cells_are_placed_through_repeats_and_merged_cells(tmp_path):
 
 
 def test_a_huge_repeat_count_of_error_cells_is_not_expanded(tmp_path):
-    from assess.read import _ods_error_cells
+    from assess.read.error_cells import ods_error_cells
 
     path = ods_by_hand(
         tmp_path / "huge.ods",
@@ -208,7 +208,7 @@ def test_a_huge_repeat_count_of_error_cells_is_not_expanded(tmp_path):
         ],
     )
     # only the cells within the sheet as read (here 5 rows of 4 cells) are looked at
-    found = _ods_error_cells(path, {"Cases": (5, 4)})
+    found = ods_error_cells(path, {"Cases": (5, 4)})
     assert sorted(found["Cases"]) == [(r, c, "#N/A") for r in range(5) for c in range(4)]
 
 
@@ -588,9 +588,9 @@ def test_every_rating_is_read_under_the_header_above_it(tmp_path_factory, order,
 
 
 def _general_path(monkeypatch):
-    import assess.read
+    import assess.read.tables
 
-    monkeypatch.setattr(assess.read, "_read_csv_table", lambda *args: None)
+    monkeypatch.setattr(assess.read.tables, "read_csv_table", lambda *args: None)
 
 
 layout_rows = st.sampled_from(

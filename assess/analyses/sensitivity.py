@@ -267,7 +267,7 @@ def _rater_variants(
 ) -> tuple[np.ndarray, list[np.ndarray], list[np.ndarray]]:
     """For each distinct bootstrap of the raters: the normalised matrix and the gate caps.
     Returns (variant of each draw, matrices, caps)."""
-    from .agreement import combine_values
+    from ..raters import combine_values
 
     agreement = result.agreement
     ratings = agreement.ratings

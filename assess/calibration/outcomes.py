@@ -16,7 +16,7 @@ import numpy as np
 
 from ..errors import InputError
 from ..rubric import normalise_header
-from ..validation import MISSING_MARKERS, _to_number, show
+from ..validation import MISSING_MARKERS, show, to_number
 
 KINDS = ("numeric", "binary", "ordinal")
 
@@ -45,7 +45,7 @@ def _number(value: Any) -> float | None:
         return None
     if isinstance(value, (int, float, np.integer, np.floating)):
         return float(value) if math.isfinite(value) else None
-    return _to_number(value) if isinstance(value, str) else None
+    return to_number(value) if isinstance(value, str) else None
 
 
 def _binary(value: Any, levels: Sequence[str] | None) -> int | None:
