@@ -75,23 +75,23 @@ def score(
 
     Parameters
     ----------
-    sources:
+    sources : Source or Iterable[Source]
         A path (``.xlsx``, ``.xlsm``, ``.xls``, ``.ods``, ``.csv``, ``.tsv``), a pandas DataFrame
         laid out like a sheet, or a list of them.  Several sources are scored together as one
         set (one ranking); an id repeated across them rejects the later row.
-    rubric:
+    rubric : str, Path or Rubric, optional
         A built-in rubric name, a path to a rubric YAML file, or a loaded :class:`Rubric`.
-    sheet:
+    sheet : str or int, optional
         Sheet name (or 1-based position) to read; by default the best-matching sheet.
-    id_column:
+    id_column : str, optional
         Header of the column holding the engagement ids, when it is not the rubric's
         identifier column (or one of its aliases).
-    allow_missing:
+    allow_missing : str or Iterable[str], optional
         Criteria (ids, labels or headers; or ``"all"``) that may have no column in a table.
         By default a criterion without a column makes the table unusable (``InputError``):
         scoring without it would spread its weight over the others unnoticed.  An allowed
         one is scored as not rated, and the source's ``notes`` say so.
-    max_input_size:
+    max_input_size : MaxSize, optional
         The most any input may hold: bytes, or text such as ``"512MB"`` or ``"2GB"``
         (default 512 MB).  A file larger than this on disk or, for a workbook, once
         inflated is refused (``InputError``), as is a table spanning more than one cell per

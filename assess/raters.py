@@ -187,14 +187,14 @@ def read_ratings(
 
     Parameters
     ----------
-    sources:
+    sources : Source or Iterable[Source]
         Files (or DataFrames laid out as a long table).  Each must hold several raters' ratings,
         in long format or one sheet per rater; files of one rater cannot be mixed in.
-    rubric:
+    rubric : Rubric
         The rubric whose criteria are rated.
-    sheet:
+    sheet : str or int, optional
         Read only this sheet (long format then); one sheet can hold only a long table.
-    id_column, allow_missing, max_input_size:
+    id_column, allow_missing, max_input_size : optional
         As for :func:`assess.score`.
 
     Raises

@@ -412,11 +412,11 @@ def score_frame(frame: pd.DataFrame, rubric: Rubric) -> pd.DataFrame:
 
     Parameters
     ----------
-    frame:
+    frame : pandas.DataFrame
         Indexed by engagement id; columns named by rated criterion id (rating on the
         criterion's scale) and by indicator id (raw value); NaN where missing.  Other
         columns are ignored.
-    rubric:
+    rubric : Rubric
         A validated :class:`~assess.rubric.Rubric`.
 
     Returns

@@ -477,14 +477,14 @@ def write_template(
 
     Parameters
     ----------
-    rubric:
+    rubric : Rubric, str or Path
         The rubric to build the template for (a :class:`Rubric`, built-in name or YAML path).
-    path:
+    path : str or Path
         Where to write; must end in ``.xlsx``.  Written atomically (a temporary file in the
         same folder, renamed into place when complete).
-    example_row:
+    example_row : bool, optional
         Fill row 2 with a plausible example engagement (id ``EX-0001``) to show the format.
-    overwrite:
+    overwrite : bool, optional
         Replace ``path`` if it exists; by default an existing file is never touched.
 
     Returns

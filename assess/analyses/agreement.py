@@ -204,11 +204,11 @@ def measure_agreement(
 
     Parameters
     ----------
-    ratings:
+    ratings : Ratings
         As read by :func:`~assess.raters.read_ratings`.
-    combine:
+    combine : str, optional
         ``median``, ``mean`` or ``trimmed_mean``; by default the rubric's rule (median).
-    flag_at:
+    flag_at : float, optional
         Flag an engagement and criterion when its raters' ratings span this many levels.
     """
     rubric = ratings.rubric
@@ -386,18 +386,18 @@ def agreement(
 
     Parameters
     ----------
-    sources:
+    sources : Source or Iterable[Source]
         Files in long format or with one sheet per rater (see :mod:`assess.read.layouts`).
-    rubric:
+    rubric : str, Path or Rubric, optional
         A built-in rubric name, a rubric YAML path or a loaded rubric (default
         ``military-diplomacy``).
-    sheet:
+    sheet : str or int, optional
         Read this sheet only (a long-format table).
-    combine:
+    combine : str, optional
         ``median``, ``mean`` or ``trimmed_mean``; by default the rubric's rule.
-    flag_at:
+    flag_at : float, optional
         Flag engagements and criteria whose raters are this many levels apart or more.
-    id_column, allow_missing, max_input_size:
+    id_column, allow_missing, max_input_size : optional
         As for :func:`assess.score`.
 
     Returns

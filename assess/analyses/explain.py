@@ -412,11 +412,11 @@ def explain(
 
     Parameters
     ----------
-    source:
+    source : Result, str, Path, pandas.DataFrame or an iterable of them
         A scored :class:`~assess.result.Result`, or what :func:`assess.score` takes.
-    engagement_id:
+    engagement_id : str
         The engagement's id (case and spacing need not match exactly).
-    rubric, sheet, id_column, allow_missing, max_input_size:
+    rubric, sheet, id_column, allow_missing, max_input_size : optional
         As for :func:`assess.score` (ignored when ``source`` is a Result).
 
     Returns

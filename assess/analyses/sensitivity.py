@@ -568,7 +568,7 @@ def sensitivity(
     ----------
     source:
         A scored :class:`~assess.result.Result`, or what :func:`assess.score` takes.
-    rubric, sheet, id_column, allow_missing, max_input_size:
+    rubric, sheet, id_column, allow_missing, max_input_size : optional
         As for :func:`assess.score` (ignored when ``source`` is a Result).
     draws:
         Monte Carlo draws of the weights.

@@ -146,16 +146,16 @@ def read_cases(
 
     Parameters
     ----------
-    source:
+    source : str, Path or pandas.DataFrame
         A spreadsheet path or a DataFrame laid out like a sheet.
-    rubric:
+    rubric : str, Path or Rubric, optional
         A built-in rubric name, a path, or a :class:`~assess.rubric.Rubric`.
-    outcome:
+    outcome : str, optional
         The outcome column's header (matched like any header); ``None`` reads ratings only.
-    sheet, kind, levels:
+    sheet, kind, levels : optional
         ``kind`` and ``levels`` as for :func:`~assess.calibration.outcomes.parse_outcomes`;
         ``sheet`` as for :func:`assess.score`.
-    id_column, allow_missing, max_input_size:
+    id_column, allow_missing, max_input_size : optional
         As for :func:`assess.score`.
 
     Examples

@@ -42,35 +42,35 @@ class RubricCalibrator(BaseEstimator):
 
     Parameters
     ----------
-    rubric:
+    rubric : str, Path or Rubric, optional
         A built-in rubric name, a path or a :class:`~assess.rubric.Rubric`.  ``X`` then holds
         ratings on the criteria's scales (indicators' raw values for indicator criteria): a
         DataFrame with the columns :func:`assess.scoring.input_columns` names (criterion ids for
         rated criteria), or an array in that order; NaN where missing.  Predictions go through
         the rubric's own normalisation and aggregation.  ``None``: the columns of ``X`` are
         criterion values already on a common scale, combined by the weighted arithmetic mean.
-    kind:
+    kind : str, optional
         ``"numeric"``, ``"binary"`` or ``"ordinal"``.
-    prior_strength:
+    prior_strength : float, optional
         Precision of the Gaussian prior pulling the weights toward the expert weights (the
         penalty ``prior_strength * sum((w - w0) ** 2)`` is added to the summed negative
         log-likelihood).  ``None``: chosen from ``prior_grid`` by ``inner_folds``-fold CV.
-    prior_grid:
+    prior_grid : tuple[float, ...], optional
         Candidate strengths for that choice.
-    inner_folds:
+    inner_folds : int, optional
         Folds of the inner cross-validation.
-    levels:
+    levels : Sequence[Any], optional
         Ordinal: the outcome levels, worst first (default: the sorted labels seen in ``y``).
         Binary: the negative and the positive label.
-    fit_weights:
+    fit_weights : bool, optional
         ``False`` keeps the expert weights and fits the link only: the baseline calibrated
         weights are compared against.
-    expert_weights:
+    expert_weights : Sequence[float], optional
         Weights to shrink toward (and to keep when ``fit_weights=False``), in column order;
         default the rubric's weights, or equal weights without a rubric.
-    max_iter:
+    max_iter : int, optional
         Iterations of the SLSQP optimiser.
-    random_state:
+    random_state : int or numpy.random.RandomState, optional
         Seeds the inner cross-validation's folds.
 
     Attributes

@@ -86,10 +86,10 @@ def entropy_weights(z: np.ndarray, counts: np.ndarray | None = None) -> np.ndarr
 
     Parameters
     ----------
-    z:
+    z : numpy.ndarray
         (n, k) criterion values on 0-1 (as :func:`assess.scoring.normalise` gives), NaN where
         missing.
-    counts:
+    counts : numpy.ndarray, optional
         Optional (B, n) case multiplicities, one row per bootstrap resample: the weights of all
         B resamples are computed at once, without copying the data.
 

@@ -46,22 +46,22 @@ def read_table(
 
     Parameters
     ----------
-    path:
+    path : str, Path or pandas.DataFrame
         ``.xlsx``, ``.xlsm``, ``.xls``, ``.ods``, ``.csv`` or ``.tsv`` file, or a pandas
         DataFrame whose column names are the header row.
-    rubric:
+    rubric : Rubric
         The rubric whose identifier and criterion columns locate the header row.
-    sheet:
+    sheet : str or int, optional
         A sheet name (or 1-based position) to read; by default every visible sheet is
         searched and the one whose header best matches the rubric wins.
-    id_column:
+    id_column : str, optional
         The header of the column holding the engagement ids, instead of the rubric's
         identifier column and its aliases.
-    allow_missing:
+    allow_missing : str or Iterable[str], optional
         Criteria (or indicators) that may have no column: their ids, labels or headers, or
         ``"all"``.  Such a criterion is scored as not rated, and the table's ``notes`` say so.
         Any other criterion without a column makes the table unusable.
-    max_input_size:
+    max_input_size : MaxSize, optional
         The most the file may hold, in bytes or as text (``"512MB"``, ``"2GB"``): its size
         on disk and, for a workbook, once inflated; its tables may span one cell per 16
         bytes of it.  See :mod:`assess.limits`.
