@@ -8,8 +8,9 @@ The pipeline is read -> validate -> score -> report::
     assess.write_report(result, "report.xlsx")             # xlsx, csv, json, md or html
 
 The public verbs (``score``, ``agreement``, ``sensitivity``, ``explain``, ``calibrate``,
-``write_report``, ``write_template``, ``run_batch``, ``score_dask``) are functions of this
-package; no module shares a name with one of them.
+``write_report``, ``write_template``, ``run_batch``, ``score_dask``, ``open_store``) are
+functions of this package; no module shares a name with one of them.  ``open_store()`` opens
+the assessment history (:mod:`assess.history`).
 """
 
 from ._version import __version__
@@ -54,6 +55,9 @@ _LAZY = {
     "write_template": "assess.template",
     "run_batch": "assess.engines.batch",
     "score_dask": "assess.engines.dask",
+    "Store": "assess.history.store",
+    "open_store": "assess.history.store",
+    "StoreError": "assess.errors",
 }
 
 
@@ -90,6 +94,8 @@ __all__ = [
     "RubricProblem",
     "Sensitivity",
     "SourceInfo",
+    "Store",
+    "StoreError",
     "Validated",
     "agreement",
     "calibrate",
@@ -98,6 +104,7 @@ __all__ = [
     "explain",
     "list_rubrics",
     "load_rubric",
+    "open_store",
     "parse_rubric",
     "read_table",
     "run_batch",

@@ -49,3 +49,9 @@ class OptionError(AssessError, ValueError):
 
 class MissingColumnError(InputError):
     """A table lacks the column of a criterion (or indicator) that the rubric scores."""
+
+
+class StoreError(AssessError):
+    """The assessment history store cannot be opened, read or written (damaged, locked, made by
+    a newer assess, unreachable), or a request to it cannot be met (e.g. an unknown period).
+    The message names the store."""

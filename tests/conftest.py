@@ -454,3 +454,31 @@ def html_criterion_means(page: str) -> dict[str, str]:
 
 def parse_json(text: str) -> Any:
     return json.loads(text)
+
+
+# -- the history store, on SQLite and on a throwaway PostgreSQL server ---------------------
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A PostgreSQL server started for this test session (``tests/pgserver.py``); the tests
+    that need it skip, saying why, where it cannot be had."""
+    from pgserver import start_server
+
+    try:
+        server = start_server()
+    except RuntimeError as exc:
+        pytest.skip(f"no PostgreSQL server for the tests: {exc}")
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request, tmp_path) -> str:
+    """Where a new, empty history store goes: an SQLite file, or a new PostgreSQL database."""
+    if request.param == "sqlite":
+        return str(tmp_path / "history.sqlite")
+    import uuid
+
+    server = request.getfixturevalue("postgres_server")
+    return server.create_database(f"assess_{uuid.uuid4().hex[:12]}")

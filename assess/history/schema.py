@@ -1,0 +1,144 @@
+"""The tables of the assessment history store (SQLAlchemy Core, portable types only).
+
+The migrations in ``migrations/versions`` create and change these tables; this module is what
+the code reads and writes, and a test checks that a store migrated to the newest revision
+matches it.
+
+* ``rubrics``: every rubric a run was scored against, by content hash, with its YAML text
+  (reloadable with :func:`assess.rubric.parse_rubric`).
+* ``periods``: one row per period label ever recorded; writers lock it.
+* ``runs``: one row per recorded run; ``superseded_by`` is NULL for a period's current run.
+* ``sources``: the files (or tables) read for a run, in order, with their row accounting.
+* ``engagements``: each valid engagement of a run: status, score, band, rank, gates,
+  completeness and its carried columns (JSON).
+* ``ratings``: each engagement's value per criterion (``indicator`` empty) and per indicator
+  (``indicator`` its id); ``normalised`` and ``contribution`` are on the criterion rows.
+* ``rejections``: each rejected row of a run, with every problem found in it (JSON).
+
+Text that may hold JSON is stored as text (portable); times are ISO 8601 UTC text.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+metadata = MetaData()
+
+#: The longest period label a store takes.
+PERIOD_LENGTH = 64
+
+rubrics = Table(
+    "rubrics",
+    metadata,
+    Column("hash", String(64), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("version", Text, nullable=False),
+    Column("content", Text, nullable=False),
+)
+
+periods = Table(
+    "periods",
+    metadata,
+    Column("period", String(PERIOD_LENGTH), primary_key=True),
+    Column("created_at", String(32), nullable=False),
+)
+
+runs = Table(
+    "runs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("period", String(PERIOD_LENGTH), ForeignKey("periods.period"), nullable=False),
+    Column("recorded_at", String(32), nullable=False),
+    Column("recorded_by", Text, nullable=False),
+    Column("rubric_hash", String(64), ForeignKey("rubrics.hash"), nullable=False),
+    Column("fingerprint", String(64), nullable=False),
+    Column("assess_version", Text, nullable=False),
+    Column("data_rows", Integer, nullable=False),
+    Column("scored", Integer, nullable=False),
+    Column("insufficient", Integer, nullable=False),
+    Column("rejected", Integer, nullable=False),
+    Column("notes", Text, nullable=False),
+    Column("superseded_by", Integer, ForeignKey("runs.id"), nullable=True),
+    Column("superseded_at", String(32), nullable=True),
+    Index("ix_runs_period_superseded_by", "period", "superseded_by"),
+)
+
+sources = Table(
+    "sources",
+    metadata,
+    Column("run_id", Integer, ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True),
+    Column("position", Integer, primary_key=True),
+    Column("file", Text, nullable=False),
+    Column("path", Text, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("sheet", Text, nullable=False),
+    Column("header_row", Integer, nullable=False),
+    Column("data_rows", Integer, nullable=False),
+    Column("scored", Integer, nullable=False),
+    Column("insufficient", Integer, nullable=False),
+    Column("rejected", Integer, nullable=False),
+    Column("blank_rows", Integer, nullable=False),
+    Column("notes", Text, nullable=False),
+    Column("columns", Text, nullable=False),
+)
+
+engagements = Table(
+    "engagements",
+    metadata,
+    Column("run_id", Integer, ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True),
+    Column("engagement_id", Text, primary_key=True),
+    Column("source", Text, nullable=False),
+    Column("sheet", Text, nullable=False),
+    Column("row", Integer, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("score", Float, nullable=True),
+    Column("band", Text, nullable=True),
+    Column("rank", Integer, nullable=True),
+    Column("gate", Text, nullable=False),
+    Column("completeness", Float, nullable=True),
+    Column("carried", Text, nullable=False),
+    Index("ix_engagements_engagement_id", "engagement_id"),
+)
+
+ratings = Table(
+    "ratings",
+    metadata,
+    Column("run_id", Integer, ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True),
+    Column("engagement_id", Text, primary_key=True),
+    Column("criterion", Text, primary_key=True),
+    Column("indicator", Text, primary_key=True),
+    Column("value", Float, nullable=True),
+    Column("normalised", Float, nullable=True),
+    Column("contribution", Float, nullable=True),
+    # SQLite: the rows live in the key's B-tree rather than beside it (half the size)
+    sqlite_with_rowid=False,
+)
+
+rejections = Table(
+    "rejections",
+    metadata,
+    Column("run_id", Integer, ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True),
+    Column("position", Integer, primary_key=True),
+    Column("file", Text, nullable=False),
+    Column("sheet", Text, nullable=False),
+    Column("row", Integer, nullable=False),
+    Column("engagement_id", Text, nullable=True),
+    Column("column", Text, nullable=False),
+    Column("header", Text, nullable=False),
+    Column("value", Text, nullable=True),
+    Column("reason", Text, nullable=False),
+    Column("problems", Text, nullable=False),
+)
+
+#: The tables holding one run's rows, children first (the order to delete them in).
+RUN_TABLES = (ratings, engagements, rejections, sources)

@@ -1,0 +1,397 @@
+"""The assessment history store: recorded runs per period, for history, trends and changes.
+
+::
+
+    import assess
+    from assess.history import open_store
+
+    with open_store() as store:                 # ASSESS_STORE, else the default SQLite file
+        store.record(assess.score("FY2025-Q3.xlsx"), period="2025-Q3")
+        store.history()                         # one row per current run
+        previous = store.run_result("2025-Q2")  # a Result, as assess.score returned it
+
+Period labels are text and sort as text: ``2025-Q3`` after ``2025-Q2``, ``2025-10`` after
+``2025-09``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, func, select, update
+
+from ..errors import StoreError
+from ..result import Result
+from . import schema
+from .database import (
+    DEFAULT_TIMEOUT,
+    create_store_engine,
+    migrate,
+    reporting,
+    resolve_store,
+    store_name,
+    write_transaction,
+)
+from .recording import Recorded, check_period, lock_period, record
+
+#: The columns of :meth:`Store.history`, in order.
+HISTORY_COLUMNS = [
+    "period",
+    "run_id",
+    "recorded_at",
+    "recorded_by",
+    "files",
+    "rubric",
+    "rubric_version",
+    "rubric_hash",
+    "data_rows",
+    "scored",
+    "insufficient",
+    "rejected",
+    "current",
+    "superseded_by",
+    "superseded_at",
+]
+
+
+@dataclass(frozen=True)
+class Deleted:
+    """What :meth:`Store.delete_period` removed.
+
+    Attributes
+    ----------
+    period : str
+        The period deleted.
+    runs, engagements, ratings, rejections : int
+        How many runs (current and superseded) and rows of each were removed.
+    store : str
+        The store they were removed from.
+    """
+
+    period: str
+    runs: int
+    engagements: int
+    ratings: int
+    rejections: int
+    store: str
+
+    @property
+    def summary(self) -> str:
+        return (
+            f"deleted period {self.period} from {self.store}: {self.runs} run(s), "
+            f"{self.engagements} engagement rows, {self.ratings} ratings, "
+            f"{self.rejections} rejected rows"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "summary": self.summary}
+
+
+class Store:
+    """An open history store (SQLite file or PostgreSQL database).
+
+    Opening creates a new store, or brings one made by an older assess up to date; a store
+    made by a newer assess, a damaged file, a locked database or an unreachable server raise
+    :class:`~assess.errors.StoreError`, as does any later failure of the database.
+
+    Parameters
+    ----------
+    store : str, Path or None
+        Path of an SQLite file, or a URL (``postgresql+psycopg://user:password@host/db``,
+        ``sqlite:///path``); by default the ``ASSESS_STORE`` environment variable, else
+        ``history.sqlite`` in the user's data folder (see :func:`resolve_store`).
+    timeout : float
+        Seconds a writer waits for another one to finish before giving up.
+
+    Attributes
+    ----------
+    url : str
+        The SQLAlchemy URL of the store (with its password, if it has one).
+    name : str
+        How messages name the store: the SQLite file's path, or the URL without password.
+    engine : sqlalchemy.Engine
+        The engine, for direct queries of the tables in :mod:`assess.history.schema`.
+    """
+
+    def __init__(self, store: str | Path | None = None, *, timeout: float = DEFAULT_TIMEOUT):
+        self.url = resolve_store(store)
+        self.name = store_name(self.url)
+        self.timeout = timeout
+        self.engine = create_store_engine(self.url, timeout)
+        try:
+            with self._reporting():
+                migrate(self.engine, self.name)
+        except BaseException:
+            self.engine.dispose()
+            raise
+
+    def __repr__(self) -> str:
+        return f"Store({self.name!r})"
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Release the store's connections (the store can be opened again later)."""
+        self.engine.dispose()
+
+    def _reporting(self) -> Any:
+        return reporting(self.name, self.timeout)
+
+    # -- recording -----------------------------------------------------------------------
+    def record(self, result: Result, period: str, *, assessor: str | None = None) -> Recorded:
+        """Record a scored result as the current run of ``period``.
+
+        Recording the same inputs scored with the same rubric for the same period again
+        changes nothing; different inputs (a corrected file, a revised rubric) supersede the
+        period's current run, which stays in the history.  Nothing is deleted.
+
+        Parameters
+        ----------
+        result : Result
+            What :func:`assess.score` returned.
+        period : str
+            The period label, e.g. ``"2025-Q3"``: 1 to 64 characters, no control characters.
+            Labels sort as text, so write them so that they sort in time order.
+        assessor : str or None
+            Who recorded it; by default the operating-system user.
+
+        Returns
+        -------
+        Recorded
+            The run id and whether it was recorded, superseded another or changed nothing.
+        """
+        with self._reporting():
+            return record(self.engine, result, period, store=self.name, assessor=assessor)
+
+    # -- looking back --------------------------------------------------------------------
+    def history(self, all: bool = False) -> Any:
+        """The recorded runs, one row each, by period then in the order recorded.
+
+        Parameters
+        ----------
+        all : bool
+            Every run, superseded ones included; by default only each period's current run.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns :data:`HISTORY_COLUMNS`: ``period``, ``run_id``, ``recorded_at`` (UTC, ISO
+            8601), ``recorded_by``, ``files`` (the source files' names, comma-separated),
+            ``rubric``, ``rubric_version``, ``rubric_hash``, ``data_rows``, ``scored``,
+            ``insufficient``, ``rejected``, ``current`` (bool), ``superseded_by`` (the run
+            that replaced it, or missing) and ``superseded_at``.
+        """
+        import pandas as pd
+
+        with self._reporting(), self.engine.connect() as connection:
+            rows = _history_rows(connection, all)
+        frame = pd.DataFrame(rows, columns=HISTORY_COLUMNS)
+        frame["superseded_by"] = frame["superseded_by"].astype("Int64")
+        frame["current"] = frame["current"].astype(bool)
+        return frame
+
+    def periods(self) -> list[str]:
+        """The periods that have a current run, sorted (as text)."""
+        runs = schema.runs
+        query = select(runs.c.period).where(runs.c.superseded_by.is_(None)).distinct()
+        with self._reporting(), self.engine.connect() as connection:
+            return sorted(connection.execute(query).scalars())
+
+    def run_result(self, period: str | None = None, run_id: int | None = None) -> Result:
+        """A recorded run as the :class:`~assess.result.Result` it was made from.
+
+        Parameters
+        ----------
+        period : str or None
+            The period whose current run to read; by default the last period (as sorted).
+        run_id : int or None
+            A run by its id instead (superseded runs too).
+
+        Returns
+        -------
+        Result
+            Rubric, sources, engagements (best first) and rejected rows as recorded; several
+            raters' agreement and weight sensitivity are not recorded (None).
+        """
+        from .rebuild import load_result
+
+        with self._reporting(), self.engine.connect() as connection:
+            found = self._find_run(connection, period, run_id)
+            return load_result(connection, found)
+
+    def _find_run(self, connection: Connection, period: str | None, run_id: int | None) -> int:
+        runs = schema.runs
+        if run_id is not None:
+            query = select(runs.c.id).where(runs.c.id == int(run_id))
+            if connection.execute(query).first() is None:
+                raise StoreError(f"store {self.name} has no run {run_id}")
+            return int(run_id)
+        if period is None:
+            labels = sorted(
+                connection.execute(
+                    select(runs.c.period).where(runs.c.superseded_by.is_(None)).distinct()
+                ).scalars()
+            )
+            if not labels:
+                raise StoreError(f"store {self.name} holds no recorded runs yet")
+            period = labels[-1]
+        label = check_period(period)
+        query = select(runs.c.id).where(runs.c.period == label, runs.c.superseded_by.is_(None))
+        found = connection.execute(query).scalar()
+        if found is None:
+            raise StoreError(f"store {self.name} has no run recorded for period {label!r}")
+        return int(found)
+
+    # -- deleting and exporting ----------------------------------------------------------
+    def delete_period(self, period: str) -> Deleted:
+        """Remove every run of ``period`` (current and superseded) with all their rows.
+
+        Returns
+        -------
+        Deleted
+            What was removed; :class:`~assess.errors.StoreError` if the store has no such
+            period.
+        """
+        label = check_period(period)
+        runs = schema.runs
+        with self._reporting(), write_transaction(self.engine) as connection:
+            if not lock_period(connection, label):
+                raise StoreError(f"store {self.name} has no period {label!r}")
+            query = select(runs.c.id).where(runs.c.period == label)
+            ids = list(connection.execute(query).scalars())
+            counts = {
+                t.name: _count(connection, t, ids)
+                for t in (schema.engagements, schema.ratings, schema.rejections)
+            }
+            if ids:
+                connection.execute(
+                    update(runs).where(runs.c.id.in_(ids)).values(superseded_by=None)
+                )
+                for table in schema.RUN_TABLES:
+                    connection.execute(table.delete().where(table.c.run_id.in_(ids)))
+                connection.execute(runs.delete().where(runs.c.id.in_(ids)))
+            connection.execute(schema.periods.delete().where(schema.periods.c.period == label))
+        return Deleted(
+            period=label,
+            runs=len(ids),
+            engagements=counts["engagements"],
+            ratings=counts["ratings"],
+            rejections=counts["rejections"],
+            store=self.name,
+        )
+
+    def export(self, folder: str | Path, *, all: bool = False) -> Path:
+        """Write the history as one Parquet dataset partitioned by period.
+
+        Parameters
+        ----------
+        folder : str or Path
+            A new or empty folder; it holds ``period=<label>/`` folders when done.
+        all : bool
+            Superseded runs too (``current`` tells them apart); by default each period's
+            current run.
+
+        Returns
+        -------
+        Path
+            ``folder``; ``pandas.read_parquet(folder)`` reads it back with a ``period``
+            column.  See :mod:`assess.history.export` for the columns.
+        """
+        from .export import run_frame, write_dataset
+
+        with self._reporting(), self.engine.connect() as connection:
+            runs = _history_rows(connection, all)
+            if not runs:
+                raise StoreError(f"store {self.name} holds no recorded runs to export")
+            frames = [run_frame(connection, _Row(run)) for run in runs]
+        return write_dataset(frames, Path(folder))
+
+
+class _Row:
+    """A history row by column name."""
+
+    def __init__(self, values: tuple) -> None:
+        self.__dict__.update(zip(HISTORY_COLUMNS, values, strict=True))
+
+
+def _count(connection: Connection, table: Any, ids: list[int]) -> int:
+    if not ids:
+        return 0
+    query = select(func.count()).select_from(table).where(table.c.run_id.in_(ids))
+    return int(connection.execute(query).scalar_one())
+
+
+def _history_rows(connection: Connection, every: bool) -> list[tuple]:
+    runs, rubrics, sources = schema.runs, schema.rubrics, schema.sources
+    query = select(
+        runs.c.period,
+        runs.c.id,
+        runs.c.recorded_at,
+        runs.c.recorded_by,
+        rubrics.c.name,
+        rubrics.c.version,
+        runs.c.rubric_hash,
+        runs.c.data_rows,
+        runs.c.scored,
+        runs.c.insufficient,
+        runs.c.rejected,
+        runs.c.superseded_by,
+        runs.c.superseded_at,
+    ).join(rubrics, rubrics.c.hash == runs.c.rubric_hash)
+    if not every:
+        query = query.where(runs.c.superseded_by.is_(None))
+    found = connection.execute(query).all()
+    files: dict[int, list[str]] = {}
+    listed = select(sources.c.run_id, sources.c.file).order_by(sources.c.run_id, sources.c.position)
+    if not every:
+        listed = listed.join(runs, runs.c.id == sources.c.run_id).where(
+            runs.c.superseded_by.is_(None)
+        )
+    for run_id, file in connection.execute(listed):
+        files.setdefault(run_id, []).append(file)
+    rows = [
+        (
+            r.period,
+            r.id,
+            r.recorded_at,
+            r.recorded_by,
+            ", ".join(files.get(r.id, [])),
+            r.name,
+            r.version,
+            r.rubric_hash,
+            r.data_rows,
+            r.scored,
+            r.insufficient,
+            r.rejected,
+            r.superseded_by is None,
+            r.superseded_by,
+            r.superseded_at,
+        )
+        for r in found
+    ]
+    return sorted(rows, key=lambda row: (row[0], row[1]))
+
+
+def open_store(store: str | Path | None = None, *, timeout: float = DEFAULT_TIMEOUT) -> Store:
+    """Open (creating or upgrading if need be) the history store; see :class:`Store`.
+
+    Parameters
+    ----------
+    store : str, Path or None
+        Path of an SQLite file or a database URL; by default ``ASSESS_STORE``, else the
+        default SQLite file (:func:`assess.history.database.default_store_path`).
+    timeout : float
+        Seconds a writer waits for another one before giving up.
+
+    Returns
+    -------
+    Store
+        Use it as a context manager, or call :meth:`Store.close` when done.
+    """
+    return Store(store, timeout=timeout)
