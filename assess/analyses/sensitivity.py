@@ -406,9 +406,13 @@ def _sobol(
     columns = ["S1", "S1_conf", "ST", "ST_conf"]
     if np.ptp(y) == 0:  # the ranking never moves: nothing to apportion
         return pd.DataFrame(0.0, index=pd.Index(names, name="factor"), columns=columns)
+    # SALib seeds the bootstrap behind S1_conf and ST_conf only when ``seed`` is truthy (seed 0
+    # would draw from NumPy's global state); it makes its generator with np.random.default_rng,
+    # which hands a Generator back as it is: the same stream as the seed's, for every seed
+    bootstrap = np.random.default_rng(seed)
     with np.errstate(invalid="ignore", divide="ignore"):
         si = sobol_analyze.analyze(
-            problem, y, calc_second_order=False, print_to_console=False, seed=seed
+            problem, y, calc_second_order=False, print_to_console=False, seed=bootstrap
         )
     return pd.DataFrame(
         {c: np.asarray(si[c], dtype=float) for c in columns},
