@@ -386,40 +386,74 @@ def _write_engagements(
     ws.auto_filter.ref = f"A1:{get_column_letter(len(fields))}{last_row}"
 
 
-def _write_criteria(ws: Worksheet, rubric: Rubric) -> None:
-    widths = {"A": 12, "B": 30, "C": 95}
-    for letter, w in widths.items():
-        ws.column_dimensions[letter].width = w
-    wrap = _WRAP_TOP
-    row = 1
+_CRITERIA_WIDTHS = {"A": 12, "B": 30, "C": 95}
+
+
+class _Lines:
+    """The Criteria sheet, written a line at a time: a key in column B and its value in C
+    (wrapped, the row as tall as the texts need), perhaps a first cell in A."""
+
+    def __init__(self, ws: Worksheet) -> None:
+        self.ws = ws
+        self.row = 1
 
     def line(
-        key: str, value, *, bold: bool = False, number_format: str | None = None, first=None
+        self, key: str, value, *, bold: bool = False, number_format: str | None = None, first=None
     ) -> None:
-        nonlocal row
+        ws, row = self.ws, self.row
         if first is not None:
-            _put(ws, row, 1, first, alignment=wrap)
-        _put(ws, row, 2, key, alignment=wrap, font=Font(bold=bold))
-        cell = _put(ws, row, 3, value, alignment=wrap)
+            _put(ws, row, 1, first, alignment=_WRAP_TOP)
+        _put(ws, row, 2, key, alignment=_WRAP_TOP, font=Font(bold=bold))
+        cell = _put(ws, row, 3, value, alignment=_WRAP_TOP)
         if number_format:
             cell.number_format = number_format
             cell.alignment = Alignment(horizontal="left", vertical="top")
         if isinstance(value, str):
+            widths = _CRITERIA_WIDTHS
             ws.row_dimensions[row].height = _row_height([(value, widths["C"]), (key, widths["B"])])
-        row += 1
+        self.row += 1
 
-    _put(ws, row, 1, rubric.title or rubric.name, font=Font(bold=True, size=14))
-    row += 2
-    line("Rubric", f"{rubric.name} version {rubric.version}", bold=True)
-    line("Rubric hash", f"{rubric.short_hash} (start of SHA-256 {rubric.content_hash})", bold=True)
+    def heading(self, text: str, *, across: bool) -> None:
+        """A section's heading, shaded (``across``: over all three columns)."""
+        _put(self.ws, self.row, 1, text, font=Font(bold=True, size=12), fill=_HEADER_FILL)
+        for col in (2, 3) if across else ():
+            _put(self.ws, self.row, col, None, fill=_HEADER_FILL)
+        self.row += 1
+
+
+def _write_criteria(ws: Worksheet, rubric: Rubric) -> None:
+    for letter, w in _CRITERIA_WIDTHS.items():
+        ws.column_dimensions[letter].width = w
+    lines = _Lines(ws)
+    _put(ws, 1, 1, rubric.title or rubric.name, font=Font(bold=True, size=14))
+    lines.row += 2
+    _write_rubric_lines(lines, rubric)
+    lines.row += 1
+    for c in rubric.criteria:
+        _write_criterion(lines, c)
+        lines.row += 1
+    lines.heading("Bands", across=False)
+    for b in rubric.bands:
+        lines.line(b.name, f"score {b.min:g} and above")
+    for g in rubric.gates:
+        lines.line(f"Gate {g.id}", f"{g.describe()}. {g.reason.strip()}".strip())
+    ws.freeze_panes = "A2"
+
+
+def _write_rubric_lines(lines: _Lines, rubric: Rubric) -> None:
+    """What the rubric is, and how its id column and missing ratings are read."""
+    lines.line("Rubric", f"{rubric.name} version {rubric.version}", bold=True)
+    lines.line(
+        "Rubric hash", f"{rubric.short_hash} (start of SHA-256 {rubric.content_hash})", bold=True
+    )
     if rubric.description:
-        line("About", rubric.description.strip(), bold=True)
-    line(
+        lines.line("About", rubric.description.strip(), bold=True)
+    lines.line(
         "Identifier",
         f"column {rubric.identifier.column!r}: one unique value per engagement",
         bold=True,
     )
-    line(
+    lines.line(
         "Missing ratings",
         (
             "Leave a cell blank (or write N/A) when a criterion was not assessed: the weights are "
@@ -429,38 +463,29 @@ def _write_criteria(ws: Worksheet, rubric: Rubric) -> None:
         ),
         bold=True,
     )
-    row += 1
-    for c in rubric.criteria:
-        _put(ws, row, 1, c.label, font=Font(bold=True, size=12), fill=_HEADER_FILL)
-        for col in (2, 3):
-            _put(ws, row, col, None, fill=_HEADER_FILL)
-        row += 1
-        line("Weight", c.weight, number_format="0.0%")
-        line("Direction", _direction(c))
-        columns = [c.column] if c.rated else [i.column for i in c.indicators]
-        line("Column" if len(columns) == 1 else "Columns", ", ".join(columns))
-        line("Description", c.description.strip())
-        if c.source.strip():
-            line("Source", c.source.strip())
-        if c.rated:
-            for col, head in enumerate(("Value", "Label", "Descriptor"), start=1):
-                _put(ws, row, col, head, font=_HEADER_FONT)
-            row += 1
-            for lv in c.scale.levels:
-                line(lv.label.strip(), lv.descriptor.strip(), first=lv.value)
-        for ind in c.indicators:
-            text = f"{_range_text(ind)}; weight {ind.weight:g} within {c.label}"
-            if ind.description.strip():
-                text += f". {ind.description.strip()}"
-            line(f"Indicator: {ind.label}", text)
-        row += 1
-    _put(ws, row, 1, "Bands", font=Font(bold=True, size=12), fill=_HEADER_FILL)
-    row += 1
-    for b in rubric.bands:
-        line(b.name, f"score {b.min:g} and above")
-    for g in rubric.gates:
-        line(f"Gate {g.id}", f"{g.describe()}. {g.reason.strip()}".strip())
-    ws.freeze_panes = "A2"
+
+
+def _write_criterion(lines: _Lines, c: Criterion) -> None:
+    """One criterion: its weight, columns and description, then its levels or indicators."""
+    lines.heading(c.label, across=True)
+    lines.line("Weight", c.weight, number_format="0.0%")
+    lines.line("Direction", _direction(c))
+    columns = [c.column] if c.rated else [i.column for i in c.indicators]
+    lines.line("Column" if len(columns) == 1 else "Columns", ", ".join(columns))
+    lines.line("Description", c.description.strip())
+    if c.source.strip():
+        lines.line("Source", c.source.strip())
+    if c.rated:
+        for col, head in enumerate(("Value", "Label", "Descriptor"), start=1):
+            _put(lines.ws, lines.row, col, head, font=_HEADER_FONT)
+        lines.row += 1
+        for lv in c.scale.levels:
+            lines.line(lv.label.strip(), lv.descriptor.strip(), first=lv.value)
+    for ind in c.indicators:
+        text = f"{_range_text(ind)}; weight {ind.weight:g} within {c.label}"
+        if ind.description.strip():
+            text += f". {ind.description.strip()}"
+        lines.line(f"Indicator: {ind.label}", text)
 
 
 def write_template(

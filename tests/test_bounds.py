@@ -90,9 +90,9 @@ def test_a_part_that_expands_beyond_the_ratio_is_refused_under_the_limit(tmp_pat
 
 
 def test_a_workbook_of_too_many_parts_is_refused(tmp_path, monkeypatch):
-    import assess.limits
+    import assess.limits.archive
 
-    monkeypatch.setattr(assess.limits, "MAX_PARTS", 20)
+    monkeypatch.setattr(assess.limits.archive, "MAX_PARTS", 20)
     path = write_workbook(tmp_path / "parts.xlsx", sheet_xml([table_rows()]))
     with zipfile.ZipFile(path, "a") as z:
         for i in range(30):

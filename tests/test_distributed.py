@@ -124,10 +124,12 @@ def test_rejected_rows_match_the_in_memory_path(tmp_path, scheduler):
 def test_ids_whose_hashes_collide_are_not_taken_for_repeats(tmp_path, monkeypatch):
     import numpy as np
 
-    import assess.engines.dask
+    import assess.engines.dask.partitions
 
     _write_dataset(tmp_path / "archive", "csv")
-    monkeypatch.setattr(assess.engines.dask, "_id_keys", lambda ids: np.zeros(len(ids), "uint64"))
+    monkeypatch.setattr(
+        assess.engines.dask.partitions, "_id_keys", lambda ids: np.zeros(len(ids), "uint64")
+    )
     done = score_dask(tmp_path / "archive", output=tmp_path / "s.csv", scheduler="synchronous")
     got = pd.read_csv(done.rejected_output, dtype=str, keep_default_na=False)
     assert done.rejected == 3

@@ -104,7 +104,7 @@ def test_validation_reports_every_problem_with_its_key_path():
 
 
 def test_negative_weight_message_shows_the_bound_as_documented():
-    # rubric.py documents the message as "criteria[2].weight: must be >= 0"
+    # assess.rubric documents the message as "criteria[2].weight: must be >= 0"
     with pytest.raises(assess.RubricError) as info:
         assess.parse_rubric(yaml.safe_dump(_three_problems()))
     assert "criteria[1].weight: must be >= 0" in info.value.problems

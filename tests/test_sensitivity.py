@@ -87,6 +87,17 @@ def test_same_seed_gives_the_same_numbers():
     assert c.to_dict() != a.to_dict()
 
 
+@pytest.mark.parametrize("seed", [0, 7])
+def test_same_seed_gives_the_same_sobol_indices_and_intervals(seed):
+    """The bootstrap behind ``S1_conf`` and ``ST_conf`` follows the seed too, 0 (the default)
+    included."""
+    result = _result(EXAMPLE)
+    a = assess.sensitivity(result, draws=300, seed=seed, switch_aggregation=True).sensitivity
+    b = assess.sensitivity(result, draws=300, seed=seed, switch_aggregation=True).sensitivity
+    assert (a.sobol[["S1_conf", "ST_conf"]] > 0).any().all()  # intervals that could differ
+    assert a.to_dict() == b.to_dict()
+
+
 @settings(max_examples=15, deadline=None)
 @given(
     st.lists(

@@ -146,19 +146,9 @@ def calibrate(
         )
     _check_arguments(method, outcome, folds=folds, repeats=repeats, bootstrap=bootstrap)
     rub = load_rubric(rubric)
-    data = read_cases(
-        cases,
-        rub,
-        outcome,
-        sheet=sheet,
-        kind=kind,
-        levels=levels,
-        id_column=id_column,
-        allow_missing=allow_missing,
-        max_input_size=max_input_size,
+    data = _usable_cases(
+        cases, rub, outcome, sheet, kind, levels, id_column, allow_missing, max_input_size
     )
-    if len(data.ratings) == 0:
-        raise InputError(f"{data.file}: no usable cases ({data.summary_line()})")
     ahp = _read_ahp(method, data, pairwise, pairwise_sheet, max_input_size)
     progress = on_progress or (lambda stage, done, total: None)
     params = _estimator_params(data, seed, prior_strength, prior_grid)
@@ -197,6 +187,35 @@ def calibrate(
     if output is not None:
         cal.write_rubric(output, force=force)
     return cal
+
+
+def _usable_cases(
+    cases: str | Path | pd.DataFrame,
+    rubric: Rubric,
+    outcome: str | None,
+    sheet: str | int | None,
+    kind: str,
+    levels: Sequence[str] | None,
+    id_column: str | None,
+    allow_missing: str | Sequence[str] | None,
+    max_input_size: MaxSize,
+) -> Cases:
+    """The past cases, read as :func:`~assess.calibration.cases.read_cases` reads them;
+    refused when none of them can be used."""
+    data = read_cases(
+        cases,
+        rubric,
+        outcome,
+        sheet=sheet,
+        kind=kind,
+        levels=levels,
+        id_column=id_column,
+        allow_missing=allow_missing,
+        max_input_size=max_input_size,
+    )
+    if len(data.ratings) == 0:
+        raise InputError(f"{data.file}: no usable cases ({data.summary_line()})")
+    return data
 
 
 def _file_of(cases: str | Path | pd.DataFrame) -> str | None:
