@@ -88,7 +88,9 @@ def _print_history(frame: Any, name: str, all_runs: bool) -> None:
     naming the store and the rubric when every run has one of the same name."""
     names = set(frame["rubric"])
     rubric = f", rubric {next(iter(names))}" if len(names) == 1 else ""
-    rows = [[heading for _, heading, _ in TABLE_COLUMNS]]
+    # the status tells runs apart only when superseded ones are listed too
+    columns = [c for c in TABLE_COLUMNS if all_runs or c[0] != "status"]
+    rows = [[heading for _, heading, _ in columns]]
     for run in frame.itertuples(index=False):
         cells = {
             **run._asdict(),
@@ -96,13 +98,13 @@ def _print_history(frame: Any, name: str, all_runs: bool) -> None:
             "rubric": f"{run.rubric} {run.rubric_version}" if rubric == "" else run.rubric_version,
             "status": "current" if run.current else f"superseded by {run.superseded_by}",
         }
-        rows.append([" ".join(str(cells[key]).split()) for key, _, _ in TABLE_COLUMNS])
-    widths = [max(len(row[i]) for row in rows) for i in range(len(TABLE_COLUMNS) - 1)]
+        rows.append([" ".join(str(cells[key]).split()) for key, _, _ in columns])
+    widths = [max(len(row[i]) for row in rows) for i in range(len(columns) - 1)]
     lines = []
     for row in rows:
         aligned = [
             cell.rjust(width) if right else cell.ljust(width)
-            for cell, width, (_, _, right) in zip(row[:-1], widths, TABLE_COLUMNS[:-1], strict=True)
+            for cell, width, (_, _, right) in zip(row[:-1], widths, columns[:-1], strict=True)
         ]
         lines.append("  ".join([*aligned, row[-1]]))
     which = "every run" if all_runs else "each period's current run"
