@@ -50,7 +50,7 @@ def recording(
     """The store, open, with the period to record; None without ``--period``.  ``--store`` or
     ``--assessor`` without ``--period`` is an error: they would be ignored unnoticed."""
     if period is None:
-        given = [name for name, value in (("--store", store), ("--assessor", assessor)) if value]
+        given = [n for n, v in (("--store", store), ("--assessor", assessor)) if v is not None]
         if given:
             raise fail(
                 f"{' and '.join(given)} {'is' if len(given) == 1 else 'are'} used only with "

@@ -120,7 +120,7 @@ def score(
             fmt,
             debug,
             reading(id_column, allow_missing, max_input_size),
-            recorded=period or store or assessor,
+            recording_asked=any(v is not None for v in (period, store, assessor)),
         )
     with user_errors(debug):
         if fmt is ScoreFormat.xlsx and output is None:
@@ -164,10 +164,10 @@ def _print_scores(
         say_recorded(recorded, stderr=fmt in (ScoreFormat.json, *printers))
 
 
-def _score_dask(files, rubric, output, fmt, debug, options, recorded) -> None:
+def _score_dask(files, rubric, output, fmt, debug, options, recording_asked) -> None:
     """``assess score --engine dask``: a dataset scored with Dask (assess.engines.dask)."""
     with user_errors(debug):
-        if recorded:
+        if recording_asked:
             raise fail(
                 "--engine dask records nothing (its scores go to files); "
                 "leave out --period, --store and --assessor"
