@@ -107,7 +107,7 @@ def test_arguments_are_shown_in_capitals(path):
             assert re.search(rf"\b{re.escape(name)}\b", usage), (name, usage)
 
 
-HEAVY = ("pandas", "numpy", "pydantic", "rich", "yaml")
+HEAVY = ("pandas", "numpy", "pydantic", "rich", "yaml", "sqlalchemy")
 
 
 @pytest.mark.parametrize("path", PATHS, ids=lambda p: " ".join(p) or "assess")

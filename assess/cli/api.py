@@ -41,6 +41,12 @@ load_rubric = public("load_rubric")
 list_rubrics = public("list_rubrics")
 check_rubric = public("check_rubric")
 write_report = public("write_report")
+open_store = public("open_store")
+
+# -- the history store: where it is, and a period label checked before any work ----------------
+
+check_period = lazy("assess.history.recording", "check_period")
+store_file = lazy("assess.history", "store_file")
 
 # -- outputs: checked before the work, written after it ----------------------------------------
 

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from .._version import __version__
-from . import analyses, calibration, rubrics, scoring
+from . import analyses, calibration, history, rubrics, scoring
 from .plain_help import Typer
 
 app = Typer(
@@ -20,6 +20,10 @@ app = Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 rubric_app = Typer(help="List, show and validate rubrics.", no_args_is_help=True)
+store_app = Typer(
+    help="Delete a period from the history store, or export the history as Parquet.",
+    no_args_is_help=True,
+)
 
 
 def _version(value: bool) -> None:
@@ -48,6 +52,7 @@ for command in (
     analyses.explain,
 ):
     app.command()(command)
+app.command("history")(history.show_history)
 app.add_typer(rubric_app, name="rubric")
 for name, command in (
     ("list", rubrics.rubric_list),
@@ -55,6 +60,9 @@ for name, command in (
     ("validate", rubrics.rubric_validate),
 ):
     rubric_app.command(name)(command)
+app.add_typer(store_app, name="store")
+for name, command in (("delete", history.store_delete), ("export", history.store_export)):
+    store_app.command(name)(command)
 
 
 def main() -> None:

@@ -1,5 +1,8 @@
 """The options several commands share, declared once: their names, values and help.
 
+The recording options (``--period``, ``--store``, ``--assessor``) are those of ``assess score``
+and ``assess batch``; ``--store`` is also that of the history commands.
+
 The reading options (``--sheet``, ``--id-column``, ``--allow-missing``, ``--max-input-size``)
 go to the API as they are: :func:`reading` gives them as its keyword arguments.
 """
@@ -63,6 +66,33 @@ ReportOpt = Annotated[
         help="Also write the full report with this analysis (.xlsx, .html, .json, .md; "
         ".csv adds its per-engagement columns to the scores).",
         readable=False,
+    ),
+]
+
+PeriodOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--period",
+        metavar="PERIOD",
+        help="Record the run in the history store as this period (e.g. 2025-Q3); "
+        "without it nothing is recorded.",
+    ),
+]
+StoreOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--store",
+        metavar="URL|PATH",
+        help="The history store: an SQLite file or a database URL (default: the ASSESS_STORE "
+        "environment variable, else history.sqlite in your user data folder).",
+    ),
+]
+AssessorOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--assessor",
+        metavar="NAME",
+        help="Who is recording the run (default: your login name).",
     ),
 ]
 

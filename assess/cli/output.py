@@ -2,8 +2,8 @@
 for every failure, and progress bars.
 
 Exit codes: 0 every row scored; 1 some rows rejected or insufficient evidence (outputs still
-written); 2 unusable input, rubric or output path (one line on stderr; ``--debug`` shows the
-traceback); 130 interrupted.
+written); 2 unusable input, rubric, output path or history store (one line on stderr;
+``--debug`` shows the traceback); 130 interrupted.
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
 """``assess score``, ``assess template`` and ``assess batch``: score engagements, or write the
-workbook to fill in."""
+workbook to fill in; with ``--period``, record what was scored in the history store
+(:mod:`.recording`)."""
 
 from __future__ import annotations
 
@@ -18,16 +19,20 @@ from . import api
 from .options import (
     MAX_INPUT_SIZE,
     AllowMissingOpt,
+    AssessorOpt,
     DebugOpt,
     FormatOpt,
     IdColumnOpt,
     MaxInputSizeOpt,
+    PeriodOpt,
     RubricOpt,
     SheetOpt,
+    StoreOpt,
     TableOrJson,
     reading,
 )
 from .output import console, fail, print_json, progress_bar, say, user_errors
+from .recording import record_batch, recording, say_recorded
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -95,42 +100,59 @@ def score(
     id_column: IdColumnOpt = None,
     allow_missing: AllowMissingOpt = None,
     max_input_size: MaxInputSizeOpt = MAX_INPUT_SIZE,
+    period: PeriodOpt = None,
+    store: StoreOpt = None,
+    assessor: AssessorOpt = None,
     debug: DebugOpt = False,
 ) -> None:
     """Score every engagement in FILES; print a ranked table (or JSON/CSV) and write reports.
 
-    Several FILES are scored together as one set. Exit code 0: all rows scored; 1: some rows
-    rejected or with insufficient evidence; 2: unusable input.
+    Several FILES are scored together as one set. With --period the run is recorded in the
+    history store as that period: recording the same files and rubric again changes nothing,
+    other ones supersede the period's run (see assess history). Exit code 0: all rows scored;
+    1: some rows rejected or with insufficient evidence; 2: unusable input or store.
     """
     if engine is Engine.dask:
         _score_dask(
-            files, rubric, output, fmt, debug, reading(id_column, allow_missing, max_input_size)
+            files,
+            rubric,
+            output,
+            fmt,
+            debug,
+            reading(id_column, allow_missing, max_input_size),
+            recording_asked=any(v is not None for v in (period, store, assessor)),
         )
     with user_errors(debug):
         if fmt is ScoreFormat.xlsx and output is None:
             raise fail("--format xlsx needs -o FILE.xlsx (a workbook cannot be printed)")
-        result = api.score(
-            files, rubric=rubric, **reading(id_column, allow_missing, max_input_size, sheet)
-        )
-        if output is not None:
-            known = output.suffix.lower() in api.report_formats()
-            as_asked = None if known or fmt in (None, ScoreFormat.table) else fmt.value
-            api.write_report(result, output, as_asked)
-        _print_scores(result, fmt, output, limit)
+        with recording(period, store, assessor) as recorder:
+            result = api.score(
+                files, rubric=rubric, **reading(id_column, allow_missing, max_input_size, sheet)
+            )
+            if output is not None:
+                known = output.suffix.lower() in api.report_formats()
+                as_asked = None if known or fmt in (None, ScoreFormat.table) else fmt.value
+                api.write_report(result, output, as_asked)
+            recorded = recorder.record(result) if recorder is not None else None
+        _print_scores(result, fmt, output, limit, recorded)
     raise typer.Exit(result.exit_code)
 
 
 def _print_scores(
-    result: Any, fmt: ScoreFormat | None, output: Path | None, limit: int | None
+    result: Any, fmt: ScoreFormat | None, output: Path | None, limit: int | None, recorded: Any
 ) -> None:
-    """The scores in the format asked for; after a report, its summary and where it went."""
+    """The scores in the format asked for; after a report, its summary and where it went; then
+    what was recorded (on stderr when stdout carries the scores as data)."""
     printers = {
-        ScoreFormat.json: api.to_json,
         ScoreFormat.csv: api.to_csv,
         ScoreFormat.md: api.to_markdown,
         ScoreFormat.html: api.to_html,
     }
-    if fmt in printers:
+    if fmt is ScoreFormat.json and recorded is not None:
+        print_json({**result.to_dict(), "recorded": recorded.to_dict()}, allow_nan=False)
+    elif fmt is ScoreFormat.json:
+        sys.stdout.write(api.to_json(result))
+    elif fmt in printers:
         sys.stdout.write(printers[fmt](result))
     elif output is not None:
         notes = [f"note: {note}" for note in api.report_notes(result)]
@@ -138,11 +160,18 @@ def _print_scores(
         say(console(), *notes, result.summary_line(), *problems, f"wrote {output}")
     else:
         api.print_result(result, console(), limit=limit)
+    if recorded is not None:
+        say_recorded(recorded, stderr=fmt in (ScoreFormat.json, *printers))
 
 
-def _score_dask(files, rubric, output, fmt, debug, options) -> None:
+def _score_dask(files, rubric, output, fmt, debug, options, recording_asked) -> None:
     """``assess score --engine dask``: a dataset scored with Dask (assess.engines.dask)."""
     with user_errors(debug):
+        if recording_asked:
+            raise fail(
+                "--engine dask records nothing (its scores go to files); "
+                "leave out --period, --store and --assessor"
+            )
         if output is None:
             raise fail("--engine dask needs -o scores.parquet or -o scores.csv")
         if fmt not in (None, ScoreFormat.table, ScoreFormat.json):
@@ -221,37 +250,54 @@ def batch(
     id_column: IdColumnOpt = None,
     allow_missing: AllowMissingOpt = None,
     max_input_size: MaxInputSizeOpt = MAX_INPUT_SIZE,
+    period: PeriodOpt = None,
+    store: StoreOpt = None,
+    assessor: AssessorOpt = None,
     debug: DebugOpt = False,
 ) -> None:
     """Score many workbooks: one report per input plus portfolio.xlsx across them all.
 
-    A file that cannot be used is listed with its reason and does not stop the others.
-    Exit code 0: everything scored; 1: some rows rejected or insufficient; 2: some files failed.
+    A file that cannot be used is listed with its reason and does not stop the others. With
+    --period the batch's inputs are recorded as one run of that period, scored together as
+    assess score would score them (nothing is recorded when some file failed). Exit code 0:
+    everything scored; 1: some rows rejected or insufficient; 2: some files failed, or an
+    unusable store.
     """
+    options = reading(id_column, allow_missing, max_input_size, sheet)
     with user_errors(debug):
-        with _batch_progress(console(stderr=True)) as on_file:
-            result = api.run_batch(
-                inputs,
-                outdir,
-                rubric=rubric,
-                fmt=fmt.value,
-                jobs=jobs,
-                skip_unchanged=skip_unchanged,
-                on_file=on_file,
-                **reading(id_column, allow_missing, max_input_size, sheet),
-            )
-        if json_out or fmt is BatchFormat.json:
-            print_json(result.to_dict())
-        else:
-            written = len(result.files) - len(result.failed) - len(result.skipped)
-            say(
-                console(),
-                *(f"  skipped {f.input}: {f.summary_line()}" for f in result.skipped),
-                *(f"  failed {f.error}" for f in result.failed),
-                result.summary_line(),
-                f"wrote {written} reports and {result.portfolio} in {result.seconds:.1f} s",
-            )
-    raise typer.Exit(result.exit_code)
+        with recording(period, store, assessor) as recorder:
+            with _batch_progress(console(stderr=True)) as on_file:
+                result = api.run_batch(
+                    inputs,
+                    outdir,
+                    rubric=rubric,
+                    fmt=fmt.value,
+                    jobs=jobs,
+                    skip_unchanged=skip_unchanged,
+                    on_file=on_file,
+                    **options,
+                )
+            run = record_batch(recorder, result, options) if recorder is not None else None
+        _print_batch(result, json_out or fmt is BatchFormat.json, run)
+    raise typer.Exit(max(result.exit_code, run.exit_code if run is not None else 0))
+
+
+def _print_batch(result: Any, as_json: bool, run: Any) -> None:
+    """The batch summary (as JSON on stdout, or lines); then what was recorded."""
+    if as_json:
+        extra = {"recorded": run.to_dict()} if run is not None else {}
+        print_json({**result.to_dict(), **extra})
+    else:
+        written = len(result.files) - len(result.failed) - len(result.skipped)
+        say(
+            console(),
+            *(f"  skipped {f.input}: {f.summary_line()}" for f in result.skipped),
+            *(f"  failed {f.error}" for f in result.failed),
+            result.summary_line(),
+            f"wrote {written} reports and {result.portfolio} in {result.seconds:.1f} s",
+        )
+    if run is not None:
+        run.report(stderr=as_json)
 
 
 @contextmanager

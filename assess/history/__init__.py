@@ -15,6 +15,7 @@ _LAZY = {
     "Recorded": "assess.history.recording",
     "resolve_store": "assess.history.database",
     "default_store_path": "assess.history.database",
+    "store_file": "assess.history.database",
 }
 
 
@@ -39,4 +40,5 @@ __all__ = [
     "default_store_path",
     "open_store",
     "resolve_store",
+    "store_file",
 ]

@@ -79,6 +79,32 @@ def resolve_store(store: str | Path | None = None) -> str:
     return f"sqlite:///{path.expanduser().absolute()}"
 
 
+def store_file(store: str | Path | None = None) -> Path | None:
+    """The SQLite file a store is kept in, whether or not it exists yet.
+
+    Parameters
+    ----------
+    store : str, Path or None
+        As for :func:`resolve_store`.
+
+    Returns
+    -------
+    Path or None
+        The file's path; None for a server database (PostgreSQL), an in-memory SQLite
+        database, or a URL that does not parse (opening it says why).
+    """
+    try:
+        u = make_url(resolve_store(store))
+    except (ArgumentError, ValueError):
+        return None
+    database = u.database or ""
+    if u.get_backend_name() != "sqlite" or database in ("", ":memory:"):
+        return None
+    if database.startswith("file:"):
+        return None
+    return Path(database)
+
+
 def store_name(url: str) -> str:
     """How messages name the store: an SQLite file's path, else the URL without password."""
     try:
