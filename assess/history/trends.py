@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
@@ -27,8 +27,17 @@ from ..errors import StoreError
 from ..result import Result, input_labels
 from ..scoring import STATUS_SCORED
 
-if TYPE_CHECKING:
-    from .store import Store
+
+class RecordedRuns(Protocol):
+    """What the trends and changes read of a :class:`~assess.history.store.Store`: its public
+    reading methods only."""
+
+    name: str
+
+    def periods(self) -> list[str]: ...
+
+    def run_result(self, period: str | None = None, run_id: int | None = None) -> Result: ...
+
 
 #: Status of an engagement whose row a period rejected (next to ``scored`` / ``insufficient``).
 STATUS_REJECTED = "rejected"
@@ -50,7 +59,7 @@ TREND_COLUMNS = [
 MISSING_GROUP = "(missing)"
 
 
-def period_results(store: Store, periods: list[str] | None) -> dict[str, Result]:
+def period_results(store: RecordedRuns, periods: list[str] | None) -> dict[str, Result]:
     """Each period's current run as a Result, in period order (every period by default)."""
     labels = store.periods() if periods is None else sorted({str(p).strip() for p in periods})
     if not labels:
@@ -110,7 +119,9 @@ def _period_rows(result: Result, period: str, labels: list[str], ids: set | None
     return rows
 
 
-def engagement_trend(store: Store, ids: list[str] | None = None, periods: list[str] | None = None):
+def engagement_trend(
+    store: RecordedRuns, ids: list[str] | None = None, periods: list[str] | None = None
+):
     """Each engagement's status, score, band, rank and ratings in every recorded period.
 
     Parameters
@@ -241,7 +252,7 @@ class GroupTrend:
         return lines
 
 
-def _find_column(by: str, results: dict[str, Result], store: Store) -> str:
+def _find_column(by: str, results: dict[str, Result], store: RecordedRuns) -> str:
     carried = list(dict.fromkeys(c for r in results.values() for c in r.carried_columns))
     if by in carried:
         return by
@@ -287,7 +298,7 @@ def _band_names(results: list[Result]) -> list[str]:
 
 
 def group_trend(
-    store: Store, by: str, ids: list[str] | None = None, periods: list[str] | None = None
+    store: RecordedRuns, by: str, ids: list[str] | None = None, periods: list[str] | None = None
 ) -> GroupTrend:
     """The number scored, mean score and band mix per group of engagements and period.
 
