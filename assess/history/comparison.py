@@ -409,7 +409,27 @@ def period_changes(
     *,
     top: int = 10,
 ) -> Changes:
-    """What changed between two recorded periods (see :meth:`Store.changes`)."""
+    """What changed between two recorded periods (what :meth:`Store.changes` returns).
+
+    Parameters
+    ----------
+    store : Store
+        The history store.
+    from_period : str or None
+        The period to compare from; by default the one before ``to_period``.
+    to_period : str or None
+        The period to compare to; by default the last.
+    as_recorded : bool
+        Compare the scores as recorded rather than like for like.
+    top : int
+        How many of the largest score changes to list.
+
+    Returns
+    -------
+    Changes
+        The comparison; :class:`~assess.errors.StoreError` when a period is not recorded, or
+        there is no period to compare with.
+    """
     labels = store.periods()
     a, b = _default_periods(labels, from_period, to_period, store)
     earlier = store.run_result(a)
