@@ -194,18 +194,19 @@ def _one_sided(
     return alone, missing
 
 
-def _insufficient_rows(ids: list, a: _Period, b: _Period) -> list[dict[str, Any]]:
-    """Engagements scored in one period and of insufficient evidence in the other."""
+def _insufficient_rows(
+    x: pd.DataFrame, y: pd.DataFrame, a: _Period, b: _Period
+) -> list[dict[str, Any]]:
+    """Engagements scored in one period and of insufficient evidence in the other (``x`` and
+    ``y``: the sides of ``a`` and ``b``, on the same rows)."""
     rows = []
-    for eid in ids:
-        for gap, present in ((a, b), (b, a)):
-            if (
-                gap.side.at[eid, "status"] == STATUS_INSUFFICIENT
-                and present.side.at[eid, "status"] == STATUS_SCORED
-            ):
-                share = percent(gap.side.at[eid, "completeness"])
-                reason = f"insufficient evidence: {share} of the weight rated"
-                rows.append(_not_scored_row(eid, gap, present, reason, STATUS_INSUFFICIENT))
+    for gap, present, first, second in ((a, b, x, y), (b, a, y, x)):
+        status = first["status"].to_numpy() == STATUS_INSUFFICIENT
+        status &= second["status"].to_numpy() == STATUS_SCORED
+        for eid in first.index[status]:
+            share = percent(gap.side.at[eid, "completeness"])
+            reason = f"insufficient evidence: {share} of the weight rated"
+            rows.append(_not_scored_row(eid, gap, present, reason, STATUS_INSUFFICIENT))
     return rows
 
 
@@ -216,11 +217,10 @@ def _listing(side: pd.DataFrame, ids: list) -> pd.DataFrame:
 
 
 def _compared(
-    a: _Period, b: _Period, ids: list, criteria: list[str]
+    x: pd.DataFrame, y: pd.DataFrame, a: _Period, b: _Period, criteria: list[str]
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Engagements in both periods, side by side; and the contribution differences of those
-    scored in both."""
-    x, y = a.side.loc[ids], b.side.loc[ids]
+    """Engagements in both periods, side by side (``x`` and ``y``: the sides of ``a`` and
+    ``b``, on the same rows); and the contribution differences of those scored in both."""
     name = y["name"].where(y["name"].notna(), x["name"])
     both = (x["status"] == STATUS_SCORED).to_numpy() & (y["status"] == STATUS_SCORED).to_numpy()
     change = np.where(both, y["score"].to_numpy() - x["score"].to_numpy(), np.nan)
@@ -237,7 +237,7 @@ def _compared(
             "gates_from": x["gates"].to_numpy(dtype=object),
             "gates_to": y["gates"].to_numpy(dtype=object),
         },
-        index=pd.Index(ids, name="id", dtype=object),
+        index=y.index.rename("id"),
     )
     frame["move"] = band_moves(frame, b.result.rubric.band_names, a.result.rubric.band_names, both)
     contributions = pd.DataFrame(
@@ -249,6 +249,8 @@ def _compared(
 def _gate_changes(compared: pd.DataFrame) -> pd.DataFrame:
     """One row per gate newly applied or lifted: ``name``, ``gate``, ``change``, bands."""
     rows = []
+    differ = compared["gates_from"].fillna("").to_numpy() != compared["gates_to"].fillna("")
+    compared = compared[np.asarray(differ, dtype=bool)]
     for eid, row in zip(compared.index, compared.itertuples(index=False), strict=True):
         before = {g for g in str(row.gates_from or "").split(",") if g}
         after = {g for g in str(row.gates_to or "").split(",") if g}
@@ -349,12 +351,14 @@ def compare_results(
         earlier_scores = earlier.engagements
     a = _Period(str(from_period), earlier, _side(earlier, earlier_scores, criteria))
     b = _Period(str(to_period), later, _side(later, later.engagements, criteria))
-    in_a, in_b = set(a.side.index), set(b.side.index)
-    both = [eid for eid in b.side.index if eid in in_a]
+    in_a = b.side.index.isin(a.side.index)
+    in_b = a.side.index.isin(b.side.index)
+    y = b.side[in_a]
+    x = a.side.take(a.side.index.get_indexer(y.index))
     others = dict(others or {})
-    new, missing_a = _one_sided([e for e in b.side.index if e not in in_a], a, b, others)
-    ended, missing_b = _one_sided([e for e in a.side.index if e not in in_b], b, a, others)
-    compared, contributions = _compared(a, b, both, criteria)
+    new, missing_a = _one_sided(list(b.side.index[~in_a]), a, b, others)
+    ended, missing_b = _one_sided(list(a.side.index[~in_b]), b, a, others)
+    compared, contributions = _compared(x, y, a, b, criteria)
     return Changes(
         from_period=a.label,
         to_period=b.label,
@@ -368,7 +372,7 @@ def compare_results(
         contributions=contributions,
         new=_listing(b.side, new),
         ended=_listing(a.side, ended),
-        not_scored=_not_scored(missing_a + missing_b + _insufficient_rows(both, a, b)),
+        not_scored=_not_scored(missing_a + missing_b + _insufficient_rows(x, y, a, b)),
         largest=_largest(compared, contributions, top),
         gates=_gate_changes(compared),
     )
