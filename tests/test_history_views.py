@@ -278,7 +278,7 @@ def test_an_engagement_s_trend_across_the_quarters(store):
     assert "FY2025 Q3!L46" in rejected.at["2025-Q3", "reason"]
     assert (rejected.drop("2025-Q3")["status"] == "scored").all()
     # a period without the engagement has no row: DEP-040's Q2 row lost its id
-    assert store.trend(["DEP-040"])["period"].tolist() == ["2025-Q1", "2025-Q3", "2025-Q4"]
+    assert store.trend("DEP-040")["period"].tolist() == ["2025-Q1", "2025-Q3", "2025-Q4"]
     assert store.trend(["DEP-035"], periods=["2025-Q4", "2025-Q1"])["band"].tolist() == [
         BAND["PE"],
         BAND["HE"],

@@ -95,7 +95,8 @@ class Changes:
         score's ``change``.
     new, ended : pandas.DataFrame
         Engagements only in ``to_period`` (new) or only in ``from_period`` (ended), with
-        ``name``, ``status``, ``score`` and ``band`` where they are.
+        ``name``, ``status``, ``score`` and ``band`` where they are (an ended engagement's
+        re-scored, when ``from_period`` is re-scored).
     not_scored : pandas.DataFrame
         Engagements scored in one period but not in the other, because their row was rejected
         or had insufficient evidence there: ``name``, ``period`` (where not scored),

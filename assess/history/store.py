@@ -258,7 +258,7 @@ class Store:
 
     def trend(
         self,
-        ids: list[str] | None = None,
+        ids: list[str] | str | None = None,
         by: str | None = None,
         periods: list[str] | None = None,
     ) -> pd.DataFrame | GroupTrend:
@@ -266,7 +266,7 @@ class Store:
 
         Parameters
         ----------
-        ids : list of str or None
+        ids : list of str, str or None
             The engagements to follow; by default all.
         by : str or None
             A carried column (e.g. ``"Type"``) to group the engagements by.

@@ -59,9 +59,17 @@ TREND_COLUMNS = [
 MISSING_GROUP = "(missing)"
 
 
+def as_list(values: str | list[str] | None) -> list[str] | None:
+    """``values`` as a list of text (one text alone as a list of one)."""
+    if values is None:
+        return None
+    return [values] if isinstance(values, str) else [str(v) for v in values]
+
+
 def period_results(store: RecordedRuns, periods: list[str] | None) -> dict[str, Result]:
     """Each period's current run as a Result, in period order (every period by default)."""
-    labels = store.periods() if periods is None else sorted({str(p).strip() for p in periods})
+    chosen = as_list(periods)
+    labels = store.periods() if chosen is None else sorted({p.strip() for p in chosen})
     if not labels:
         raise StoreError(f"store {store.name} holds no recorded runs yet")
     return {label: store.run_result(label) for label in labels}
@@ -120,7 +128,7 @@ def _period_rows(result: Result, period: str, labels: list[str], ids: set | None
 
 
 def engagement_trend(
-    store: RecordedRuns, ids: list[str] | None = None, periods: list[str] | None = None
+    store: RecordedRuns, ids: list[str] | str | None = None, periods: list[str] | None = None
 ):
     """Each engagement's status, score, band, rank and ratings in every recorded period.
 
@@ -128,8 +136,9 @@ def engagement_trend(
     ----------
     store : Store
         The history store.
-    ids : list of str or None
-        The engagements to follow; by default every engagement recorded.  An id no period
+    ids : list of str, str or None
+        The engagements to follow (one id alone will do); by default every engagement
+        recorded.  An id no period
         holds raises :class:`~assess.errors.StoreError`.
     periods : list of str or None
         The periods to read; by default all of them (each period's current run).
@@ -148,7 +157,7 @@ def engagement_trend(
     """
     results = period_results(store, periods)
     labels = rating_labels(list(results.values()))
-    wanted = None if ids is None else [str(i) for i in ids]
+    wanted = as_list(ids)
     chosen = None if wanted is None else set(wanted)
     parts = [_period_rows(r, p, labels, chosen) for p, r in results.items()]
     table = pd.concat(parts, ignore_index=True)
@@ -298,7 +307,10 @@ def _band_names(results: list[Result]) -> list[str]:
 
 
 def group_trend(
-    store: RecordedRuns, by: str, ids: list[str] | None = None, periods: list[str] | None = None
+    store: RecordedRuns,
+    by: str,
+    ids: list[str] | str | None = None,
+    periods: list[str] | None = None,
 ) -> GroupTrend:
     """The number scored, mean score and band mix per group of engagements and period.
 
@@ -309,7 +321,7 @@ def group_trend(
     by : str
         A carried column to group by, e.g. ``"Type"`` (matched exactly, else ignoring case);
         :class:`~assess.errors.StoreError` when no period carries it.
-    ids : list of str or None
+    ids : list of str, str or None
         Only these engagements; by default all.
     periods : list of str or None
         The periods to read; by default all of them.
@@ -322,7 +334,7 @@ def group_trend(
     results = period_results(store, periods)
     column = _find_column(by, results, store)
     bands = _band_names(list(results.values()))
-    chosen = None if ids is None else {str(i) for i in ids}
+    chosen = None if ids is None else set(as_list(ids))
     score_rows, mix_rows = [], []
     frames = {p: _period_groups(r, column, chosen) for p, r in results.items()}
     groups = sorted({g for f in frames.values() for g in f["group"]})
