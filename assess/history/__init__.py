@@ -3,13 +3,16 @@
 
 ``open_store()`` opens the store (an SQLite file by default, or PostgreSQL) and returns a
 :class:`~assess.history.store.Store`: ``record(result, period=...)``, ``history()``,
-``periods()``, ``run_result(period)``, ``delete_period(period)`` and ``export(folder)``.
+``periods()``, ``run_result(period)``, ``trend(ids, by=...)``, ``changes(from_period,
+to_period)``, ``delete_period(period)`` and ``export(folder)``.
 The names below load on first use, so that importing the package loads no database library.
 """
 
 #: Every public name, loaded from its module on first use.
 _LAZY = {
     "Store": "assess.history.store",
+    "Changes": "assess.history.changeset",
+    "GroupTrend": "assess.history.trends",
     "Deleted": "assess.history.store",
     "open_store": "assess.history.store",
     "Recorded": "assess.history.recording",
@@ -34,7 +37,9 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
+    "Changes",
     "Deleted",
+    "GroupTrend",
     "Recorded",
     "Store",
     "default_store_path",

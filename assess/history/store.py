@@ -9,6 +9,8 @@
         store.record(assess.score("FY2025-Q3.xlsx"), period="2025-Q3")
         store.history()                         # one row per current run
         previous = store.run_result("2025-Q2")  # a Result, as assess.score returned it
+        store.trend(["DEP-010"])                # an engagement across the periods
+        store.changes()                         # what changed between the last two periods
 
 Period labels are text and sort as text: ``2025-Q3`` after ``2025-Q2``, ``2025-10`` after
 ``2025-09``.
@@ -18,7 +20,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, func, select, update
 
@@ -35,6 +37,12 @@ from .database import (
     write_transaction,
 )
 from .recording import Recorded, check_period, lock_period, record
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from .changeset import Changes
+    from .trends import GroupTrend
 
 #: The columns of :meth:`Store.history`, in order.
 HISTORY_COLUMNS = [
@@ -247,6 +255,71 @@ class Store:
         if found is None:
             raise StoreError(f"store {self.name} has no run recorded for period {label!r}")
         return int(found)
+
+    def trend(
+        self,
+        ids: list[str] | str | None = None,
+        by: str | None = None,
+        periods: list[str] | None = None,
+    ) -> pd.DataFrame | GroupTrend:
+        """Engagements' scores, bands and ratings across the periods, or a group's.
+
+        Parameters
+        ----------
+        ids : list of str, str or None
+            The engagements to follow; by default all.
+        by : str or None
+            A carried column (e.g. ``"Type"``) to group the engagements by.
+        periods : list of str or None
+            The periods to read; by default every period's current run.
+
+        Returns
+        -------
+        pandas.DataFrame or GroupTrend
+            Without ``by``, one row per engagement and period (see
+            :func:`~assess.history.trends.engagement_trend` for the columns); with ``by``, a
+            :class:`~assess.history.trends.GroupTrend`: the number scored, mean score and band
+            mix per group and period.
+        """
+        from .trends import engagement_trend, group_trend
+
+        if by is None:
+            return engagement_trend(self, ids, periods)
+        return group_trend(self, by, ids=ids, periods=periods)
+
+    def changes(
+        self,
+        from_period: str | None = None,
+        to_period: str | None = None,
+        as_recorded: bool = False,
+        *,
+        top: int = 10,
+    ) -> Changes:
+        """What changed from one period to another: engagements new, ended or not scored,
+        band moves, the largest score changes with the criteria that drove them, and gates
+        applied or lifted.
+
+        Parameters
+        ----------
+        from_period : str or None
+            The period to compare from; by default the one before ``to_period``.
+        to_period : str or None
+            The period to compare to; by default the last.
+        as_recorded : bool
+            Compare the scores as recorded.  By default, when the two periods were scored
+            with different rubrics, ``from_period``'s ratings are scored again under
+            ``to_period``'s rubric, so that a change in score is a change in the ratings.
+        top : int
+            How many of the largest score changes to list.
+
+        Returns
+        -------
+        Changes
+            See :class:`~assess.history.changeset.Changes`.
+        """
+        from .comparison import period_changes
+
+        return period_changes(self, from_period, to_period, as_recorded, top=top)
 
     # -- deleting and exporting ----------------------------------------------------------
     def delete_period(self, period: str) -> Deleted:

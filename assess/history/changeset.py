@@ -1,0 +1,256 @@
+"""The :class:`Changes` between two recorded periods: its tables, JSON form and plain text.
+
+:mod:`assess.history.comparison` works the changes out; this module holds what it returns.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..rubric import Rubric
+from ..validation import json_value
+
+#: Contribution differences smaller than this (points) do not count as drivers of a change.
+DRIVER_MIN = 0.05
+#: At most this many criteria are named as the drivers of a change.
+DRIVERS_SHOWN = 3
+
+
+def rubric_block(rubric: Rubric) -> dict[str, str]:
+    """``{"name", "version", "hash"}`` of a rubric (the full content hash)."""
+    return {"name": rubric.name, "version": rubric.version, "hash": rubric.content_hash}
+
+
+def band_moves(
+    compared: pd.DataFrame, names: list[str], fallback: list[str], both: np.ndarray
+) -> pd.api.extensions.ExtensionArray:
+    """Bands moved from ``band_from`` to ``band_to``: positive up, negative down, missing
+    unless scored in both.  Bands are placed by ``names`` (best first), else by ``fallback``."""
+    place = {b: j for j, b in enumerate(fallback)} | {b: j for j, b in enumerate(names)}
+    start = compared["band_from"].map(place).to_numpy(dtype=float)
+    end = compared["band_to"].map(place).to_numpy(dtype=float)
+    steps = start - end
+    valid = both & ~np.isnan(steps)
+    return pd.arrays.IntegerArray(np.where(valid, steps, 0).astype("int64"), ~valid)
+
+
+def contribution_drivers(differences: pd.Series) -> str:
+    """The criteria whose contribution changed most, e.g. ``"political_friction +9.1,
+    transparency -2.3"`` (at most :data:`DRIVERS_SHOWN`, each of at least :data:`DRIVER_MIN`
+    points)."""
+    values = differences.astype(float)
+    order = np.argsort(-values.abs().to_numpy(), kind="stable")
+    parts = []
+    for j in order[:DRIVERS_SHOWN]:
+        if abs(values.iloc[j]) >= DRIVER_MIN:
+            parts.append(f"{values.index[j]} {values.iloc[j]:+.1f}")
+    return ", ".join(parts)
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    out = []
+    for eid, row in zip(frame.index, frame.to_dict("records"), strict=True):
+        item = {"id": json_value(eid)}
+        for key, value in row.items():
+            item[key] = None if value is pd.NA else json_value(value)
+        out.append(item)
+    return out
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What changed from one recorded period to another.
+
+    Every table is indexed by engagement id (``id``).
+
+    Attributes
+    ----------
+    from_period, to_period : str
+        The periods compared: from the first to the second.
+    from_rubric, to_rubric : dict
+        The rubric each period was recorded with: ``name``, ``version``, ``hash``.
+    as_recorded : bool
+        True when the scores are compared as recorded, whatever the rubrics.
+    rescored_under : dict or None
+        The rubric (``name``, ``version``, ``hash``) that ``from_period``'s ratings were scored
+        again under, because the rubrics differ; None when the scores are as recorded.
+    note : str
+        One sentence on how the scores are compared (same rubric, re-scored, as recorded).
+    unrated : list of str
+        When re-scored: the rated criteria and indicators of the later rubric that the earlier
+        ratings do not have (counted as not rated).
+    compared : pandas.DataFrame
+        Every engagement in both periods: ``name``, ``status_from``, ``status_to``,
+        ``score_from``, ``score_to``, ``change`` (points; missing unless scored in both),
+        ``band_from``, ``band_to``, ``gates_from``, ``gates_to`` (gate ids, comma-separated)
+        and ``move`` (bands moved: +1 one band up, -1 one down, 0 none; missing unless scored
+        in both).
+    contributions : pandas.DataFrame
+        For the engagements scored in both: one column per criterion id, the change of its
+        contribution in points (a criterion not rated contributes 0).  A row adds up to the
+        score's ``change``.
+    new, ended : pandas.DataFrame
+        Engagements only in ``to_period`` (new) or only in ``from_period`` (ended), with
+        ``name``, ``status``, ``score`` and ``band`` where they are (an ended engagement's
+        re-scored, when ``from_period`` is re-scored).
+    not_scored : pandas.DataFrame
+        Engagements scored in one period but not in the other, because their row was rejected
+        or had insufficient evidence there: ``name``, ``period`` (where not scored),
+        ``status`` (``rejected`` or ``insufficient``), ``reason``, ``other_period``,
+        ``other_score``, ``other_band``.
+    largest : pandas.DataFrame
+        The largest score changes, largest first: ``name``, ``score_from``, ``score_to``,
+        ``change``, ``band_from``, ``band_to``, ``drivers`` (the criteria whose contributions
+        changed most, e.g. ``"political_friction +9.1, resources -2.3"``).
+    gates : pandas.DataFrame
+        One row per gate newly applied or lifted: ``name``, ``gate``, ``change``
+        (``applied`` or ``lifted``), ``band_from``, ``band_to``.
+    """
+
+    from_period: str
+    to_period: str
+    from_rubric: dict[str, str]
+    to_rubric: dict[str, str]
+    as_recorded: bool
+    rescored_under: dict[str, str] | None
+    note: str
+    unrated: list[str]
+    compared: pd.DataFrame = field(repr=False)
+    contributions: pd.DataFrame = field(repr=False)
+    new: pd.DataFrame = field(repr=False)
+    ended: pd.DataFrame = field(repr=False)
+    not_scored: pd.DataFrame = field(repr=False)
+    largest: pd.DataFrame = field(repr=False)
+    gates: pd.DataFrame = field(repr=False)
+
+    @property
+    def moved(self) -> pd.DataFrame:
+        """Engagements that moved up or down a band, up first (most bands first), then down:
+        ``name``, ``direction`` (``up``/``down``), ``steps`` (bands moved), ``band_from``,
+        ``band_to``, ``score_from``, ``score_to``, ``change``."""
+        move = self.compared["move"]
+        rows = self.compared[(move.fillna(0) != 0).to_numpy()]
+        steps = rows["move"].astype(int)
+        frame = pd.DataFrame(
+            {
+                "name": rows["name"],
+                "direction": np.where(steps > 0, "up", "down"),
+                "steps": steps.abs(),
+                "band_from": rows["band_from"],
+                "band_to": rows["band_to"],
+                "score_from": rows["score_from"],
+                "score_to": rows["score_to"],
+                "change": rows["change"],
+            },
+            index=rows.index,
+        )
+        order = np.lexsort((rows.index.astype(str), -steps.to_numpy()))
+        return frame.iloc[order]
+
+    @property
+    def up(self) -> list[str]:
+        """Ids of the engagements that moved up a band (or more)."""
+        moved = self.moved
+        return list(moved.index[moved["direction"] == "up"])
+
+    @property
+    def down(self) -> list[str]:
+        """Ids of the engagements that moved down a band (or more)."""
+        moved = self.moved
+        return list(moved.index[moved["direction"] == "down"])
+
+    def gate_ids(self, change: str) -> list[str]:
+        """Ids of the engagements with a gate ``"applied"`` or ``"lifted"``."""
+        return list(dict.fromkeys(self.gates.index[self.gates["change"] == change]))
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """How many engagements were compared, changed score, are new, ended, not scored in
+        one period, moved up or down a band, had a gate applied or lifted."""
+        changed = self.compared["change"].abs() > 1e-9
+        return {
+            "compared": len(self.compared),
+            "changed": int(changed.sum()),
+            "new": len(self.new),
+            "ended": len(self.ended),
+            "not_scored": len(self.not_scored),
+            "up": len(self.up),
+            "down": len(self.down),
+            "gates_applied": int((self.gates["change"] == "applied").sum()),
+            "gates_lifted": int((self.gates["change"] == "lifted").sum()),
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        """The changes as JSON-ready data.
+
+        Returns
+        -------
+        dict
+            ``from_period``, ``to_period``; ``rubrics``: ``{"from": {...}, "to": {...}}`` (each
+            ``name``, ``version``, ``hash``); ``as_recorded``; ``rescored_under`` (a rubric
+            block or null); ``note``; ``unrated``; ``counts`` (as :attr:`counts`); then lists
+            of objects, each with the ``id`` and the columns of its table: ``new``, ``ended``,
+            ``not_scored``, ``moved``, ``largest`` (each also with ``contributions``:
+            ``{criterion: points}``, the non-zero contribution changes) and ``gates``.
+        """
+        largest = _records(self.largest)
+        for item, eid in zip(largest, self.largest.index, strict=True):
+            diffs = self.contributions.loc[eid]
+            item["contributions"] = {
+                str(c): float(v) for c, v in diffs.items() if abs(float(v)) > 1e-9
+            }
+        return {
+            "from_period": self.from_period,
+            "to_period": self.to_period,
+            "rubrics": {"from": dict(self.from_rubric), "to": dict(self.to_rubric)},
+            "as_recorded": self.as_recorded,
+            "rescored_under": None if self.rescored_under is None else dict(self.rescored_under),
+            "note": self.note,
+            "unrated": list(self.unrated),
+            "counts": self.counts,
+            "new": _records(self.new),
+            "ended": _records(self.ended),
+            "not_scored": _records(self.not_scored),
+            "moved": _records(self.moved),
+            "largest": largest,
+            "gates": _records(self.gates),
+        }
+
+    def summary_lines(self) -> list[str]:
+        """Plain text: the counts, the note, then one line per change."""
+        c = self.counts
+        lines = [
+            f"{self.from_period} -> {self.to_period}: {c['compared']} compared, "
+            f"{c['changed']} changed score, {c['new']} new, {c['ended']} ended, "
+            f"{c['not_scored']} not scored in one period, {c['up']} up a band, "
+            f"{c['down']} down, {c['gates_applied']} gate(s) applied, "
+            f"{c['gates_lifted']} lifted",
+            self.note,
+        ]
+        lines += [f"new: {eid} {_label(r)}" for eid, r in self.new.iterrows()]
+        lines += [f"ended: {eid} {_label(r)}" for eid, r in self.ended.iterrows()]
+        lines += [
+            f"not scored in {r['period']}: {eid} ({r['status']}: {r['reason']})"
+            for eid, r in self.not_scored.iterrows()
+        ]
+        lines += [
+            f"{r['direction']}: {eid} {r['band_from']} -> {r['band_to']} ({r['change']:+.1f})"
+            for eid, r in self.moved.iterrows()
+        ]
+        lines += [
+            f"change: {eid} {r['score_from']:.1f} -> {r['score_to']:.1f} ({r['change']:+.1f})"
+            + (f": {r['drivers']}" if r["drivers"] else "")
+            for eid, r in self.largest.iterrows()
+        ]
+        lines += [f"gate {r['change']}: {eid} {r['gate']}" for eid, r in self.gates.iterrows()]
+        return lines
+
+
+def _label(row: pd.Series) -> str:
+    if row["status"] != "scored":
+        return f"({row['status']})"
+    return f"{row['band']} {row['score']:.1f}"
