@@ -1,6 +1,9 @@
-"""A result's rows for the ``sources``, ``engagements``, ``ratings`` and ``rejections`` tables,
-built as columns of Python values before the write transaction (so that its lock is brief), in
-key order (engagement id, then criterion), which is what a B-tree takes fastest.
+"""A result's rows for the ``sources``, ``engagements`` and ``rejections`` tables, built as
+columns of Python values before the write transaction (so that its lock is brief), engagements
+in key order (by id), which is what a B-tree takes fastest.
+
+Each engagement's inputs go in its row as one JSON object (see :mod:`assess.history.schema`
+and :func:`rating_keys`), encoded a column at a time.
 """
 
 from __future__ import annotations
@@ -14,7 +17,8 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection
 
-from ..result import Result
+from ..result import Result, input_labels
+from ..rubric import Rubric
 from ..validation import json_value
 from . import schema
 from .database import insert_rows
@@ -26,6 +30,34 @@ _escape = encode_basestring  # text as a JSON string, UTF-8 kept
 def to_json(value: Any) -> str:
     """Compact JSON text (UTF-8 kept as is)."""
     return _ENCODER.encode(value)
+
+
+def rating_keys(rubric: Rubric) -> dict[str, str]:
+    """The keys of an engagement's ``ratings`` JSON, in order, each with the column of an
+    engagements frame (:attr:`assess.result.Result.engagements`) that holds its value.
+
+    A rated criterion's key is its id (column ``<criterion>.rating``); an indicator's is
+    ``<criterion>/<indicator>`` (column ``<indicator>.value``).  The order is the scorer's
+    (:func:`assess.scoring.input_columns`).
+
+    Parameters
+    ----------
+    rubric : Rubric
+        The rubric of the run.
+
+    Returns
+    -------
+    dict
+        Key -> column name.
+    """
+    labels = input_labels(rubric)
+    keys: dict[str, str] = {}
+    for c in rubric.criteria:
+        if c.rated:
+            keys[c.id] = labels[c.id]
+        else:
+            keys.update((f"{c.id}/{ind.id}", labels[ind.id]) for ind in c.indicators)
+    return keys
 
 
 def nullable(values: Any) -> list[Any]:
@@ -55,6 +87,24 @@ def _json_cells(column: pd.Series) -> list[Any]:
     if column.dtype.kind == "f":
         return nullable(column)
     return [json_value(v) for v in column.tolist()]
+
+
+def _number_codes(values: np.ndarray) -> np.ndarray:
+    """Floats as JSON texts (``null`` where missing), each distinct value encoded once."""
+    distinct, at = np.unique(values, return_inverse=True)
+    codes = ["null" if v != v else to_json(v) for v in distinct.tolist()]
+    return np.asarray(codes, dtype=object)[at.reshape(-1)]
+
+
+def _ratings_json(eng: pd.DataFrame, rubric: Rubric) -> list[str]:
+    """Each row's inputs as a JSON object (:func:`rating_keys`), built a key at a time."""
+    joined: Any = None
+    for key, column in rating_keys(rubric).items():
+        encoded = to_json(key) + ":" + _number_codes(eng[column].to_numpy(dtype=float))
+        joined = encoded if joined is None else joined + "," + encoded
+    if joined is None:
+        return ["{}"] * len(eng)
+    return ("{" + joined + "}").tolist()
 
 
 def _carried_json(eng: pd.DataFrame, carried: list[str]) -> list[str]:
@@ -92,7 +142,6 @@ class RunRows:
         self.tables = [
             (schema.sources, *_source_columns(result)),
             (schema.engagements, *_engagement_columns(result, ids, order)),
-            (schema.ratings, *_rating_columns(result, ids, order)),
             (schema.rejections, *_rejection_columns(result)),
         ]
 
@@ -151,7 +200,7 @@ def _engagement_columns(
     ranks = rank.fillna(0).to_numpy(dtype="int64").astype(object)
     ranks[rank.isna().to_numpy()] = None
     names = ["engagement_id", "source", "sheet", "row", "status", "score", "band", "rank"]
-    names += ["gate", "completeness", "carried"]
+    names += ["gate", "completeness", "ratings", "carried"]
     columns = [
         np.asarray(ids, dtype=object)[order].tolist(),
         _texts(eng["source"]),
@@ -163,45 +212,8 @@ def _engagement_columns(
         ranks.tolist(),
         [v or "" for v in _texts(eng["gates"])],
         nullable(eng["completeness"]),
+        _ratings_json(eng, result.rubric),
         carried_json,
-    ]
-    return names, columns
-
-
-def _rating_columns(
-    result: Result, ids: list[str], order: np.ndarray
-) -> tuple[list[str], list[list[Any]]]:
-    """One row per engagement and criterion (indicator ``""``) or indicator, engagement-major
-    in key order: ``value`` is the rating (None for a criterion measured by indicators, and
-    for a missing rating), ``normalised`` and ``contribution`` are on the criterion rows."""
-    eng = result.engagements
-    n = len(ids)
-    nan = np.full(n, np.nan)
-    keys: list[tuple[str, str]] = []
-    value, normalised, contribution = [], [], []
-    for c in result.rubric.criteria:
-        keys.append((c.id, ""))
-        value.append(eng[f"{c.id}.rating"].to_numpy(dtype=float) if c.rated else nan)
-        normalised.append(eng[f"{c.id}.normalised"].to_numpy(dtype=float))
-        contribution.append(eng[f"{c.id}.contribution"].to_numpy(dtype=float))
-        for ind in c.indicators:
-            keys.append((c.id, ind.id))
-            value.append(eng[f"{ind.id}.value"].to_numpy(dtype=float))
-            normalised.append(nan)
-            contribution.append(nan)
-    k = len(keys)
-
-    def flat(parts: list[np.ndarray]) -> list[Any]:  # (n, k) in key order, row-major
-        return nullable(np.column_stack(parts)[order].ravel() if n else np.zeros(0))
-
-    names = ["engagement_id", "criterion", "indicator", "value", "normalised", "contribution"]
-    columns = [
-        np.repeat(np.asarray(ids, dtype=object)[order], k).tolist(),
-        [c for c, _ in keys] * n,
-        [i for _, i in keys] * n,
-        flat(value),
-        flat(normalised),
-        flat(contribution),
     ]
     return names, columns
 
