@@ -344,8 +344,7 @@ def _count_ratings(connection: Connection, ids: list[int]) -> int:
         .group_by(eng.c.run_id, rubrics.c.content)
     )
     return sum(
-        n * len(rating_keys(stored_rubric(content)))
-        for content, n in connection.execute(per_run)
+        n * len(rating_keys(stored_rubric(content))) for content, n in connection.execute(per_run)
     )
 
 
