@@ -73,62 +73,65 @@ def nullable(values: Any) -> list[Any]:
 
 
 def _texts(values: Any) -> list[Any]:
-    """A column as text, None where missing."""
-    series = pd.Series(values, copy=False)
-    out = series.astype(object).where(series.notna(), None).tolist()
-    return [v if v is None or isinstance(v, str) else str(v) for v in out]
+    """A column as text, None where missing (each distinct value converted once)."""
+    codes, distinct = pd.factorize(pd.Series(values, copy=False))
+    texts = [v if isinstance(v, str) else str(v) for v in distinct.tolist()]
+    return np.asarray([*texts, None], dtype=object)[codes].tolist()
 
 
-def _json_cells(column: pd.Series) -> list[Any]:
-    """A carried column's cells as JSON values (dates as ISO text, missing as None)."""
-    kind = pd.api.types.infer_dtype(column, skipna=True)
-    if kind in ("string", "empty"):
-        return column.astype(object).where(column.notna(), None).tolist()
-    if column.dtype.kind == "f":
-        return nullable(column)
-    return [json_value(v) for v in column.tolist()]
+def _encoded_members(column: pd.Series, key: str) -> tuple[np.ndarray, list[str]]:
+    """One member of each row's JSON object, ``"key":value``: a code per row into the
+    distinct texts (each distinct value encoded once; missing values and NaN as null)."""
+    prefix = to_json(key) + ":"
+    kind = column.dtype.kind
+    if kind in "fiub" or pd.api.types.infer_dtype(column, skipna=True) in ("string", "empty"):
+        codes, distinct = pd.factorize(column)
+        encode = to_json if kind in "fiub" else _escape  # numbers, or text
+        texts = [prefix + encode(v) for v in distinct.tolist()]
+        codes = np.where(codes < 0, len(texts), codes)
+        return codes, [*texts, prefix + "null"]
+    # mixed values: keyed by type too, so that 1, 1.0 and True stay apart
+    found: dict[tuple[type, Any], int] = {}
+    texts = []
+    codes = np.empty(len(column), dtype=np.int64)
+    for j, v in enumerate(column.tolist()):
+        v = json_value(v)
+        k = (type(v), v)
+        code = found.get(k)
+        if code is None:
+            code = found[k] = len(texts)
+            texts.append(prefix + to_json(v))
+        codes[j] = code
+    return codes, texts
 
 
-def _number_codes(values: np.ndarray) -> np.ndarray:
-    """Floats as JSON texts (``null`` where missing), each distinct value encoded once."""
-    distinct, at = np.unique(values, return_inverse=True)
-    codes = ["null" if v != v else to_json(v) for v in distinct.tolist()]
-    return np.asarray(codes, dtype=object)[at.reshape(-1)]
+def _json_objects(members: list[tuple[np.ndarray, list[str]]], n: int) -> list[str]:
+    """``n`` rows of JSON objects, each of the members in turn (see
+    :func:`_encoded_members`).  Rows are joined once per distinct combination of codes, so
+    that ratings on short scales make a few hundred texts rather than one per row."""
+    row_codes = np.zeros(n, dtype=np.int64)
+    row_texts = np.asarray(["{"], dtype=object)
+    for j, (codes, texts) in enumerate(members):
+        m = len(texts)
+        combined, distinct = pd.factorize(row_codes * m + codes)
+        joined = row_texts[distinct // m] + np.asarray(texts, dtype=object)[distinct % m]
+        row_texts = joined + "," if j < len(members) - 1 else joined
+        row_codes = combined
+    return (row_texts + "}")[row_codes].tolist()
 
 
 def _ratings_json(eng: pd.DataFrame, rubric: Rubric) -> list[str]:
-    """Each row's inputs as a JSON object (:func:`rating_keys`), built a key at a time."""
-    joined: Any = None
-    for key, column in rating_keys(rubric).items():
-        encoded = to_json(key) + ":" + _number_codes(eng[column].to_numpy(dtype=float))
-        joined = encoded if joined is None else joined + "," + encoded
-    if joined is None:
-        return ["{}"] * len(eng)
-    return ("{" + joined + "}").tolist()
+    """Each row's inputs as a JSON object (:func:`rating_keys`)."""
+    members = [
+        _encoded_members(eng[column].astype(float), key)
+        for key, column in rating_keys(rubric).items()
+    ]
+    return _json_objects(members, len(eng))
 
 
 def _carried_json(eng: pd.DataFrame, carried: list[str]) -> list[str]:
-    """Each row's carried cells as a JSON object ``{header: value}``, built a column at a time
-    (text escaped by the JSON module's C function; any other value encoded once)."""
-    joined: Any = None
-    for col in carried:
-        prefix = to_json(col) + ":"
-        cells = _json_cells(eng[col])
-        encoded = np.empty(len(cells), dtype=object)
-        if all(v is None or type(v) is str for v in cells):
-            encoded[:] = [prefix + ("null" if v is None else _escape(v)) for v in cells]
-        else:
-            codes: dict[tuple[type, Any], str] = {}
-            for j, v in enumerate(cells):
-                key = (type(v), v)
-                code = codes.get(key)
-                if code is None:
-                    code = codes[key] = prefix + to_json(v)
-                encoded[j] = code
-        joined = encoded if joined is None else joined + "," + encoded
-    if joined is None:
-        return ["{}"] * len(eng)
-    return ("{" + joined + "}").tolist()
+    """Each row's carried cells as a JSON object ``{header: value}`` (dates as ISO text)."""
+    return _json_objects([_encoded_members(eng[col], col) for col in carried], len(eng))
 
 
 class RunRows:
@@ -147,9 +150,9 @@ class RunRows:
 
     def insert(self, connection: Connection, run_id: int) -> None:
         for table, names, columns in self.tables:
-            n = len(columns[0]) if columns else 0
-            rows = list(zip(repeat(run_id, n), *columns, strict=True))
-            insert_rows(connection, table, ["run_id", *names], rows)
+            if columns and len(columns[0]):
+                rows = zip(repeat(run_id), *columns)  # one tuple, reused row after row
+                insert_rows(connection, table, ["run_id", *names], rows)
 
 
 def _key_order(ids: list[str]) -> np.ndarray:
