@@ -79,14 +79,24 @@ def _texts(values: Any) -> list[Any]:
     return np.asarray([*texts, None], dtype=object)[codes].tolist()
 
 
-def _encoded_members(column: pd.Series, key: str) -> tuple[np.ndarray, list[str]]:
+def _number(value: float) -> str:
+    """A float as JSON, a whole number without its ``.0`` (``3``, ``2.5``)."""
+    if value.is_integer() and abs(value) < 2**53:
+        return str(int(value))
+    return to_json(value)
+
+
+def _encoded_members(
+    column: pd.Series, key: str, whole: bool = False
+) -> tuple[np.ndarray, list[str]]:
     """One member of each row's JSON object, ``"key":value``: a code per row into the
-    distinct texts (each distinct value encoded once; missing values and NaN as null)."""
+    distinct texts (each distinct value encoded once; missing values and NaN as null;
+    ``whole``: whole floats without ``.0``)."""
     prefix = to_json(key) + ":"
     kind = column.dtype.kind
     if kind in "fiub" or pd.api.types.infer_dtype(column, skipna=True) in ("string", "empty"):
         codes, distinct = pd.factorize(column)
-        encode = to_json if kind in "fiub" else _escape  # numbers, or text
+        encode = _number if whole and kind == "f" else to_json if kind in "fiub" else _escape
         texts = [prefix + encode(v) for v in distinct.tolist()]
         codes = np.where(codes < 0, len(texts), codes)
         return codes, [*texts, prefix + "null"]
@@ -123,7 +133,7 @@ def _json_objects(members: list[tuple[np.ndarray, list[str]]], n: int) -> list[s
 def _ratings_json(eng: pd.DataFrame, rubric: Rubric) -> list[str]:
     """Each row's inputs as a JSON object (:func:`rating_keys`)."""
     members = [
-        _encoded_members(eng[column].astype(float), key)
+        _encoded_members(eng[column].astype(float), key, whole=True)
         for key, column in rating_keys(rubric).items()
     ]
     return _json_objects(members, len(eng))
@@ -196,8 +206,10 @@ def _source_columns(result: Result) -> tuple[list[str], list[list[Any]]]:
 def _engagement_columns(
     result: Result, ids: list[str], order: np.ndarray
 ) -> tuple[list[str], list[list[Any]]]:
-    eng = result.engagements.iloc[order]
     carried = list(result.carried_columns)
+    stored = ["source", "sheet", "row", "status", "score", "band", "rank", "gates"]
+    stored += ["completeness", *rating_keys(result.rubric).values(), *carried]
+    eng = result.engagements[list(dict.fromkeys(stored))].iloc[order]
     carried_json = _carried_json(eng, carried)
     rank = eng["rank"]
     ranks = rank.fillna(0).to_numpy(dtype="int64").astype(object)
