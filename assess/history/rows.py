@@ -149,8 +149,10 @@ class RunRows:
     column is added when inserting."""
 
     def __init__(self, result: Result) -> None:
-        eng = result.engagements
-        ids = [str(i) for i in eng.index.tolist()]
+        index = result.engagements.index
+        ids = index.tolist()
+        if pd.api.types.infer_dtype(index, skipna=False) != "string":
+            ids = [str(i) for i in ids]
         order = _key_order(ids)
         self.tables = [
             (schema.sources, *_source_columns(result)),
