@@ -137,7 +137,7 @@ def _text(values: Any, index: pd.Index) -> pd.Series:
     return pd.Series(pd.array(pa.array(values, type=pa.large_string()), dtype="str"), index=index)
 
 
-def _json_objects(texts: list[str]) -> list[dict]:
+def _decode_objects(texts: list[str]) -> list[dict]:
     """JSON object texts decoded in one call."""
     return json.loads("[" + ",".join(texts) + "]") if texts else []
 
@@ -185,7 +185,7 @@ def _engagement_parts(
     inputs = pd.DataFrame(
         _input_matrix(ratings, list(keys)), columns=list(keys.values()), index=index
     )
-    cells = pd.DataFrame.from_records(_json_objects(extra), columns=carried, index=index)
+    cells = pd.DataFrame.from_records(_decode_objects(extra), columns=carried, index=index)
     return meta, inputs, cells.astype(object)
 
 
@@ -193,7 +193,7 @@ def _input_matrix(texts: Any, keys: list[str]) -> np.ndarray:
     """The ``(n, len(keys))`` float matrix of the ``ratings`` JSON texts (NaN where a value
     is null or absent), each distinct text decoded once."""
     codes, distinct = pd.factorize(np.asarray(texts, dtype=object))
-    objects = _json_objects(list(distinct))
+    objects = _decode_objects(list(distinct))
     matrix = np.full((len(objects), len(keys)), np.nan)
     for j, key in enumerate(keys):
         column = [obj.get(key) for obj in objects]
