@@ -401,37 +401,7 @@ def tables(payload: dict[str, Any]) -> list[tuple[str, list[str], list[list[str]
                 rows,
             )
         )
-    rec = res.get("record")
-    if rec and "error" not in rec:
-        alone, recorded = _num(rec, "alone", "seconds"), _num(rec, "recorded", "seconds")
-        cli, added = _num(rec, "cli_json", "seconds"), _num(rec, "recorded", "record")
-        rows = [
-            [
-                f"{rec['n']:,}",
-                _s(alone),
-                _s(recorded),
-                _s(added),
-                _x(_ratio(recorded, alone)),
-                _s(cli),
-                _x(_ratio(None if cli is None or added is None else cli + added, cli)),
-            ]
-        ]
-        out.append(
-            (
-                "Recording a CSV in the history store (SQLite; whole processes, fastest of the "
-                "rounds; record = opening the store and recording, inside the process)",
-                [
-                    "rows",
-                    "score alone",
-                    "score + record",
-                    "record",
-                    "ratio",
-                    "assess score -f json",
-                    "(-f json + record) / -f json",
-                ],
-                rows,
-            )
-        )
+    out += _record_table(res.get("record"))
     other = []
     b = res.get("batch")
     if b:
@@ -490,6 +460,36 @@ def tables(payload: dict[str, Any]) -> list[tuple[str, list[str], list[list[str]
     if other:
         out.append(("Commands (wall clock)", ["command", "time", "peak RSS"], other))
     return out
+
+
+def _record_table(rec: dict[str, Any] | None) -> list[tuple[str, list[str], list[list[str]]]]:
+    if not rec or "error" in rec:
+        return []
+    alone, recorded = _num(rec, "alone", "seconds"), _num(rec, "recorded", "seconds")
+    cli, added = _num(rec, "cli_json", "seconds"), _num(rec, "recorded", "record")
+    row = [
+        f"{rec['n']:,}",
+        _s(alone),
+        _s(recorded),
+        _s(added),
+        _x(_ratio(recorded, alone)),
+        _s(cli),
+        _x(_ratio(None if cli is None or added is None else cli + added, cli)),
+    ]
+    title = (
+        "Recording a CSV in the history store (SQLite; whole processes, fastest of the rounds; "
+        "record = opening the store and recording, inside the process)"
+    )
+    headers = [
+        "rows",
+        "score alone",
+        "score + record",
+        "record",
+        "ratio",
+        "assess score -f json",
+        "(-f json + record) / -f json",
+    ]
+    return [(title, headers, [row])]
 
 
 def print_report(payload: dict[str, Any], console) -> None:
