@@ -44,8 +44,11 @@ class Config:
     calibrate_cases: int
     dask_rows: int  # 0: skip the Dask engine's (informational) run
     dask_files: int
+    record_rows: int  # the CSV recorded in the history store
     #: alternated rounds of the start-up commands (the fastest of each is kept)
     startup_rounds: int = 7
+    #: alternated rounds of scoring alone and scoring then recording (the fastest of each kept)
+    record_rounds: int = 3
     budget: float = 2.0  # seconds of repeats for short timings
     timeout: float = 300.0  # seconds before one command is stopped and reported as a failure
     #: the informational Dask run is skipped when the run has already taken this long, so that
@@ -65,6 +68,7 @@ FULL = Config(
     calibrate_cases=5_000,
     dask_rows=250_000,
     dask_files=8,
+    record_rows=100_000,
 )
 QUICK = Config(
     name="quick",
@@ -78,6 +82,7 @@ QUICK = Config(
     calibrate_cases=1_000,
     dask_rows=100_000,
     dask_files=4,
+    record_rows=20_000,
     budget=1.0,
     timeout=120.0,
 )
@@ -94,7 +99,9 @@ SMOKE = Config(
     calibrate_cases=0,
     dask_rows=0,
     dask_files=2,
+    record_rows=500,
     startup_rounds=1,
+    record_rounds=1,
     budget=0.0,
     timeout=60.0,
 )
@@ -275,6 +282,44 @@ class Suite:
             rows.append({"n": n, "cli": _run_summary(cli), "pandas": baseline})
         self.results["csv"] = rows
 
+    def record(self) -> None:
+        """Recording in the history store: a fresh process scoring a CSV file, against one
+        scoring it and then recording the result as a new period of an SQLite store that holds
+        an earlier one, alternated and the fastest of each kept; and, for scale, the whole
+        ``assess score FILE -f json`` command."""
+        c = self.config
+        path = self.dir / f"record-{c.record_rows}.csv"
+        data.write_csv(data.engagements(c.record_rows), path)
+        seed = self.dir / "record-seed.csv"
+        data.write_csv(data.engagements(min(c.record_rows, 1_000), seed=data.SEED + 1), seed)
+        store = self.dir / "history.sqlite"
+        for leftover in self.dir.glob("history.sqlite*"):
+            leftover.unlink()
+        self.log(f"record: {c.record_rows:,}-row CSV, {c.record_rounds} round(s)")
+        out: dict[str, Any] = {"n": c.record_rows}
+        prepared, _ = worker("new_store", c.timeout, self.dir, store=str(store), path=str(seed))
+        if "error" in prepared:
+            self.results["record"] = {**out, "error": prepared["error"]}
+            return
+        best: dict[str, tuple[dict[str, Any], Run]] = {}
+        for k in range(c.record_rounds):
+            for name, args in (
+                ("alone", {"path": str(path)}),
+                ("recorded", {"path": str(path), "store": str(store), "period": f"P{k + 1}"}),
+            ):
+                task = "score_alone" if name == "alone" else "score_and_record"
+                timings, r = worker(task, c.timeout, self.dir, **args)
+                if "error" in timings:
+                    best[name] = (timings, r)
+                    break
+                if name not in best or r.seconds < best[name][1].seconds:
+                    best[name] = (timings, r)
+        for name, (timings, r) in best.items():
+            out[name] = {**timings, **_run_summary(r)} if "error" not in timings else timings
+        cli = run(python_module("assess", "score", path, "-f", "json"), c.timeout, cwd=self.dir)
+        out["cli_json"] = _run_summary(cli)
+        self.results["record"] = out
+
     def batch(self) -> None:
         c = self.config
         folder = self.dir / "batch-in"
@@ -419,6 +464,7 @@ class Suite:
             self.kernel,
             self.xlsx,
             self.csv,
+            self.record,
             self.batch,
             self.sensitivity,
             self.calibrate,

@@ -197,6 +197,52 @@ def csv_baseline(path: str, out: str, budget: float) -> dict[str, Any]:
     return {"total": t}
 
 
+def score_alone(path: str) -> dict[str, Any]:
+    """``assess.score`` of a file, once, in a fresh process: what ``assess score`` does before
+    it writes anything (the harness times the whole process)."""
+    import time
+
+    import assess
+
+    started = time.perf_counter()
+    result = assess.score(path)
+    return {"score": time.perf_counter() - started, "rows": result.counts["rows"]}
+
+
+def score_and_record(path: str, store: str, period: str = "P1") -> dict[str, Any]:
+    """:func:`score_alone`, then the result recorded as ``period`` in the history store at
+    ``store`` (an SQLite file): opening the store (its database library loaded on first
+    use) and recording, timed together."""
+    import time
+
+    import assess
+
+    started = time.perf_counter()
+    result = assess.score(path)
+    scored = time.perf_counter()
+    from assess.history import open_store
+
+    with open_store(store) as history:
+        recorded = history.record(result, period)
+    return {
+        "score": scored - started,
+        "record": time.perf_counter() - scored,
+        "status": recorded.status,
+        "rows": result.counts["rows"],
+    }
+
+
+def new_store(store: str, path: str) -> dict[str, Any]:
+    """Create a history store holding one earlier period (``P0``: the file at ``path``
+    scored with the same rubric), as a store is when a quarter is recorded (untimed)."""
+    import assess
+    from assess.history import open_store
+
+    with open_store(store) as history:
+        recorded = history.record(assess.score(path), "P0")
+    return {"store": store, "status": recorded.status}
+
+
 def _spin(loops: int) -> int:
     total = 0
     for i in range(loops):
@@ -232,6 +278,9 @@ TASKS = {
     "io_floor": io_floor,
     "naive": naive,
     "csv_baseline": csv_baseline,
+    "score_alone": score_alone,
+    "score_and_record": score_and_record,
+    "new_store": new_store,
     "parallel_ceiling": parallel_ceiling,
 }
 

@@ -37,7 +37,7 @@ def test_benchmark_harness_runs_every_case_at_a_tiny_size(tmp_path):
     assert proc.returncode == 0, proc.stderr[-2000:]
     payload = json.loads(out.read_text(encoding="utf-8"))
     results = payload["results"]
-    assert {"kernel", "xlsx", "csv", "batch"} <= set(results)
+    assert {"kernel", "xlsx", "csv", "record", "batch"} <= set(results)
 
     def errors(node, path=""):
         if isinstance(node, dict):
@@ -53,6 +53,9 @@ def test_benchmark_harness_runs_every_case_at_a_tiny_size(tmp_path):
     stages = results["xlsx"][0]["stages"]
     assert set(stages) >= {"read", "validate", "score", "assemble", "write"}
     assert stages["counts"]["rows"] == 200
+    # the recording case recorded a new period (not "unchanged": that would time nothing)
+    assert results["record"]["recorded"]["status"] == "recorded"
+    assert results["record"]["recorded"]["rows"] == results["record"]["n"]
     # the kernels agree on the scores they compute
     assert results["kernel"][0]["max_abs_diff_assess"] < 1e-9
     verdicts = {t["target"]: t["result"] for t in payload["targets"]}

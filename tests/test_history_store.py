@@ -7,6 +7,7 @@ cannot be had).
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import os
 import sqlite3
@@ -183,7 +184,12 @@ def test_counts_add_up(store_url, tmp_path):
 
                 run = c.execute(select(schema.runs).where(schema.runs.c.id == run_id)).one()
                 n_engagements, n_rejected = count(schema.engagements), count(schema.rejections)
-                n_ratings = count(schema.ratings)
+                stored = c.execute(
+                    select(schema.engagements.c.ratings).where(
+                        schema.engagements.c.run_id == run_id
+                    )
+                ).scalars()
+                n_ratings = sum(len(json.loads(text)) for text in stored)
                 sources = c.execute(
                     select(schema.sources).where(schema.sources.c.run_id == run_id)
                 ).all()
@@ -220,18 +226,17 @@ def test_indicator_criteria_are_recorded_and_read_back(store_url, tmp_path):
         back = store.run_result("P")
         assert back.to_dict() == result.to_dict()
         assert list(back.engagements.columns) == list(result.engagements.columns)
+        eng = schema.engagements
         with store.engine.connect() as c:
-            keys = c.execute(
-                select(schema.ratings.c.criterion, schema.ratings.c.indicator)
-                .where(schema.ratings.c.run_id == run_id, schema.ratings.c.engagement_id == "A")
-                .order_by(schema.ratings.c.criterion, schema.ratings.c.indicator)
-            ).all()
-        assert [tuple(k) for k in keys] == [
-            ("alpha", ""),
-            ("beta", ""),
-            ("delivery", ""),
-            ("delivery", "delivery"),
-            ("delivery", "objectives_met"),
+            stored = c.execute(
+                select(eng.c.ratings).where(eng.c.run_id == run_id, eng.c.engagement_id == "A")
+            ).scalar_one()
+        # the inputs in the rubric's order; an indicator's key names its criterion
+        assert list(json.loads(stored).items()) == [
+            ("alpha", 4),
+            ("beta", 3),
+            ("delivery/objectives_met", 0.5),
+            ("delivery/delivery", 120),
         ]
 
 

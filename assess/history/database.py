@@ -9,7 +9,7 @@ with its password masked, or the SQLite file's path).
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -225,49 +225,53 @@ def store_error(exc: BaseException, name: str, timeout: float = DEFAULT_TIMEOUT)
 
 
 def insert_rows(
-    connection: Connection, table: Table, columns: Sequence[str], rows: list[tuple]
+    connection: Connection, table: Table, columns: Sequence[str], rows: Iterable[Sequence[Any]]
 ) -> None:
-    """Insert ``rows`` (tuples in the order of ``columns``) in bulk: one prepared statement
-    run over all of them on SQLite, ``COPY`` on PostgreSQL (psycopg)."""
-    if not rows:
-        return
+    """Insert ``rows`` (in the order of ``columns``; any iterable, consumed once) in bulk,
+    straight through the driver: one prepared statement run over all of them on SQLite,
+    ``COPY`` on PostgreSQL (psycopg)."""
     quote = connection.dialect.identifier_preparer.quote
     names = ", ".join(quote(c) for c in columns)
     if connection.dialect.name == "sqlite":
         marks = ", ".join("?" * len(columns))
         sql = f"INSERT INTO {quote(table.name)} ({names}) VALUES ({marks})"
-        connection.exec_driver_sql(sql, rows)
+        with _driver_cursor(connection, sql) as cursor:
+            cursor.executemany(sql, rows)
         return
     if connection.dialect.driver == "psycopg":
-        cursor = connection.connection.cursor()
-        try:
-            with cursor.copy(f"COPY {quote(table.name)} ({names}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        finally:
-            cursor.close()
+        sql = f"COPY {quote(table.name)} ({names}) FROM STDIN"
+        with _driver_cursor(connection, sql) as cursor, cursor.copy(sql) as copy:
+            for row in rows:
+                copy.write_row(row)
         return
     connection.execute(table.insert(), [dict(zip(columns, r, strict=True)) for r in rows])
 
 
+@contextmanager
+def _driver_cursor(connection: Connection, statement: str) -> Iterator[Any]:
+    """A cursor of the driver's connection; its errors raised as SQLAlchemy's."""
+    dbapi = connection.dialect.loaded_dbapi
+    cursor = connection.connection.cursor()
+    try:
+        yield cursor
+    except dbapi.Error as exc:
+        raise DBAPIError.instance(statement, None, exc, dbapi.Error) from exc
+    finally:
+        cursor.close()
+
+
 def fetch_rows(connection: Connection, query: Executable) -> list[tuple]:
     """All rows of ``query`` as plain tuples, straight from the driver (for the large reads
-    of a run's engagements and ratings, where result-row objects would double the time)."""
+    of a run's engagements, where result-row objects would double the time)."""
     compiled = query.compile(
         dialect=connection.dialect, compile_kwargs={"render_postcompile": True}
     )
     params: Any = compiled.params
     if compiled.positional:
         params = tuple(params[name] for name in compiled.positiontup or ())
-    dbapi = connection.dialect.loaded_dbapi
-    cursor = connection.connection.cursor()
-    try:
+    with _driver_cursor(connection, str(compiled)) as cursor:
         cursor.execute(str(compiled), params)
         return cursor.fetchall()
-    except dbapi.Error as exc:
-        raise DBAPIError.instance(str(compiled), params, exc, dbapi.Error) from exc
-    finally:
-        cursor.close()
 
 
 # -- schema revision: open what this assess knows, upgrade what is older ----------------------

@@ -2,9 +2,10 @@
 
 One row per engagement of each run exported, with the run's metadata (``run_id``,
 ``recorded_at``, ``recorded_by``, ``rubric_name``, ``rubric_version``, ``rubric_hash``,
-``current``), the engagement's columns as :func:`assess.score` gives them (``engagement_id``,
-``source``, ``sheet``, ``row``, ``status``, ``score``, ``band``, ``rank``, ``completeness``,
-``gates``, ``<criterion>.rating`` …) and its carried columns.  ``pandas.read_parquet(folder)``
+``current``), the engagement's recorded columns (``engagement_id``, ``source``, ``sheet``,
+``row``, ``status``, ``score``, ``band``, ``rank``, ``completeness``, ``gates``), one column per
+input (``<criterion>.rating`` for a rated criterion, ``<indicator>.value`` for an indicator)
+and its carried columns.  ``pandas.read_parquet(folder)``
 reads it back, the period as a column.
 """
 
@@ -21,7 +22,7 @@ import pandas as pd
 from sqlalchemy import Connection
 
 from ..errors import OutputError
-from .rebuild import load_result
+from .rebuild import recorded_engagements
 
 #: The run metadata columns, first in every row.
 RUN_COLUMNS = (
@@ -38,8 +39,7 @@ RUN_COLUMNS = (
 
 def run_frame(connection: Connection, run: Any) -> pd.DataFrame:
     """The engagements of one run (a row of the store's history) with its metadata."""
-    result = load_result(connection, int(run.run_id))
-    frame = result.engagements.reset_index(names="engagement_id")
+    frame = recorded_engagements(connection, int(run.run_id)).reset_index(names="engagement_id")
     taken = set(RUN_COLUMNS)
     frame = frame.rename(columns={c: f"{c} (input)" for c in frame.columns if c in taken})
     meta = {

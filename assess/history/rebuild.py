@@ -1,7 +1,8 @@
 """A recorded run read back as the :class:`~assess.result.Result` it was made from.
 
-The rubric comes from its stored YAML, the engagements frame from the ``engagements`` and
-``ratings`` rows (columns as :func:`assess.score` makes them, best first), the rejected rows
+The rubric comes from its stored YAML, the engagements frame from the ``engagements`` rows
+(columns as :func:`assess.score` makes them, best first: each criterion's normalised value and
+contribution recomputed from the recorded ratings with the run's rubric), the rejected rows
 with every problem they had.  What a result computed beyond its engagements (several raters'
 agreement, weight sensitivity) is not recorded and comes back as None.
 """
@@ -10,16 +11,19 @@ from __future__ import annotations
 
 import json
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, select
 
-from ..result import Result, SourceInfo, input_labels, order_best_first
+from ..result import Result, SourceInfo, order_best_first
 from ..rubric import Rubric, parse_rubric
+from ..scoring import score_arrays
 from ..validation import Problem, Rejection
 from . import schema
 from .database import fetch_rows
+from .rows import rating_keys
 
 
 @lru_cache(maxsize=32)
@@ -30,24 +34,56 @@ def stored_rubric(content: str) -> Rubric:
 
 def load_result(connection: Connection, run_id: int) -> Result:
     """The :class:`Result` recorded as run ``run_id`` (which must exist)."""
+    notes, rubric = _run_notes(connection, run_id)
+    carried = list(notes.get("carried_columns", []))
+    meta, inputs, cells = _engagement_parts(connection, run_id, rubric, carried)
+    frame = pd.concat([meta, derived_columns(inputs, rubric), inputs, cells], axis=1)
+    return Result(
+        rubric=rubric,
+        sources=_sources(connection, run_id),
+        engagements=_best_first(frame),
+        rejected=_rejections(connection, run_id),
+        carried_columns=carried,
+        scored_at=notes.get("scored_at", ""),
+    )
+
+
+def recorded_engagements(connection: Connection, run_id: int) -> pd.DataFrame:
+    """Run ``run_id``'s engagements as recorded, best first: ``source``, ``sheet``, ``row``,
+    ``status``, ``score``, ``band``, ``rank``, ``completeness``, ``gates``, the inputs
+    (``<criterion>.rating``, ``<indicator>.value``) and the carried columns; without the
+    normalised values and contributions, which :func:`load_result` recomputes."""
+    notes, rubric = _run_notes(connection, run_id)
+    carried = list(notes.get("carried_columns", []))
+    return _best_first(pd.concat(_engagement_parts(connection, run_id, rubric, carried), axis=1))
+
+
+def derived_columns(inputs: pd.DataFrame, rubric: Rubric) -> pd.DataFrame:
+    """``<criterion>.normalised`` then ``<criterion>.contribution`` for each engagement, from
+    its inputs (columns in :func:`~assess.history.rows.rating_keys` order) and the rubric,
+    as :func:`assess.scoring.score_frame` computed them when the run was scored."""
+    scores = score_arrays(inputs.to_numpy(dtype=float), rubric)
+    out: dict[str, np.ndarray] = {}
+    for j, c in enumerate(rubric.criteria):
+        out[f"{c.id}.normalised"] = scores.normalised[:, j]
+    for j, c in enumerate(rubric.criteria):
+        out[f"{c.id}.contribution"] = scores.contributions[:, j]
+    return pd.DataFrame(out, index=inputs.index)
+
+
+def _run_notes(connection: Connection, run_id: int) -> tuple[dict, Rubric]:
+    """A run's notes and its rubric."""
     runs, rubrics = schema.runs, schema.rubrics
     run = connection.execute(
         select(runs.c.notes, rubrics.c.content)
         .join(rubrics, rubrics.c.hash == runs.c.rubric_hash)
         .where(runs.c.id == run_id)
     ).one()
-    notes = json.loads(run.notes)
-    rubric = stored_rubric(run.content)
-    carried = list(notes.get("carried_columns", []))
-    frame = _engagements_frame(connection, run_id, rubric, carried)
-    return Result(
-        rubric=rubric,
-        sources=_sources(connection, run_id),
-        engagements=frame,
-        rejected=_rejections(connection, run_id),
-        carried_columns=carried,
-        scored_at=notes.get("scored_at", ""),
-    )
+    return json.loads(run.notes), stored_rubric(run.content)
+
+
+def _best_first(table: pd.DataFrame) -> pd.DataFrame:
+    return order_best_first(table) if len(table) > 1 else table
 
 
 def _sources(connection: Connection, run_id: int) -> list[SourceInfo]:
@@ -88,14 +124,29 @@ def _rejections(connection: Connection, run_id: int) -> list[Rejection]:
     ]
 
 
-def _columns(rows: list[tuple], width: int) -> list[list]:
+def _columns(rows: list[tuple], width: int) -> list[Any]:
     """``rows`` as ``width`` columns."""
-    return [[row[j] for row in rows] for j in range(width)]
+    return list(zip(*rows, strict=True)) if rows else [()] * width
 
 
-def _engagements_frame(
+def _text(values: Any, index: pd.Index) -> pd.Series:
+    """Text values as pandas' default string column (built through Arrow: much faster than
+    from Python strings one at a time)."""
+    import pyarrow as pa
+
+    return pd.Series(pd.array(pa.array(values, type=pa.large_string()), dtype="str"), index=index)
+
+
+def _decode_objects(texts: list[str]) -> list[dict]:
+    """JSON object texts decoded in one call."""
+    return json.loads("[" + ",".join(texts) + "]") if texts else []
+
+
+def _engagement_parts(
     connection: Connection, run_id: int, rubric: Rubric, carried: list[str]
-) -> pd.DataFrame:
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """A run's engagements as three frames on one index (in the store's order): what was
+    computed (``source`` ... ``gates``), the inputs, and the carried columns."""
     t = schema.engagements
     query = select(
         t.c.engagement_id,
@@ -108,71 +159,43 @@ def _engagements_frame(
         t.c.rank,
         t.c.completeness,
         t.c.gate,
+        t.c.ratings,
         t.c.carried,
     ).where(t.c.run_id == run_id)
     rows = fetch_rows(connection, query)
-    (ids, source, sheet, row, status, score, band, rank, completeness, gates, extra) = _columns(
-        rows, 11
+    (ids, source, sheet, row, status, score, band, rank, completeness, gates, ratings, extra) = (
+        _columns(rows, 12)
     )
     index = pd.Index(ids, name="id", dtype=object)
-    frame = pd.DataFrame(
+    meta = pd.DataFrame(
         {
-            "source": pd.Series(source, index=index, dtype="str"),
-            "sheet": pd.Series(sheet, index=index, dtype="str"),
+            "source": _text(source, index),
+            "sheet": _text(sheet, index),
             "row": np.asarray(row, dtype="int64"),
-            "status": pd.Series(status, index=index, dtype="str"),
+            "status": _text(status, index),
             "score": np.asarray(score, dtype=float),
-            "band": pd.Series(band, index=index, dtype=object),
+            "band": pd.Series(list(band), index=index, dtype=object),
             "rank": pd.array(rank, dtype="Int64"),
             "completeness": np.asarray(completeness, dtype=float),
-            "gates": pd.Series(gates, index=index, dtype="str"),
+            "gates": _text(gates, index),
         },
         index=index,
     )
-    ratings = _ratings_columns(connection, run_id, rubric, index)
-    cells = pd.DataFrame.from_records(
-        [json.loads(text) for text in extra], columns=carried, index=index
-    ).astype(object)
-    table = pd.concat([frame, ratings, cells], axis=1)
-    return order_best_first(table) if len(table) > 1 else table
+    keys = rating_keys(rubric)
+    inputs = pd.DataFrame(
+        _input_matrix(ratings, list(keys)), columns=list(keys.values()), index=index
+    )
+    cells = pd.DataFrame.from_records(_decode_objects(extra), columns=carried, index=index)
+    return meta, inputs, cells.astype(object)
 
 
-def _ratings_columns(
-    connection: Connection, run_id: int, rubric: Rubric, index: pd.Index
-) -> pd.DataFrame:
-    """``<criterion>.normalised``, ``<criterion>.contribution``, then the inputs
-    (``<criterion>.rating``, ``<indicator>.value``), as the scorer lays them out."""
-    keys = []
-    for c in rubric.criteria:
-        keys += [(c.id, "")] + [(c.id, i.id) for i in c.indicators]
-    position = {key: j for j, key in enumerate(keys)}
-    t = schema.ratings
-    query = select(
-        t.c.engagement_id, t.c.criterion, t.c.indicator, t.c.value, t.c.normalised, t.c.contribution
-    ).where(t.c.run_id == run_id)
-    rows = fetch_rows(connection, query)
-    n, k = len(index), len(keys)
-    measures = {m: np.full((n, k), np.nan) for m in ("value", "normalised", "contribution")}
-    if rows:
-        ids, criteria, indicators, value, normalised, contribution = _columns(rows, 6)
-        at = index.get_indexer(pd.Index(ids, dtype=object))
-        key_at = np.fromiter(
-            (position.get(key, -1) for key in zip(criteria, indicators, strict=True)),
-            dtype=np.int64,
-            count=len(rows),
-        )
-        ok = (at >= 0) & (key_at >= 0)
-        for name, values in zip(measures, (value, normalised, contribution), strict=True):
-            measures[name][at[ok], key_at[ok]] = np.asarray(values, dtype=float)[ok]
-    out: dict[str, np.ndarray] = {}
-    for c in rubric.criteria:
-        out[f"{c.id}.normalised"] = measures["normalised"][:, position[(c.id, "")]]
-    for c in rubric.criteria:
-        out[f"{c.id}.contribution"] = measures["contribution"][:, position[(c.id, "")]]
-    labels = input_labels(rubric)
-    for c in rubric.criteria:
-        if c.rated:
-            out[labels[c.id]] = measures["value"][:, position[(c.id, "")]]
-        for ind in c.indicators:
-            out[labels[ind.id]] = measures["value"][:, position[(c.id, ind.id)]]
-    return pd.DataFrame(out, index=index)
+def _input_matrix(texts: Any, keys: list[str]) -> np.ndarray:
+    """The ``(n, len(keys))`` float matrix of the ``ratings`` JSON texts (NaN where a value
+    is null or absent), each distinct text decoded once."""
+    codes, distinct = pd.factorize(np.asarray(texts, dtype=object))
+    objects = _decode_objects(list(distinct))
+    matrix = np.full((len(objects), len(keys)), np.nan)
+    for j, key in enumerate(keys):
+        column = [obj.get(key) for obj in objects]
+        matrix[:, j] = np.asarray(column, dtype=float)
+    return matrix[codes]

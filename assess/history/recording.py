@@ -141,14 +141,7 @@ def record(
         current = current_run(connection, label)
         if current is not None and current.fingerprint == stamp:
             return Recorded(label, current.id, STATUS_UNCHANGED, store)
-        insert_if_absent(
-            connection,
-            schema.rubrics,
-            hash=result.rubric.content_hash,
-            name=result.rubric.name,
-            version=result.rubric.version,
-            content=result.rubric.to_yaml(),
-        )
+        _keep_rubric(connection, result.rubric)
         run_id = _insert_run(connection, result, label, stamp, by)
         rows.insert(connection, run_id)
         if current is None:
@@ -196,6 +189,21 @@ def insert_if_absent(connection: Connection, table: Any, **values: Any) -> None:
             connection.execute(table.insert().values(**values))
         return
     connection.execute(insert(table).values(**values).on_conflict_do_nothing())
+
+
+def _keep_rubric(connection: Connection, rubric: Any) -> None:
+    """Store the rubric unless the store has it already (by content hash)."""
+    rubrics = schema.rubrics
+    query = select(rubrics.c.hash).where(rubrics.c.hash == rubric.content_hash)
+    if connection.execute(query).first() is None:
+        insert_if_absent(
+            connection,
+            rubrics,
+            hash=rubric.content_hash,
+            name=rubric.name,
+            version=rubric.version,
+            content=rubric.to_yaml(),
+        )
 
 
 def _insert_run(connection: Connection, result: Result, period: str, stamp: str, by: str) -> int:

@@ -1,6 +1,9 @@
-"""A result's rows for the ``sources``, ``engagements``, ``ratings`` and ``rejections`` tables,
-built as columns of Python values before the write transaction (so that its lock is brief), in
-key order (engagement id, then criterion), which is what a B-tree takes fastest.
+"""A result's rows for the ``sources``, ``engagements`` and ``rejections`` tables, built as
+columns of Python values before the write transaction (so that its lock is brief), engagements
+in key order (by id), which is what a B-tree takes fastest.
+
+Each engagement's inputs go in its row as one JSON object (see :mod:`assess.history.schema`
+and :func:`rating_keys`), encoded a column at a time.
 """
 
 from __future__ import annotations
@@ -14,7 +17,8 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection
 
-from ..result import Result
+from ..result import Result, input_labels
+from ..rubric import Rubric
 from ..validation import json_value
 from . import schema
 from .database import insert_rows
@@ -26,6 +30,34 @@ _escape = encode_basestring  # text as a JSON string, UTF-8 kept
 def to_json(value: Any) -> str:
     """Compact JSON text (UTF-8 kept as is)."""
     return _ENCODER.encode(value)
+
+
+def rating_keys(rubric: Rubric) -> dict[str, str]:
+    """The keys of an engagement's ``ratings`` JSON, in order, each with the column of an
+    engagements frame (:attr:`assess.result.Result.engagements`) that holds its value.
+
+    A rated criterion's key is its id (column ``<criterion>.rating``); an indicator's is
+    ``<criterion>/<indicator>`` (column ``<indicator>.value``).  The order is the scorer's
+    (:func:`assess.scoring.input_columns`).
+
+    Parameters
+    ----------
+    rubric : Rubric
+        The rubric of the run.
+
+    Returns
+    -------
+    dict
+        Key -> column name.
+    """
+    labels = input_labels(rubric)
+    keys: dict[str, str] = {}
+    for c in rubric.criteria:
+        if c.rated:
+            keys[c.id] = labels[c.id]
+        else:
+            keys.update((f"{c.id}/{ind.id}", labels[ind.id]) for ind in c.indicators)
+    return keys
 
 
 def nullable(values: Any) -> list[Any]:
@@ -41,44 +73,75 @@ def nullable(values: Any) -> list[Any]:
 
 
 def _texts(values: Any) -> list[Any]:
-    """A column as text, None where missing."""
-    series = pd.Series(values, copy=False)
-    out = series.astype(object).where(series.notna(), None).tolist()
-    return [v if v is None or isinstance(v, str) else str(v) for v in out]
+    """A column as text, None where missing (each distinct value converted once)."""
+    codes, distinct = pd.factorize(pd.Series(values, copy=False))
+    texts = [v if isinstance(v, str) else str(v) for v in distinct.tolist()]
+    return np.asarray([*texts, None], dtype=object)[codes].tolist()
 
 
-def _json_cells(column: pd.Series) -> list[Any]:
-    """A carried column's cells as JSON values (dates as ISO text, missing as None)."""
-    kind = pd.api.types.infer_dtype(column, skipna=True)
-    if kind in ("string", "empty"):
-        return column.astype(object).where(column.notna(), None).tolist()
-    if column.dtype.kind == "f":
-        return nullable(column)
-    return [json_value(v) for v in column.tolist()]
+def _number(value: float) -> str:
+    """A float as JSON, a whole number without its ``.0`` (``3``, ``2.5``)."""
+    if value.is_integer() and abs(value) < 2**53:
+        return str(int(value))
+    return to_json(value)
+
+
+def _encoded_members(
+    column: pd.Series, key: str, whole: bool = False
+) -> tuple[np.ndarray, list[str]]:
+    """One member of each row's JSON object, ``"key":value``: a code per row into the
+    distinct texts (each distinct value encoded once; missing values and NaN as null;
+    ``whole``: whole floats without ``.0``)."""
+    prefix = to_json(key) + ":"
+    kind = column.dtype.kind
+    if kind in "fiub" or pd.api.types.infer_dtype(column, skipna=True) in ("string", "empty"):
+        codes, distinct = pd.factorize(column)
+        encode = _number if whole and kind == "f" else to_json if kind in "fiub" else _escape
+        texts = [prefix + encode(v) for v in distinct.tolist()]
+        codes = np.where(codes < 0, len(texts), codes)
+        return codes, [*texts, prefix + "null"]
+    # mixed values: keyed by type too, so that 1, 1.0 and True stay apart
+    found: dict[tuple[type, Any], int] = {}
+    texts = []
+    codes = np.empty(len(column), dtype=np.int64)
+    for j, v in enumerate(column.tolist()):
+        v = json_value(v)
+        k = (type(v), v)
+        code = found.get(k)
+        if code is None:
+            code = found[k] = len(texts)
+            texts.append(prefix + to_json(v))
+        codes[j] = code
+    return codes, texts
+
+
+def _json_objects(members: list[tuple[np.ndarray, list[str]]], n: int) -> list[str]:
+    """``n`` rows of JSON objects, each of the members in turn (see
+    :func:`_encoded_members`).  Rows are joined once per distinct combination of codes, so
+    that ratings on short scales make a few hundred texts rather than one per row."""
+    row_codes = np.zeros(n, dtype=np.int64)
+    row_texts = np.asarray(["{"], dtype=object)
+    for j, (codes, texts) in enumerate(members):
+        m = len(texts)
+        combined, distinct = pd.factorize(row_codes * m + codes)
+        joined = row_texts[distinct // m] + np.asarray(texts, dtype=object)[distinct % m]
+        row_texts = joined + "," if j < len(members) - 1 else joined
+        row_codes = combined
+    return (row_texts + "}")[row_codes].tolist()
+
+
+def _ratings_json(eng: pd.DataFrame, rubric: Rubric) -> list[str]:
+    """Each row's inputs as a JSON object (:func:`rating_keys`)."""
+    members = [
+        _encoded_members(eng[column].astype(float), key, whole=True)
+        for key, column in rating_keys(rubric).items()
+    ]
+    return _json_objects(members, len(eng))
 
 
 def _carried_json(eng: pd.DataFrame, carried: list[str]) -> list[str]:
-    """Each row's carried cells as a JSON object ``{header: value}``, built a column at a time
-    (text escaped by the JSON module's C function; any other value encoded once)."""
-    joined: Any = None
-    for col in carried:
-        prefix = to_json(col) + ":"
-        cells = _json_cells(eng[col])
-        encoded = np.empty(len(cells), dtype=object)
-        if all(v is None or type(v) is str for v in cells):
-            encoded[:] = [prefix + ("null" if v is None else _escape(v)) for v in cells]
-        else:
-            codes: dict[tuple[type, Any], str] = {}
-            for j, v in enumerate(cells):
-                key = (type(v), v)
-                code = codes.get(key)
-                if code is None:
-                    code = codes[key] = prefix + to_json(v)
-                encoded[j] = code
-        joined = encoded if joined is None else joined + "," + encoded
-    if joined is None:
-        return ["{}"] * len(eng)
-    return ("{" + joined + "}").tolist()
+    """Each row's carried cells as a JSON object ``{header: value}`` (dates as ISO text)."""
+    return _json_objects([_encoded_members(eng[col], col) for col in carried], len(eng))
 
 
 class RunRows:
@@ -86,21 +149,22 @@ class RunRows:
     column is added when inserting."""
 
     def __init__(self, result: Result) -> None:
-        eng = result.engagements
-        ids = [str(i) for i in eng.index.tolist()]
+        index = result.engagements.index
+        ids = index.tolist()
+        if pd.api.types.infer_dtype(index, skipna=False) != "string":
+            ids = [str(i) for i in ids]
         order = _key_order(ids)
         self.tables = [
             (schema.sources, *_source_columns(result)),
             (schema.engagements, *_engagement_columns(result, ids, order)),
-            (schema.ratings, *_rating_columns(result, ids, order)),
             (schema.rejections, *_rejection_columns(result)),
         ]
 
     def insert(self, connection: Connection, run_id: int) -> None:
         for table, names, columns in self.tables:
-            n = len(columns[0]) if columns else 0
-            rows = list(zip(repeat(run_id, n), *columns, strict=True))
-            insert_rows(connection, table, ["run_id", *names], rows)
+            if columns and len(columns[0]):
+                rows = zip(repeat(run_id), *columns)  # one tuple, reused row after row
+                insert_rows(connection, table, ["run_id", *names], rows)
 
 
 def _key_order(ids: list[str]) -> np.ndarray:
@@ -144,14 +208,16 @@ def _source_columns(result: Result) -> tuple[list[str], list[list[Any]]]:
 def _engagement_columns(
     result: Result, ids: list[str], order: np.ndarray
 ) -> tuple[list[str], list[list[Any]]]:
-    eng = result.engagements.iloc[order]
     carried = list(result.carried_columns)
+    stored = ["source", "sheet", "row", "status", "score", "band", "rank", "gates"]
+    stored += ["completeness", *rating_keys(result.rubric).values(), *carried]
+    eng = result.engagements[list(dict.fromkeys(stored))].iloc[order]
     carried_json = _carried_json(eng, carried)
     rank = eng["rank"]
     ranks = rank.fillna(0).to_numpy(dtype="int64").astype(object)
     ranks[rank.isna().to_numpy()] = None
     names = ["engagement_id", "source", "sheet", "row", "status", "score", "band", "rank"]
-    names += ["gate", "completeness", "carried"]
+    names += ["gate", "completeness", "ratings", "carried"]
     columns = [
         np.asarray(ids, dtype=object)[order].tolist(),
         _texts(eng["source"]),
@@ -163,45 +229,8 @@ def _engagement_columns(
         ranks.tolist(),
         [v or "" for v in _texts(eng["gates"])],
         nullable(eng["completeness"]),
+        _ratings_json(eng, result.rubric),
         carried_json,
-    ]
-    return names, columns
-
-
-def _rating_columns(
-    result: Result, ids: list[str], order: np.ndarray
-) -> tuple[list[str], list[list[Any]]]:
-    """One row per engagement and criterion (indicator ``""``) or indicator, engagement-major
-    in key order: ``value`` is the rating (None for a criterion measured by indicators, and
-    for a missing rating), ``normalised`` and ``contribution`` are on the criterion rows."""
-    eng = result.engagements
-    n = len(ids)
-    nan = np.full(n, np.nan)
-    keys: list[tuple[str, str]] = []
-    value, normalised, contribution = [], [], []
-    for c in result.rubric.criteria:
-        keys.append((c.id, ""))
-        value.append(eng[f"{c.id}.rating"].to_numpy(dtype=float) if c.rated else nan)
-        normalised.append(eng[f"{c.id}.normalised"].to_numpy(dtype=float))
-        contribution.append(eng[f"{c.id}.contribution"].to_numpy(dtype=float))
-        for ind in c.indicators:
-            keys.append((c.id, ind.id))
-            value.append(eng[f"{ind.id}.value"].to_numpy(dtype=float))
-            normalised.append(nan)
-            contribution.append(nan)
-    k = len(keys)
-
-    def flat(parts: list[np.ndarray]) -> list[Any]:  # (n, k) in key order, row-major
-        return nullable(np.column_stack(parts)[order].ravel() if n else np.zeros(0))
-
-    names = ["engagement_id", "criterion", "indicator", "value", "normalised", "contribution"]
-    columns = [
-        np.repeat(np.asarray(ids, dtype=object)[order], k).tolist(),
-        [c for c, _ in keys] * n,
-        [i for _, i in keys] * n,
-        flat(value),
-        flat(normalised),
-        flat(contribution),
     ]
     return names, columns
 

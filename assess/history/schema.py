@@ -10,12 +10,19 @@ matches it.
 * ``runs``: one row per recorded run; ``superseded_by`` is NULL for a period's current run.
 * ``sources``: the files (or tables) read for a run, in order, with their row accounting.
 * ``engagements``: each valid engagement of a run: status, score, band, rank, gates,
-  completeness and its carried columns (JSON).
-* ``ratings``: each engagement's value per criterion (``indicator`` empty) and per indicator
-  (``indicator`` its id); ``normalised`` and ``contribution`` are on the criterion rows.
+  completeness, its inputs (``ratings``, JSON) and its carried columns (``carried``, JSON).
 * ``rejections``: each rejected row of a run, with every problem found in it (JSON).
 
 Text that may hold JSON is stored as text (portable); times are ISO 8601 UTC text.
+
+An engagement's ``ratings`` is one JSON object of its inputs, in the rubric's order: a rated
+criterion's rating under the criterion's id, an indicator's value under
+``"<criterion id>/<indicator id>"`` (ids never hold a ``/``), ``null`` where there is none::
+
+    {"transparency":3.0,"norms_alignment":null,"delivery/objectives_met":0.5}
+
+Each criterion's normalised value and contribution are not stored: they follow from the
+ratings and the run's rubric (:mod:`assess.history.rebuild` recomputes them).
 """
 
 from __future__ import annotations
@@ -106,21 +113,10 @@ engagements = Table(
     Column("rank", Integer, nullable=True),
     Column("gate", Text, nullable=False),
     Column("completeness", Float, nullable=True),
+    Column("ratings", Text, nullable=False),
     Column("carried", Text, nullable=False),
     Index("ix_engagements_engagement_id", "engagement_id"),
-)
-
-ratings = Table(
-    "ratings",
-    metadata,
-    Column("run_id", Integer, ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True),
-    Column("engagement_id", Text, primary_key=True),
-    Column("criterion", Text, primary_key=True),
-    Column("indicator", Text, primary_key=True),
-    Column("value", Float, nullable=True),
-    Column("normalised", Float, nullable=True),
-    Column("contribution", Float, nullable=True),
-    # SQLite: the rows live in the key's B-tree rather than beside it (half the size)
+    # SQLite: the rows live in the key's B-tree rather than beside it (one B-tree less)
     sqlite_with_rowid=False,
 )
 
@@ -141,4 +137,4 @@ rejections = Table(
 )
 
 #: The tables holding one run's rows, children first (the order to delete them in).
-RUN_TABLES = (ratings, engagements, rejections, sources)
+RUN_TABLES = (engagements, rejections, sources)

@@ -72,8 +72,12 @@ class Deleted:
     ----------
     period : str
         The period deleted.
-    runs, engagements, ratings, rejections : int
-        How many runs (current and superseded) and rows of each were removed.
+    runs, engagements, rejections : int
+        How many runs (current and superseded), engagement rows and rejected rows were
+        removed.
+    ratings : int
+        How many ratings went with the engagements (one per engagement and rated criterion
+        or indicator, missing ones included).
     store : str
         The store they were removed from.
     """
@@ -338,10 +342,8 @@ class Store:
                 raise StoreError(f"store {self.name} has no period {label!r}")
             query = select(runs.c.id).where(runs.c.period == label)
             ids = list(connection.execute(query).scalars())
-            counts = {
-                t.name: _count(connection, t, ids)
-                for t in (schema.engagements, schema.ratings, schema.rejections)
-            }
+            counts = {t.name: _count(connection, t, ids) for t in RUN_ROWS}
+            counts["ratings"] = _count_ratings(connection, ids)
             if ids:
                 connection.execute(
                     update(runs).where(runs.c.id.in_(ids)).values(superseded_by=None)
@@ -391,6 +393,32 @@ class _Row:
 
     def __init__(self, values: tuple) -> None:
         self.__dict__.update(zip(HISTORY_COLUMNS, values, strict=True))
+
+
+#: The tables whose rows :meth:`Store.delete_period` counts.
+RUN_ROWS = (schema.engagements, schema.rejections)
+
+
+def _count_ratings(connection: Connection, ids: list[int]) -> int:
+    """How many ratings the engagements of runs ``ids`` hold: per run, its engagements times
+    its rubric's rated criteria and indicators."""
+    from .rebuild import stored_rubric
+    from .rows import rating_keys
+
+    if not ids:
+        return 0
+    runs, rubrics, eng = schema.runs, schema.rubrics, schema.engagements
+    per_run = (
+        select(rubrics.c.content, func.count())
+        .select_from(eng)
+        .join(runs, runs.c.id == eng.c.run_id)
+        .join(rubrics, rubrics.c.hash == runs.c.rubric_hash)
+        .where(eng.c.run_id.in_(ids))
+        .group_by(eng.c.run_id, rubrics.c.content)
+    )
+    return sum(
+        n * len(rating_keys(stored_rubric(content))) for content, n in connection.execute(per_run)
+    )
 
 
 def _count(connection: Connection, table: Any, ids: list[int]) -> int:

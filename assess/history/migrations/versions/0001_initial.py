@@ -1,5 +1,5 @@
-"""The first history store: rubrics, periods, runs and each run's sources, engagements, ratings
-and rejections.
+"""The first history store: rubrics, periods, runs and each run's sources, engagements (with
+their ratings) and rejections.
 
 Revision ID: 0001
 Revises:
@@ -54,7 +54,7 @@ def _create_runs() -> None:
 
 
 def _create_run_rows() -> None:
-    """Each run's sources, engagements, ratings and rejections."""
+    """Each run's sources, engagements (with their ratings) and rejections."""
     op.create_table(
         "sources",
         _run_id(),
@@ -85,20 +85,11 @@ def _create_run_rows() -> None:
         sa.Column("rank", sa.Integer, nullable=True),
         sa.Column("gate", sa.Text, nullable=False),
         sa.Column("completeness", sa.Float, nullable=True),
+        sa.Column("ratings", sa.Text, nullable=False),
         sa.Column("carried", sa.Text, nullable=False),
-    )
-    op.create_index("ix_engagements_engagement_id", "engagements", ["engagement_id"])
-    op.create_table(
-        "ratings",
-        _run_id(),
-        sa.Column("engagement_id", sa.Text, primary_key=True),
-        sa.Column("criterion", sa.Text, primary_key=True),
-        sa.Column("indicator", sa.Text, primary_key=True),
-        sa.Column("value", sa.Float, nullable=True),
-        sa.Column("normalised", sa.Float, nullable=True),
-        sa.Column("contribution", sa.Float, nullable=True),
         sqlite_with_rowid=False,
     )
+    op.create_index("ix_engagements_engagement_id", "engagements", ["engagement_id"])
     op.create_table(
         "rejections",
         _run_id(),
@@ -123,5 +114,5 @@ def _run_id() -> sa.Column:
 
 
 def downgrade() -> None:
-    for table in ("rejections", "ratings", "engagements", "sources", "runs", "periods", "rubrics"):
+    for table in ("rejections", "engagements", "sources", "runs", "periods", "rubrics"):
         op.drop_table(table)
