@@ -14,16 +14,17 @@ import hashlib
 import json
 import unicodedata
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, select, update
 
 from .._version import __version__
 from ..errors import StoreError
-from ..result import Result
 from . import schema
 from .database import write_transaction
-from .rows import RunRows, to_json
+
+if TYPE_CHECKING:
+    from ..result import Result
 
 STATUS_RECORDED = "recorded"
 STATUS_SUPERSEDED = "superseded"
@@ -134,6 +135,8 @@ def record(
         current = current_run(connection, label)
     if current is not None and current.fingerprint == stamp:
         return Recorded(label, current.id, STATUS_UNCHANGED, store)
+    from .rows import RunRows  # pandas and numpy: loaded only to record
+
     rows = RunRows(result)
     by = (assessor or "").strip() or os_user()
     with write_transaction(engine) as connection:
@@ -207,6 +210,8 @@ def _keep_rubric(connection: Connection, rubric: Any) -> None:
 
 
 def _insert_run(connection: Connection, result: Result, period: str, stamp: str, by: str) -> int:
+    from .rows import to_json
+
     counts = result.counts
     notes = {"carried_columns": list(result.carried_columns), "scored_at": result.scored_at}
     inserted = connection.execute(

@@ -25,7 +25,6 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, func, select, update
 
 from ..errors import StoreError
-from ..result import Result
 from . import schema
 from .database import (
     DEFAULT_TIMEOUT,
@@ -41,6 +40,7 @@ from .recording import Recorded, check_period, lock_period, record
 if TYPE_CHECKING:
     import pandas as pd
 
+    from ..result import Result
     from .changeset import Changes
     from .trends import GroupTrend
 
@@ -259,6 +259,42 @@ class Store:
         if found is None:
             raise StoreError(f"store {self.name} has no run recorded for period {label!r}")
         return int(found)
+
+    def trend_rows(
+        self, ids: list[str] | str | None = None, periods: list[str] | None = None
+    ) -> list[dict[str, Any]]:
+        """Engagements' scores, bands and ratings across the periods, as plain Python rows.
+
+        What :meth:`trend` returns without ``by``, as a list of dicts rather than a DataFrame:
+        only the rows of the engagements asked for are read, and neither pandas nor the rubric
+        is loaded, so a command following a few engagements answers quickly.
+
+        Parameters
+        ----------
+        ids : list of str, str or None
+            The engagements to follow (one id alone will do); by default every engagement
+            recorded.  An id no period holds raises :class:`~assess.errors.StoreError`.
+        periods : list of str or None
+            The periods to read; by default every period's current run.
+
+        Returns
+        -------
+        list of dict
+            One dict per engagement and period it was recorded in, by id (in the order asked,
+            else sorted) then period (in order), every dict with the same keys:
+            :data:`~assess.history.timeline.TREND_COLUMNS` (``id``, ``period``, ``status``
+            (``scored``, ``insufficient`` or ``rejected``), ``score`` (float), ``band``,
+            ``rank`` (int), ``gates`` (comma-separated, ``""`` for none), ``rubric_version``,
+            ``reason`` (why a row was rejected: its cell and problem; ``""`` otherwise)), then
+            one key per input, ``<criterion>.rating`` or ``<indicator>.value`` (float): the
+            last period's rubric's in its order, then any only earlier ones had.  Missing
+            values are None (score, band and rank unless scored; an input not rated or not in
+            that period's rubric).
+        """
+        from .timeline import read_trend_rows
+
+        with self._reporting(), self.engine.connect() as connection:
+            return read_trend_rows(connection, self.name, ids, periods)[1]
 
     def trend(
         self,

@@ -8,8 +8,10 @@
         store.trend(["DEP-010"])        # one row per engagement and period (a DataFrame)
         store.trend(by="Type")          # a GroupTrend: n, mean score and band mix per group
 
-Every period is read back with :meth:`Store.run_result <assess.history.store.Store.run_result>`
-(its current run), so a trend always shows what the history holds now.  Scores are as recorded:
+Each period's current run is read, so a trend always shows what the history holds now: only
+the engagements asked for (:meth:`Store.trend_rows <assess.history.store.Store.trend_rows>`), or
+for a group trend the whole run (:meth:`Store.run_result
+<assess.history.store.Store.run_result>`).  Scores are as recorded:
 when the rubric was revised between periods, :meth:`Store.changes
 <assess.history.store.Store.changes>` compares two periods like for like.
 """
@@ -26,6 +28,7 @@ import pandas as pd
 from ..errors import StoreError
 from ..result import Result, input_labels
 from ..scoring import STATUS_SCORED
+from .timeline import TREND_COLUMNS, as_list
 
 
 class RecordedRuns(Protocol):
@@ -38,32 +41,13 @@ class RecordedRuns(Protocol):
 
     def run_result(self, period: str | None = None, run_id: int | None = None) -> Result: ...
 
+    def trend_rows(
+        self, ids: list[str] | str | None = None, periods: list[str] | None = None
+    ) -> list[dict[str, Any]]: ...
 
-#: Status of an engagement whose row a period rejected (next to ``scored`` / ``insufficient``).
-STATUS_REJECTED = "rejected"
-
-#: The first columns of :func:`engagement_trend`; the ratings follow.
-TREND_COLUMNS = [
-    "id",
-    "period",
-    "status",
-    "score",
-    "band",
-    "rank",
-    "gates",
-    "rubric_version",
-    "reason",
-]
 
 #: The label of engagements that have no value in the grouping column.
 MISSING_GROUP = "(missing)"
-
-
-def as_list(values: str | list[str] | None) -> list[str] | None:
-    """``values`` as a list of text (one text alone as a list of one)."""
-    if values is None:
-        return None
-    return [values] if isinstance(values, str) else [str(v) for v in values]
 
 
 def period_results(store: RecordedRuns, periods: list[str] | None) -> dict[str, Result]:
@@ -86,47 +70,6 @@ def rating_labels(results: list[Result]) -> list[str]:
     return labels
 
 
-def _period_rows(result: Result, period: str, labels: list[str], ids: set | None):
-    eng = result.engagements
-    if ids is not None:
-        eng = eng[eng.index.isin(list(ids))]
-    rows = pd.DataFrame(
-        {
-            "id": eng.index.to_numpy(dtype=object),
-            "period": period,
-            "status": eng["status"].to_numpy(dtype=object),
-            "score": eng["score"].to_numpy(dtype=float),
-            "band": eng["band"].to_numpy(dtype=object),
-            "rank": eng["rank"].to_numpy(dtype=object),
-            "gates": eng["gates"].to_numpy(dtype=object),
-            "rubric_version": result.rubric.version,
-            "reason": "",
-        }
-    )
-    for label in labels:
-        values = eng[label].to_numpy(dtype=float) if label in eng else np.nan
-        rows[label] = values
-    present = set(eng.index)
-    rejected = [
-        {
-            "id": r.id,
-            "period": period,
-            "status": STATUS_REJECTED,
-            "score": math.nan,
-            "band": None,
-            "rank": None,
-            "gates": "",
-            "rubric_version": result.rubric.version,
-            "reason": f"{r.cell}: {r.reason}",
-        }
-        for r in result.rejected
-        if r.id is not None and r.id not in present and (ids is None or r.id in ids)
-    ]
-    if rejected:
-        rows = pd.concat([rows, pd.DataFrame(rejected)], ignore_index=True)
-    return rows
-
-
 def engagement_trend(
     store: RecordedRuns, ids: list[str] | str | None = None, periods: list[str] | None = None
 ):
@@ -138,8 +81,7 @@ def engagement_trend(
         The history store.
     ids : list of str, str or None
         The engagements to follow (one id alone will do); by default every engagement
-        recorded.  An id no period
-        holds raises :class:`~assess.errors.StoreError`.
+        recorded.  An id no period holds raises :class:`~assess.errors.StoreError`.
     periods : list of str or None
         The periods to read; by default all of them (each period's current run).
 
@@ -155,33 +97,16 @@ def engagement_trend(
         and problem); then one column per input, ``<criterion>.rating`` or
         ``<indicator>.value`` (missing where not rated, or not in that period's rubric).
     """
-    results = period_results(store, periods)
-    labels = rating_labels(list(results.values()))
-    wanted = as_list(ids)
-    chosen = None if wanted is None else set(wanted)
-    parts = [_period_rows(r, p, labels, chosen) for p, r in results.items()]
-    table = pd.concat(parts, ignore_index=True)
-    if wanted is not None:
-        unknown = [i for i in wanted if i not in set(table["id"])]
-        if unknown:
-            raise StoreError(
-                f"store {store.name} has no engagement {', '.join(unknown)} in "
-                f"{_span(list(results))}"
-            )
-        order = {eid: j for j, eid in enumerate(dict.fromkeys(wanted))}
-    else:
-        order = {eid: j for j, eid in enumerate(sorted(set(table["id"]), key=str))}
-    position = {p: j for j, p in enumerate(results)}
-    keys = np.lexsort((table["period"].map(position), table["id"].map(order)))
-    table = table.iloc[keys].reset_index(drop=True)
+    rows = store.trend_rows(ids, periods)
+    if rows:
+        labels = list(rows[0])[len(TREND_COLUMNS) :]
+    else:  # nothing recorded in these periods: the inputs of their rubrics
+        labels = rating_labels(list(period_results(store, periods).values()))
+    table = pd.DataFrame(rows, columns=TREND_COLUMNS + labels)
+    table = table.astype({"score": float} | dict.fromkeys(labels, float))
+    table["band"] = table["band"].astype(object).where(table["band"].notna(), None)
     table["rank"] = pd.array(table["rank"], dtype="Int64")
-    return table[TREND_COLUMNS + labels]
-
-
-def _span(periods: list[str]) -> str:
-    if len(periods) == 1:
-        return f"period {periods[0]}"
-    return f"periods {periods[0]} to {periods[-1]}"
+    return table
 
 
 @dataclass(frozen=True)
