@@ -256,10 +256,7 @@ class Result:
     @property
     def name_column(self) -> str | None:
         """The carried column that names each engagement (first of NAME_HEADERS), if any."""
-        for col in self.carried_columns:
-            if normalise_header(col) in NAME_HEADERS:
-                return col
-        return None
+        return naming_column(self.carried_columns)
 
     def criterion_inputs(self) -> pd.DataFrame:
         """Each criterion's input per engagement, as the Excel report's Scores sheet shows it:
@@ -403,6 +400,15 @@ def _num(value: Any) -> float | None:
 
 
 # -- the order and column names of an engagements frame ------------------------------------
+
+
+def naming_column(carried: list[str]) -> str | None:
+    """The first of the ``carried`` column headers that names an engagement (one of
+    :data:`NAME_HEADERS`, compared after :func:`~assess.rubric.normalise_header`), if any."""
+    for col in carried:
+        if normalise_header(col) in NAME_HEADERS:
+            return col
+    return None
 
 
 def input_labels(rubric: Rubric) -> dict[str, str]:

@@ -5,6 +5,7 @@ on SQLite and on PostgreSQL: the same values as the runs read back whole, and as
 
 from __future__ import annotations
 
+import json
 import math
 import subprocess
 import sys
@@ -13,10 +14,11 @@ import pandas as pd
 import pytest
 import yaml
 from conftest import ROOT, indicator_rubric_data, row, write_csv
+from sqlalchemy import select, update
 
 import assess
 from assess.errors import StoreError
-from assess.history import open_store, timeline
+from assess.history import open_store, schema, timeline
 from assess.history.timeline import TREND_COLUMNS
 
 #: Q1: five engagements, one with too little evidence, two rows that cannot be scored.
@@ -84,6 +86,7 @@ def expected_rows(store, ids: list[str]) -> list[dict]:
                         "rank": None if pd.isna(e["rank"]) else int(e["rank"]),
                         "gates": e["gates"],
                         "reason": "",
+                        "name": None if result.name_column is None else e[result.name_column],
                     }
                     | {c: None if c not in e or pd.isna(e[c]) else float(e[c]) for c in labels}
                 )
@@ -93,7 +96,7 @@ def expected_rows(store, ids: list[str]) -> list[dict]:
                     rows.append(
                         common
                         | {"status": "rejected", "score": None, "band": None, "rank": None}
-                        | {"gates": "", "reason": f"{r.cell}: {r.reason}"}
+                        | {"gates": "", "reason": f"{r.cell}: {r.reason}", "name": None}
                         | dict.fromkeys(labels)
                     )
     return [{k: r[k] for k in TREND_COLUMNS + labels} for r in rows]
@@ -125,6 +128,25 @@ def test_trend_rows_are_the_runs_as_recorded(quarters):
     ]
     assert rows[2]["objectives_met.value"] == 0.5 and rows[2]["transparency.rating"] is None
     assert "!" in rows[4]["reason"] and rows[4]["score"] is None
+    assert [r["name"] for r in rows[:5]] == [
+        "Exercise Test",
+        "Exercise Test",
+        None,
+        "Dialogue",
+        None,
+    ]
+
+
+def test_trend_rows_of_runs_whose_notes_do_not_name_the_name_column(quarters):
+    """Runs recorded before a run's notes named its name column: worked out again."""
+    runs = schema.runs
+    with quarters.engine.begin() as c:
+        for run_id, notes in c.execute(select(runs.c.id, runs.c.notes)).all():
+            older = {k: v for k, v in json.loads(notes).items() if k != "name_column"}
+            c.execute(update(runs).where(runs.c.id == run_id).values(notes=json.dumps(older)))
+    rows = quarters.trend_rows(["E2", "E1"])
+    assert [r["name"] for r in rows] == ["Dialogue", None, "Exercise Test", "Exercise Test", None]
+    assert rows == expected_rows(quarters, ["E2", "E1"])
 
 
 def test_trend_rows_are_the_trend_s_rows(quarters):

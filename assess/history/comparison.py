@@ -436,13 +436,13 @@ def period_changes(
     """
     labels = store.periods()
     a, b = _default_periods(labels, from_period, to_period, store)
-    earlier = store.run_result(a)
-    later = earlier if b == a else store.run_result(b)
+    earlier = store.run_result(a, details=False)
+    later = earlier if b == a else store.run_result(b, details=False)
     others = {}
     for gap, present, result in ((a, b, earlier), (b, a, later)):
         if _attributed(result)[1]:  # rows rejected without an id of their own
             for label in _far_side(labels, gap, present):
-                others[label] = store.run_result(label)
+                others[label] = store.run_result(label, details=False)
     return compare_results(
         earlier,
         later,

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, select
 
-from ..result import Result, SourceInfo, order_best_first
+from ..result import Result, SourceInfo, naming_column, order_best_first
 from ..rubric import Rubric, parse_rubric
 from ..scoring import score_arrays
 from ..validation import Problem, Rejection
@@ -32,11 +32,18 @@ def stored_rubric(content: str) -> Rubric:
     return parse_rubric(content, source="<history store>")
 
 
-def load_result(connection: Connection, run_id: int) -> Result:
-    """The :class:`Result` recorded as run ``run_id`` (which must exist)."""
+def load_result(connection: Connection, run_id: int, *, details: bool = True) -> Result:
+    """The :class:`Result` recorded as run ``run_id`` (which must exist).
+
+    With ``details=False``, what a comparison of runs uses only: the engagements without
+    their ``source``, ``sheet`` and ``row``, and of the carried columns only the one naming
+    them (:func:`~assess.result.naming_column`), which is then ``carried_columns``.
+    """
     notes, rubric = _run_notes(connection, run_id)
     carried = list(notes.get("carried_columns", []))
-    meta, inputs, cells = _engagement_parts(connection, run_id, rubric, carried)
+    if not details:
+        carried = [c for c in (naming_column(carried),) if c is not None]
+    meta, inputs, cells = _engagement_parts(connection, run_id, rubric, carried, details)
     frame = pd.concat([meta, derived_columns(inputs, rubric), inputs, cells], axis=1)
     return Result(
         rubric=rubric,
@@ -55,7 +62,8 @@ def recorded_engagements(connection: Connection, run_id: int) -> pd.DataFrame:
     normalised values and contributions, which :func:`load_result` recomputes."""
     notes, rubric = _run_notes(connection, run_id)
     carried = list(notes.get("carried_columns", []))
-    return _best_first(pd.concat(_engagement_parts(connection, run_id, rubric, carried), axis=1))
+    parts = _engagement_parts(connection, run_id, rubric, carried, details=True)
+    return _best_first(pd.concat(parts, axis=1))
 
 
 def derived_columns(inputs: pd.DataFrame, rubric: Rubric) -> pd.DataFrame:
@@ -142,58 +150,64 @@ def _decode_objects(texts: list[str]) -> list[dict]:
     return json.loads("[" + ",".join(texts) + "]") if texts else []
 
 
+def _decoded(texts: Any) -> tuple[np.ndarray, list[dict]]:
+    """JSON object texts as a code per text into the distinct objects, each distinct text
+    decoded once (ratings on short scales, and carried columns such as a type, repeat)."""
+    codes, distinct = pd.factorize(np.asarray(texts, dtype=object))
+    return codes, _decode_objects(list(distinct))
+
+
+#: The engagements' columns read for every load, in order, and those only read with details.
+_COLUMNS = ("engagement_id", "status", "score", "band", "rank", "completeness", "gate")
+_DETAILS = ("source", "sheet", "row")
+
+
 def _engagement_parts(
-    connection: Connection, run_id: int, rubric: Rubric, carried: list[str]
+    connection: Connection, run_id: int, rubric: Rubric, carried: list[str], details: bool
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """A run's engagements as three frames on one index (in the store's order): what was
-    computed (``source`` ... ``gates``), the inputs, and the carried columns."""
+    computed (``source`` ... ``gates``; without ``source``, ``sheet`` and ``row`` unless
+    ``details``), the inputs, and the ``carried`` columns."""
     t = schema.engagements
-    query = select(
-        t.c.engagement_id,
-        t.c.source,
-        t.c.sheet,
-        t.c.row,
-        t.c.status,
-        t.c.score,
-        t.c.band,
-        t.c.rank,
-        t.c.completeness,
-        t.c.gate,
-        t.c.ratings,
-        t.c.carried,
-    ).where(t.c.run_id == run_id)
-    rows = fetch_rows(connection, query)
-    (ids, source, sheet, row, status, score, band, rank, completeness, gates, ratings, extra) = (
-        _columns(rows, 12)
-    )
-    index = pd.Index(ids, name="id", dtype=object)
+    names = [*_COLUMNS, *(_DETAILS if details else ()), "ratings"]
+    names += ["carried"] if carried else []
+    rows = fetch_rows(connection, select(*(t.c[n] for n in names)).where(t.c.run_id == run_id))
+    found = dict(zip(names, _columns(rows, len(names)), strict=True))
+    index = pd.Index(found["engagement_id"], name="id", dtype=object)
+    computed = {}
+    if details:
+        computed = {
+            "source": _text(found["source"], index),
+            "sheet": _text(found["sheet"], index),
+            "row": np.asarray(found["row"], dtype="int64"),
+        }
     meta = pd.DataFrame(
-        {
-            "source": _text(source, index),
-            "sheet": _text(sheet, index),
-            "row": np.asarray(row, dtype="int64"),
-            "status": _text(status, index),
-            "score": np.asarray(score, dtype=float),
-            "band": pd.Series(list(band), index=index, dtype=object),
-            "rank": pd.array(rank, dtype="Int64"),
-            "completeness": np.asarray(completeness, dtype=float),
-            "gates": _text(gates, index),
+        computed
+        | {
+            "status": _text(found["status"], index),
+            "score": np.asarray(found["score"], dtype=float),
+            "band": pd.Series(list(found["band"]), index=index, dtype=object),
+            "rank": pd.array(found["rank"], dtype="Int64"),
+            "completeness": np.asarray(found["completeness"], dtype=float),
+            "gates": _text(found["gate"], index),
         },
         index=index,
     )
     keys = rating_keys(rubric)
     inputs = pd.DataFrame(
-        _input_matrix(ratings, list(keys)), columns=list(keys.values()), index=index
+        _input_matrix(found["ratings"], list(keys)), columns=list(keys.values()), index=index
     )
-    cells = pd.DataFrame.from_records(_decode_objects(extra), columns=carried, index=index)
+    if not carried:
+        return meta, inputs, pd.DataFrame(index=index)
+    codes, objects = _decoded(found["carried"])
+    cells = pd.DataFrame.from_records(objects, columns=carried).take(codes).set_axis(index)
     return meta, inputs, cells.astype(object)
 
 
 def _input_matrix(texts: Any, keys: list[str]) -> np.ndarray:
     """The ``(n, len(keys))`` float matrix of the ``ratings`` JSON texts (NaN where a value
     is null or absent), each distinct text decoded once."""
-    codes, distinct = pd.factorize(np.asarray(texts, dtype=object))
-    objects = _decode_objects(list(distinct))
+    codes, objects = _decoded(texts)
     matrix = np.full((len(objects), len(keys)), np.nan)
     for j, key in enumerate(keys):
         column = [obj.get(key) for obj in objects]

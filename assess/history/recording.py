@@ -213,7 +213,11 @@ def _insert_run(connection: Connection, result: Result, period: str, stamp: str,
     from .rows import to_json
 
     counts = result.counts
-    notes = {"carried_columns": list(result.carried_columns), "scored_at": result.scored_at}
+    notes = {
+        "carried_columns": list(result.carried_columns),
+        "name_column": result.name_column,  # so that reading a few rows needs no rubric code
+        "scored_at": result.scored_at,
+    }
     inserted = connection.execute(
         schema.runs.insert().values(
             period=period,

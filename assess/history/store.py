@@ -215,7 +215,9 @@ class Store:
         with self._reporting(), self.engine.connect() as connection:
             return sorted(connection.execute(query).scalars())
 
-    def run_result(self, period: str | None = None, run_id: int | None = None) -> Result:
+    def run_result(
+        self, period: str | None = None, run_id: int | None = None, *, details: bool = True
+    ) -> Result:
         """A recorded run as the :class:`~assess.result.Result` it was made from.
 
         Parameters
@@ -224,6 +226,11 @@ class Store:
             The period whose current run to read; by default the last period (as sorted).
         run_id : int or None
             A run by its id instead (superseded runs too).
+        details : bool
+            False reads only what a comparison of runs uses, which is faster for a large run:
+            the engagements without their ``source``, ``sheet`` and ``row``, and of the
+            carried columns only the one naming them (then the result's only
+            ``carried_columns``).
 
         Returns
         -------
@@ -235,7 +242,7 @@ class Store:
 
         with self._reporting(), self.engine.connect() as connection:
             found = self._find_run(connection, period, run_id)
-            return load_result(connection, found)
+            return load_result(connection, found, details=details)
 
     def _find_run(self, connection: Connection, period: str | None, run_id: int | None) -> int:
         runs = schema.runs
@@ -285,11 +292,12 @@ class Store:
             :data:`~assess.history.timeline.TREND_COLUMNS` (``id``, ``period``, ``status``
             (``scored``, ``insufficient`` or ``rejected``), ``score`` (float), ``band``,
             ``rank`` (int), ``gates`` (comma-separated, ``""`` for none), ``rubric_version``,
-            ``reason`` (why a row was rejected: its cell and problem; ``""`` otherwise)), then
-            one key per input, ``<criterion>.rating`` or ``<indicator>.value`` (float): the
-            last period's rubric's in its order, then any only earlier ones had.  Missing
-            values are None (score, band and rank unless scored; an input not rated or not in
-            that period's rubric).
+            ``reason`` (why a row was rejected: its cell and problem; ``""`` otherwise),
+            ``name`` (from the period's carried name column)), then one key per input,
+            ``<criterion>.rating`` or ``<indicator>.value`` (float): the last period's
+            rubric's in its order, then any only earlier ones had.  Missing values are None
+            (score, band and rank unless scored, name for a rejected row or where there is
+            none, an input not rated or not in that period's rubric).
         """
         from .timeline import read_trend_rows
 

@@ -38,6 +38,7 @@ TREND_COLUMNS = [
     "gates",
     "rubric_version",
     "reason",
+    "name",
 ]
 
 #: At most this many ids in one query (databases limit the values bound to a statement).
@@ -46,12 +47,14 @@ IDS_PER_QUERY = 500
 
 @dataclass(frozen=True)
 class _Run:
-    """A period's current run: its label, id and rubric (version and content hash)."""
+    """A period's current run: its label, id, rubric (version and content hash) and the
+    carried column naming its engagements (None if it has none)."""
 
     period: str
     id: int
     version: str
     rubric_hash: str
+    name_column: str | None
 
 
 def as_list(values: str | Iterable[Any] | None) -> list[str] | None:
@@ -149,7 +152,7 @@ def _period_rows(
     pairs = [(label, key_of.get(label)) for label in labels]
     inputs: dict[str, dict[str, float | None]] = {}  # each distinct ratings text decoded once
     out = []
-    for eid, status, score, band, rank, gates, ratings in engagements:
+    for eid, status, score, band, rank, gates, ratings, carried in engagements:
         values = inputs.get(ratings)
         if values is None:
             found = json.loads(ratings)
@@ -158,6 +161,7 @@ def _period_rows(
                 for label, key in pairs
             }
         row = _row(eid, run, status, score, band, rank, gates, "")
+        row["name"] = None if run.name_column is None else json.loads(carried).get(run.name_column)
         row.update(values)
         out.append(row)
     present = {r[0] for r in engagements}
@@ -190,6 +194,7 @@ def _row(
         "gates": gates,
         "rubric_version": run.version,
         "reason": reason,
+        "name": None,
     }
 
 
@@ -205,11 +210,11 @@ def _current_runs(connection: Connection, store: str, periods: Iterable[str] | N
     """The current runs of ``periods`` (every period by default), in period order (as text)."""
     runs, rubrics = schema.runs, schema.rubrics
     query = (
-        select(runs.c.period, runs.c.id, rubrics.c.version, runs.c.rubric_hash)
+        select(runs.c.period, runs.c.id, rubrics.c.version, runs.c.rubric_hash, runs.c.notes)
         .join(rubrics, rubrics.c.hash == runs.c.rubric_hash)
         .where(runs.c.superseded_by.is_(None))
     )
-    current = {r.period: _Run(*r) for r in connection.execute(query)}
+    current = {r.period: _Run(*r[:4], _name_column(r.notes)) for r in connection.execute(query)}
     chosen = as_list(periods)
     if chosen is None:
         labels = sorted(current)
@@ -225,6 +230,17 @@ def _current_runs(connection: Connection, store: str, periods: Iterable[str] | N
     return [current[p] for p in labels]
 
 
+def _name_column(notes: str) -> str | None:
+    """The carried column naming a run's engagements, from its notes (worked out from its
+    carried columns for a run recorded before the notes named it)."""
+    found = json.loads(notes)
+    if "name_column" in found:
+        return found["name_column"]
+    from ..result import naming_column
+
+    return naming_column(list(found.get("carried_columns", [])))
+
+
 def _chunks(ids: list[str] | None) -> list[list[str] | None]:
     if ids is None:
         return [None]
@@ -235,8 +251,8 @@ def _chunks(ids: list[str] | None) -> list[list[str] | None]:
 def _engagement_rows(
     connection: Connection, run_ids: list[int], ids: list[str] | None
 ) -> dict[int, list[tuple]]:
-    """Per run, its engagements' (id, status, score, band, rank, gates, ratings): those with
-    ``ids`` (looked up by key), or all."""
+    """Per run, its engagements' (id, status, score, band, rank, gates, ratings, carried):
+    those with ``ids`` (looked up by key), or all."""
     t = schema.engagements
     out: dict[int, list[tuple]] = {}
     for chunk in _chunks(ids):
@@ -249,6 +265,7 @@ def _engagement_rows(
             t.c.rank,
             t.c.gate,
             t.c.ratings,
+            t.c.carried,
         ).where(t.c.run_id.in_(run_ids))
         if chunk is not None:
             query = query.where(t.c.engagement_id.in_(chunk))
@@ -286,7 +303,7 @@ def _rating_keys(
     for run in runs:
         rows = engagements.get(run.id)
         if rows:
-            text = rows[0][-1]
+            text = rows[0][6]
         else:
             query = select(t.c.ratings).where(t.c.run_id == run.id).limit(1)
             text = connection.execute(query).scalar()

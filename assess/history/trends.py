@@ -39,7 +39,9 @@ class RecordedRuns(Protocol):
 
     def periods(self) -> list[str]: ...
 
-    def run_result(self, period: str | None = None, run_id: int | None = None) -> Result: ...
+    def run_result(
+        self, period: str | None = None, run_id: int | None = None, *, details: bool = True
+    ) -> Result: ...
 
     def trend_rows(
         self, ids: list[str] | str | None = None, periods: list[str] | None = None
@@ -94,8 +96,11 @@ def engagement_trend(
         ``insufficient`` or ``rejected``), ``score``, ``band`` and ``rank`` (missing unless
         scored), ``gates`` (the gates that capped the band, comma-separated), ``rubric_version``
         (the rubric the period was scored with), ``reason`` (why a row was rejected: its cell
-        and problem); then one column per input, ``<criterion>.rating`` or
-        ``<indicator>.value`` (missing where not rated, or not in that period's rubric).
+        and problem), ``name`` (the engagement's name in that period, from its carried name
+        column; missing for a rejected row); then one column per input, ``<criterion>.rating``
+        or ``<indicator>.value`` (missing where not rated, or not in that period's rubric).
+        ``attrs["periods"]`` lists the periods read, in order (those where none of the
+        engagements was recorded too).
     """
     rows = store.trend_rows(ids, periods)
     if rows:
@@ -104,8 +109,13 @@ def engagement_trend(
         labels = rating_labels(list(period_results(store, periods).values()))
     table = pd.DataFrame(rows, columns=TREND_COLUMNS + labels)
     table = table.astype({"score": float} | dict.fromkeys(labels, float))
-    table["band"] = table["band"].astype(object).where(table["band"].notna(), None)
+    for column in ("band", "name"):  # text or None, as in an engagements frame
+        table[column] = table[column].astype(object).where(table[column].notna(), None)
     table["rank"] = pd.array(table["rank"], dtype="Int64")
+    chosen = as_list(periods)
+    table.attrs["periods"] = (
+        store.periods() if chosen is None else sorted(set(map(str.strip, chosen)))
+    )
     return table
 
 
