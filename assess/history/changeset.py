@@ -5,7 +5,9 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -51,14 +53,28 @@ def contribution_drivers(differences: pd.Series) -> str:
     return ", ".join(parts)
 
 
+def _json_values(values: pd.Series | pd.Index) -> list[Any]:
+    """A column's values made JSON-ready by :func:`~assess.validation.json_value` (missing
+    values as None), a column at a time."""
+    kind = values.dtype.kind if isinstance(values.dtype, np.dtype) else ""
+    items = values.tolist()
+    if kind == "f":
+        return [v if math.isfinite(v) else None for v in items]
+    if kind in ("i", "u"):
+        return items
+    return [None if v is pd.NA else json_value(v) for v in items]
+
+
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    out = []
-    for eid, row in zip(frame.index, frame.to_dict("records"), strict=True):
-        item = {"id": json_value(eid)}
-        for key, value in row.items():
-            item[key] = None if value is pd.NA else json_value(value)
-        out.append(item)
-    return out
+    """One object per row: its ``id`` (the index), then its columns."""
+    keys = ["id", *frame.columns]
+    columns = [_json_values(frame.index), *(_json_values(frame[c]) for c in frame.columns)]
+    return [dict(zip(keys, values, strict=True)) for values in zip(*columns, strict=True)]
+
+
+def _rows(frame: pd.DataFrame, *columns: str) -> Any:
+    """``(id, value, ...)`` per row of ``frame``: its index and the values of ``columns``."""
+    return zip(frame.index.tolist(), *(frame[c].tolist() for c in columns), strict=True)
 
 
 @dataclass(frozen=True)
@@ -127,7 +143,7 @@ class Changes:
     largest: pd.DataFrame = field(repr=False)
     gates: pd.DataFrame = field(repr=False)
 
-    @property
+    @cached_property
     def moved(self) -> pd.DataFrame:
         """Engagements that moved up or down a band, up first (most bands first), then down:
         ``name``, ``direction`` (``up``/``down``), ``steps`` (bands moved), ``band_from``,
@@ -220,37 +236,51 @@ class Changes:
             "gates": _records(self.gates),
         }
 
-    def summary_lines(self) -> list[str]:
-        """Plain text: the counts, the note, then one line per change."""
+    @property
+    def headline(self) -> str:
+        """One line of the counts (the first of :meth:`summary_lines`)."""
         c = self.counts
-        lines = [
+        return (
             f"{self.from_period} -> {self.to_period}: {c['compared']} compared, "
             f"{c['changed']} changed score, {c['new']} new, {c['ended']} ended, "
             f"{c['not_scored']} not scored in one period, {c['up']} up a band, "
             f"{c['down']} down, {c['gates_applied']} gate(s) applied, "
-            f"{c['gates_lifted']} lifted",
-            self.note,
-        ]
-        lines += [f"new: {eid} {_label(r)}" for eid, r in self.new.iterrows()]
-        lines += [f"ended: {eid} {_label(r)}" for eid, r in self.ended.iterrows()]
+            f"{c['gates_lifted']} lifted"
+        )
+
+    def summary_lines(self) -> list[str]:
+        """Plain text: the counts (:attr:`headline`), the note, then one line per change."""
+        lines = [self.headline, self.note]
+        for kind, frame in (("new", self.new), ("ended", self.ended)):
+            lines += [
+                f"{kind}: {eid} {_label(status, band, score)}"
+                for eid, status, band, score in _rows(frame, "status", "band", "score")
+            ]
         lines += [
-            f"not scored in {r['period']}: {eid} ({r['status']}: {r['reason']})"
-            for eid, r in self.not_scored.iterrows()
+            f"not scored in {period}: {eid} ({status}: {reason})"
+            for eid, period, status, reason in _rows(self.not_scored, "period", "status", "reason")
         ]
         lines += [
-            f"{r['direction']}: {eid} {r['band_from']} -> {r['band_to']} ({r['change']:+.1f})"
-            for eid, r in self.moved.iterrows()
+            f"{direction}: {eid} {start} -> {end} ({change:+.1f})"
+            for eid, direction, start, end, change in _rows(
+                self.moved, "direction", "band_from", "band_to", "change"
+            )
         ]
         lines += [
-            f"change: {eid} {r['score_from']:.1f} -> {r['score_to']:.1f} ({r['change']:+.1f})"
-            + (f": {r['drivers']}" if r["drivers"] else "")
-            for eid, r in self.largest.iterrows()
+            f"change: {eid} {start:.1f} -> {end:.1f} ({change:+.1f})"
+            + (f": {drivers}" if drivers else "")
+            for eid, start, end, change, drivers in _rows(
+                self.largest, "score_from", "score_to", "change", "drivers"
+            )
         ]
-        lines += [f"gate {r['change']}: {eid} {r['gate']}" for eid, r in self.gates.iterrows()]
+        lines += [
+            f"gate {change}: {eid} {gate}"
+            for eid, change, gate in _rows(self.gates, "change", "gate")
+        ]
         return lines
 
 
-def _label(row: pd.Series) -> str:
-    if row["status"] != "scored":
-        return f"({row['status']})"
-    return f"{row['band']} {row['score']:.1f}"
+def _label(status: str, band: Any, score: float) -> str:
+    if status != "scored":
+        return f"({status})"
+    return f"{band} {score:.1f}"

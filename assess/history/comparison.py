@@ -113,7 +113,7 @@ def _criteria(earlier: Rubric, later: Rubric) -> list[str]:
 def _attributed(result: Result) -> tuple[dict[str, Rejection], list[Rejection]]:
     """The rejected rows by the id they stand for, and those without an id of their own (a
     missing id, or one that another, scored row of the period has)."""
-    present = set(result.engagements.index)
+    present = result.engagements.index  # its hash table is built once, and kept
     own: dict[str, Rejection] = {}
     orphans: list[Rejection] = []
     for r in result.rejected:
@@ -251,22 +251,30 @@ def _gate_changes(compared: pd.DataFrame) -> pd.DataFrame:
     rows = []
     differ = compared["gates_from"].fillna("").to_numpy() != compared["gates_to"].fillna("")
     compared = compared[np.asarray(differ, dtype=bool)]
-    for eid, row in zip(compared.index, compared.itertuples(index=False), strict=True):
-        before = {g for g in str(row.gates_from or "").split(",") if g}
-        after = {g for g in str(row.gates_to or "").split(",") if g}
+    columns = ("name", "gates_from", "gates_to", "band_from", "band_to")
+    for eid, name, start, end, band_from, band_to in zip(
+        compared.index.tolist(), *(compared[c].tolist() for c in columns), strict=True
+    ):
+        before = {g for g in str(start or "").split(",") if g}
+        after = {g for g in str(end or "").split(",") if g}
         for change, gates in (("applied", after - before), ("lifted", before - after)):
             for gate in sorted(gates):
-                rows.append((eid, row.name, gate, change, row.band_from, row.band_to))
+                rows.append((eid, name, gate, change, band_from, band_to))
     frame = pd.DataFrame(rows, columns=["id", "name", "gate", "change", "band_from", "band_to"])
     return frame.set_index("id")
 
 
 def _largest(compared: pd.DataFrame, contributions: pd.DataFrame, top: int) -> pd.DataFrame:
     """The ``top`` largest score changes, with the criteria that drove them."""
-    changed = compared[compared["change"].abs().to_numpy() > TOLERANCE]
-    magnitude = changed["change"].abs().to_numpy()
-    order = np.lexsort((changed.index.astype(str), -magnitude))[: max(int(top), 0)]
-    picked = changed.iloc[order]
+    magnitude = compared["change"].abs().to_numpy()
+    changed = np.flatnonzero(magnitude > TOLERANCE)
+    count = min(max(int(top), 0), len(changed))
+    if 0 < count < len(changed):  # only those as large as the top ones can be among them
+        least = np.partition(magnitude[changed], len(changed) - count)[len(changed) - count]
+        changed = changed[magnitude[changed] >= least]
+    ids = compared.index[changed].astype(str)
+    order = np.lexsort((ids, -magnitude[changed]))[:count]
+    picked = compared.iloc[changed[order]]
     frame = picked[["name", "score_from", "score_to", "change", "band_from", "band_to"]].copy()
     frame["drivers"] = [contribution_drivers(contributions.loc[eid]) for eid in picked.index]
     return frame
