@@ -1,6 +1,8 @@
-"""An engagement's trend read straight from the store (``Store.trend_rows``), through the API,
-on SQLite and on PostgreSQL: the same values as the runs read back whole, and as
-``Store.trend``; and read without loading pandas.
+"""Reading the history store quickly, through the API, on SQLite and on PostgreSQL.
+
+An engagement's trend read straight from the store (``Store.trend_rows``): the same values as
+the runs read back whole, and as ``Store.trend``, read without loading pandas; and a run read
+back without its details (``Store.run_result(details=False)``) for comparisons.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from sqlalchemy import select, update
 import assess
 from assess.errors import StoreError
 from assess.history import open_store, schema, timeline
+from assess.history.comparison import compare_results
 from assess.history.timeline import TREND_COLUMNS
 
 #: Q1: five engagements, one with too little evidence, two rows that cannot be scored.
@@ -202,3 +205,18 @@ def test_trend_rows_load_neither_pandas_nor_the_rubric(tmp_path):
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
     )
     assert done.stdout.strip() == "3 []"
+
+
+def test_a_run_without_its_details_is_the_run_for_comparisons(quarters):
+    full, slim = quarters.run_result("Q1"), quarters.run_result("Q1", details=False)
+    assert slim.carried_columns == [full.name_column] == ["Engagement"]
+    assert not {"source", "sheet", "row", "Type"} & set(slim.engagements.columns)
+    pd.testing.assert_frame_equal(slim.engagements, full.engagements[slim.engagements.columns])
+    assert slim.rejected == full.rejected and slim.sources == full.sources
+    later = quarters.run_result("Q2")
+    changes = compare_results(slim, quarters.run_result("Q2", details=False))
+    assert changes.to_dict() == compare_results(full, later).to_dict()
+    assert changes.headline == changes.summary_lines()[0]
+    assert changes.headline.startswith("from -> to: 3 compared, 1 changed score, 1 new, 1 ended")
+    unnamed = quarters.run_result("Q3", details=False)
+    assert unnamed.carried_columns == [] and unnamed.name_column is None
