@@ -33,6 +33,8 @@ ENV_VAR = "ASSESS_STORE"
 SCHEMA_REVISION = "0001"
 #: How long (seconds) a writer waits for another one to finish before giving up.
 DEFAULT_TIMEOUT = 30.0
+#: The page size (bytes) of a new SQLite store.
+SQLITE_PAGE_SIZE = 16384
 #: Seconds to wait for a PostgreSQL server to answer.
 CONNECT_TIMEOUT = 10
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -161,8 +163,9 @@ def _postgresql_engine(u: URL, name: str, timeout: float) -> Engine:
 
 
 def _sqlite_events(engine: Engine, timeout: float) -> None:
-    """SQLite: WAL journal, a busy timeout, foreign keys; transactions begun by SQLAlchemy
-    (the pysqlite driver would begin them late), ``BEGIN IMMEDIATE`` for writers."""
+    """SQLite: WAL journal, a busy timeout, foreign keys, 16 KiB pages in a new file;
+    transactions begun by SQLAlchemy (the pysqlite driver would begin them late), ``BEGIN
+    IMMEDIATE`` for writers."""
 
     @event.listens_for(engine, "connect")
     def _connect(dbapi_connection: Any, _record: Any) -> None:
@@ -170,6 +173,9 @@ def _sqlite_events(engine: Engine, timeout: float) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute(f"PRAGMA busy_timeout = {max(0, int(timeout * 1000))}")
         cursor.execute("PRAGMA foreign_keys = ON")
+        # a new file only (an existing one keeps its own): runs of thousands of rows of a few
+        # hundred bytes each go in and come out faster in larger pages than the default 4 KiB
+        cursor.execute(f"PRAGMA page_size = {SQLITE_PAGE_SIZE}")
         cursor.execute("PRAGMA journal_mode = WAL")
         # with WAL, a power cut may lose the last commits but cannot damage the file
         cursor.execute("PRAGMA synchronous = NORMAL")
