@@ -8,8 +8,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import math
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -312,55 +315,76 @@ class Result:
             "bands": self.band_counts(),
         }
 
-    def _engagement(self, eid: str, row: pd.Series, scored: bool) -> dict[str, Any]:
-        item: dict[str, Any] = {
-            "id": eid,
-            "source": row["source"],
-            "sheet": row["sheet"],
-            "row": int(row["row"]),
-        }
-        criteria: dict[str, Any] = {}
-        for c in self.rubric.criteria:
-            entry: dict[str, Any] = {}
-            if c.rated:
-                entry["rating"] = _num(row[f"{c.id}.rating"])
-            else:
-                entry["indicators"] = {i.id: _num(row[f"{i.id}.value"]) for i in c.indicators}
-            entry["normalised"] = _num(row[f"{c.id}.normalised"])
-            if scored:
-                entry["contribution"] = _num(row[f"{c.id}.contribution"])
-            criteria[c.id] = entry
+    def _engagement_items(self, eng: pd.DataFrame, scored: bool) -> list[dict[str, Any]]:
+        """The JSON objects of engagements (``eng``: rows of :attr:`engagements`, all scored
+        or all of insufficient evidence), built a column at a time."""
+        ids = [c.id for c in self.rubric.criteria]
+        entries = [_criterion_entries(eng, c, scored) for c in self.rubric.criteria]
+        criteria = [dict(zip(ids, row, strict=True)) for row in zip(*entries, strict=True)]
+        base = (eng.index.tolist(), eng["source"].tolist(), eng["sheet"].tolist())
         if scored:
-            item.update(
-                score=_num(row["score"]),
-                band=row["band"],
-                rank=int(row["rank"]),
-                completeness=_num(row["completeness"]),
-                gates=[g for g in str(row["gates"]).split(",") if g],
-                criteria=criteria,
-            )
+            items = [
+                {
+                    "id": eid,
+                    "source": source,
+                    "sheet": sheet,
+                    "row": int(row),
+                    "score": score,
+                    "band": band,
+                    "rank": int(rank),
+                    "completeness": completeness,
+                    "gates": [g for g in str(gates).split(",") if g],
+                    "criteria": entry,
+                }
+                for eid, source, sheet, row, score, band, rank, completeness, gates, entry in zip(
+                    *base,
+                    eng["row"].tolist(),
+                    _numbers(eng["score"]),
+                    eng["band"].tolist(),
+                    eng["rank"].tolist(),
+                    _numbers(eng["completeness"]),
+                    eng["gates"].tolist(),
+                    criteria,
+                    strict=True,
+                )
+            ]
         else:
-            item.update(
-                completeness=_num(row["completeness"]),
-                missing=missing_criteria(self, row),
-                criteria=criteria,
-            )
+            items = [
+                {
+                    "id": eid,
+                    "source": source,
+                    "sheet": sheet,
+                    "row": int(row),
+                    "completeness": completeness,
+                    "missing": missing,
+                    "criteria": entry,
+                }
+                for eid, source, sheet, row, completeness, missing, entry in zip(
+                    *base,
+                    eng["row"].tolist(),
+                    _numbers(eng["completeness"]),
+                    _missing(self, eng),
+                    criteria,
+                    strict=True,
+                )
+            ]
         for col in self.carried_columns:
             key = col if col not in RESERVED_KEYS else f"{col} (input)"
-            item[key] = json_value(row[col])
-        return item
+            for item, value in zip(items, eng[col].tolist(), strict=True):
+                item[key] = json_value(value)
+        return items
 
     def to_dict(self) -> dict[str, Any]:
         """The machine contract written by ``--format json`` (see the README)."""
+        with _collector_paused():
+            return self._contract()
+
+    def _contract(self) -> dict[str, Any]:
         eng = self.engagements
-        scored = [
-            self._engagement(i, r, True)
-            for i, r in eng[(eng["status"] == STATUS_SCORED).to_numpy()].iterrows()
-        ]
-        insufficient = [
-            self._engagement(i, r, False)
-            for i, r in eng[(eng["status"] == STATUS_INSUFFICIENT).to_numpy()].iterrows()
-        ]
+        scored = self._engagement_items(eng[(eng["status"] == STATUS_SCORED).to_numpy()], True)
+        insufficient = self._engagement_items(
+            eng[(eng["status"] == STATUS_INSUFFICIENT).to_numpy()], False
+        )
         out = {
             "assess_version": __version__,
             "rubric": self.rubric.describe(),
@@ -392,11 +416,61 @@ def missing_criteria(result: Result, row: pd.Series) -> list[str]:
     return [c.id for c in result.rubric.criteria if pd.isna(row[f"{c.id}.normalised"])]
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """The cyclic garbage collector paused: building hundreds of thousands of small dicts and
+    lists (in no cycle) would set it off again and again, each time over all of them."""
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
+
+
 def _num(value: Any) -> float | None:
     if value is None or value is pd.NA:
         return None
     v = float(value)
     return v if math.isfinite(v) else None
+
+
+def _numbers(values: pd.Series) -> list[float | None]:
+    """:func:`_num` of each value of a column."""
+    if values.dtype == np.float64:
+        return [v if math.isfinite(v) else None for v in values.tolist()]
+    return [_num(v) for v in values.tolist()]
+
+
+def _missing(result: Result, eng: pd.DataFrame) -> list[list[str]]:
+    """:func:`missing_criteria` of each row of ``eng``."""
+    ids = [c.id for c in result.rubric.criteria]
+    unrated = [eng[f"{cid}.normalised"].isna().to_numpy().tolist() for cid in ids]
+    if not unrated:
+        return [[] for _ in range(len(eng))]
+    return [
+        [cid for cid, m in zip(ids, row, strict=True) if m] for row in zip(*unrated, strict=True)
+    ]
+
+
+def _criterion_entries(eng: pd.DataFrame, c: Any, scored: bool) -> list[dict[str, Any]]:
+    """Each engagement's JSON entry for criterion ``c``: its ``rating`` (or ``indicators``),
+    ``normalised`` and, if scored, ``contribution``."""
+    if c.rated:
+        entries = [{"rating": v} for v in _numbers(eng[f"{c.id}.rating"])]
+    else:
+        iids = [i.id for i in c.indicators]
+        values = [_numbers(eng[f"{iid}.value"]) for iid in iids]
+        entries = [
+            {"indicators": dict(zip(iids, row, strict=True))} for row in zip(*values, strict=True)
+        ]
+    for entry, value in zip(entries, _numbers(eng[f"{c.id}.normalised"]), strict=True):
+        entry["normalised"] = value
+    if scored:
+        for entry, value in zip(entries, _numbers(eng[f"{c.id}.contribution"]), strict=True):
+            entry["contribution"] = value
+    return entries
 
 
 # -- the order and column names of an engagements frame ------------------------------------

@@ -4,7 +4,6 @@ Markdown report (:func:`analysis_markdown`)."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pandas as pd
@@ -14,6 +13,7 @@ from ..display import fixed, percent, trimmed
 from ..files import atomic_path, atomic_write_bytes
 from ..result import Result
 from .figures import concentration, figure
+from .json_text import indented_json
 from .provenance import SCORES_HEADER
 from .safety import inert_json, md_cell, report_notes, safe_cell, safe_text_column
 
@@ -93,8 +93,7 @@ def analysis_columns(result: Result) -> pd.DataFrame | None:
 
 
 def to_json(result: Result) -> str:
-    text = json.dumps(result.to_dict(), indent=2, ensure_ascii=False, allow_nan=False)
-    return inert_json(text) + "\n"
+    return inert_json(indented_json(result.to_dict())) + "\n"
 
 
 def write_json(result: Result, path: Path) -> None:
