@@ -226,7 +226,7 @@ def show_trend(
     ids: Annotated[
         list[str] | None,
         typer.Argument(
-            metavar="[ID]...",
+            metavar="ID",
             help="Engagements to follow, each period by period; without any, every engagement "
             "on one line (or every group, with --by).",
             show_default=False,

@@ -377,7 +377,7 @@ def _section(
     """A table titled with its heading and row count (``of`` a total), or the heading and
     "none" when it has no rows."""
     if not rows:
-        _say(console, f"{heading}: none", "bold")
+        _say(console, f"{heading}: {f'none of {of} listed' if of else 'none'}", "bold")
         return
     count = f"{len(rows)} of {of}" if of is not None and of != len(rows) else str(len(rows))
     console.print(_fitted(console, inert(f"{heading} ({count})"), columns, rows))
@@ -461,7 +461,7 @@ def _not_scored(console: Console, frame: pd.DataFrame) -> None:
         for eid, row in frame.iterrows()
     ]
     columns = [("ID", "left"), ("Name", "name"), ("Not scored in", "left")]
-    columns += [("Score in the other", "left"), ("Why", "wrap")]
+    columns += [("Other period", "left"), ("Why", "wrap")]
     _section(console, "Not scored in one of the periods", columns, rows)
 
 
