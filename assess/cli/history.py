@@ -1,10 +1,13 @@
-"""``assess history``, ``assess store delete`` and ``assess store export``: the runs recorded in
-the history store, removing a period, and the history as a Parquet dataset.
+"""``assess history``, ``assess trend``, ``assess changes``, ``assess store delete`` and
+``assess store export``: the runs recorded in the history store, engagements and groups across
+the periods, what changed between two periods, removing a period, and the history as a Parquet
+dataset.
 
-Each is one method of :class:`assess.history.Store` (``history``, ``delete_period``,
-``export``); runs are recorded by ``assess score`` and ``assess batch`` with ``--period``
-(:mod:`.recording`).  None of them creates a store: an SQLite file that is not there yet is
-reported as such.
+Each is one method of :class:`assess.history.Store` (``history``, ``trend``, ``changes``,
+``delete_period``, ``export``), the trends and changes shown by
+:mod:`assess.report.terminal.history`; runs are recorded by ``assess score`` and ``assess
+batch`` with ``--period`` (:mod:`.recording`).  None of them creates a store: an SQLite file
+that is not there yet is reported as such.
 """
 
 from __future__ import annotations

@@ -359,8 +359,8 @@ def print_changes(changes: Changes, console: Console, store: str) -> None:
     for direction, heading in (("up", "Moved up a band"), ("down", "Moved down a band")):
         _moved(console, moved[moved["direction"] == direction], heading)
     _largest(console, changes)
-    _listing(console, changes.new, f"New in {changes.to_period}")
-    _listing(console, changes.ended, f"Ended: in {changes.from_period}, not in {changes.to_period}")
+    _listing(console, changes.new, f"New: only in {changes.to_period}")
+    _listing(console, changes.ended, f"Ended: only in {changes.from_period}")
     _not_scored(console, changes.not_scored)
     for change, heading in (("applied", "Gates applied"), ("lifted", "Gates lifted")):
         _gates(console, changes.gates[changes.gates["change"] == change], heading)
