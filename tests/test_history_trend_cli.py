@@ -179,7 +179,7 @@ def test_changes_like_for_like_say_so_first_and_name_the_band_moves(cli, store):
     assert "(1)" in down and "DEP-002" in down and "DEP-023" not in text
     largest = section(text, "Largest score changes")
     assert "(10 of 15)" in largest and "political_friction +11.4" in largest
-    assert "DEP-050" in section(text, "New in FY2025-Q3")
+    assert "DEP-050" in section(text, "New: only in FY2025-Q3")
     assert "DEP-003" in section(text, "Ended")
     not_scored = " ".join(section(text, "Not scored in one of the periods").split())
     assert "DEP-046" in not_scored and "30 is outside the scale" in not_scored
