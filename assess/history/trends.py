@@ -26,6 +26,7 @@ import pandas as pd
 from ..errors import StoreError
 from ..result import Result, input_labels
 from ..scoring import STATUS_SCORED
+from ..validation import json_value
 
 
 class RecordedRuns(Protocol):
@@ -53,6 +54,7 @@ TREND_COLUMNS = [
     "gates",
     "rubric_version",
     "reason",
+    "name",
 ]
 
 #: The label of engagements that have no value in the grouping column.
@@ -90,6 +92,8 @@ def _period_rows(result: Result, period: str, labels: list[str], ids: set | None
     eng = result.engagements
     if ids is not None:
         eng = eng[eng.index.isin(list(ids))]
+    column = result.name_column
+    names = eng[column].to_numpy(dtype=object) if column is not None else None
     rows = pd.DataFrame(
         {
             "id": eng.index.to_numpy(dtype=object),
@@ -101,6 +105,7 @@ def _period_rows(result: Result, period: str, labels: list[str], ids: set | None
             "gates": eng["gates"].to_numpy(dtype=object),
             "rubric_version": result.rubric.version,
             "reason": "",
+            "name": names,
         }
     )
     for label in labels:
@@ -118,6 +123,7 @@ def _period_rows(result: Result, period: str, labels: list[str], ids: set | None
             "gates": "",
             "rubric_version": result.rubric.version,
             "reason": f"{r.cell}: {r.reason}",
+            "name": None,
         }
         for r in result.rejected
         if r.id is not None and r.id not in present and (ids is None or r.id in ids)
@@ -152,8 +158,11 @@ def engagement_trend(
         ``insufficient`` or ``rejected``), ``score``, ``band`` and ``rank`` (missing unless
         scored), ``gates`` (the gates that capped the band, comma-separated), ``rubric_version``
         (the rubric the period was scored with), ``reason`` (why a row was rejected: its cell
-        and problem); then one column per input, ``<criterion>.rating`` or
-        ``<indicator>.value`` (missing where not rated, or not in that period's rubric).
+        and problem), ``name`` (the engagement's name in that period, from its carried name
+        column; missing for a rejected row); then one column per input, ``<criterion>.rating``
+        or ``<indicator>.value`` (missing where not rated, or not in that period's rubric).
+        ``attrs["periods"]`` lists the periods read, in order (those where none of the
+        engagements was recorded too).
     """
     results = period_results(store, periods)
     labels = rating_labels(list(results.values()))
@@ -175,7 +184,48 @@ def engagement_trend(
     keys = np.lexsort((table["period"].map(position), table["id"].map(order)))
     table = table.iloc[keys].reset_index(drop=True)
     table["rank"] = pd.array(table["rank"], dtype="Int64")
-    return table[TREND_COLUMNS + labels]
+    table = table[TREND_COLUMNS + labels]
+    table.attrs["periods"] = list(results)
+    return table
+
+
+def engagement_trend_dict(trend: pd.DataFrame) -> dict[str, Any]:
+    """An engagement trend (what :func:`engagement_trend` returns) as JSON-ready data.
+
+    Parameters
+    ----------
+    trend : pandas.DataFrame
+        The trend, one row per engagement and period.
+
+    Returns
+    -------
+    dict
+        ``periods``: the periods read, in order (``trend.attrs["periods"]``, else those in
+        the rows); ``engagements``: a list, in the trend's order, of ``{"id", "name",
+        "periods"}`` (``name`` as in the engagement's last period that has one, or null), each
+        period an object ``{"period", "status", "score", "band", "rank", "gates",
+        "rubric_version", "reason", "ratings"}`` in period order, ``ratings`` mapping each
+        input column (``<criterion>.rating``, ``<indicator>.value``) to its value or null.
+        Missing values are null.
+    """
+    labels = [c for c in trend.columns if c not in TREND_COLUMNS]
+    keys = [c for c in TREND_COLUMNS if c not in ("id", "name")]
+    engagements: dict[Any, dict[str, Any]] = {}
+    for row in trend.to_dict("records"):
+        eid = json_value(row["id"])
+        item = engagements.setdefault(eid, {"id": eid, "name": None, "periods": []})
+        name = _json(row["name"])
+        if name is not None:
+            item["name"] = name
+        period = {key: _json(row[key]) for key in keys}
+        period["ratings"] = {label: _json(row[label]) for label in labels}
+        item["periods"].append(period)
+    periods = trend.attrs.get("periods") or list(dict.fromkeys(trend["period"]))
+    return {"periods": list(periods), "engagements": list(engagements.values())}
+
+
+def _json(value: Any) -> Any:
+    return None if value is pd.NA else json_value(value)
 
 
 def _span(periods: list[str]) -> str:
@@ -205,6 +255,9 @@ class GroupTrend:
     band_mix : pandas.DataFrame
         The same rows: ``group``, ``period``, then one column per band (in :attr:`bands`
         order) counting the scored engagements in it.
+    rubric_versions : dict of str to str
+        Each period's rubric version (the rubric its current run was scored with): the mean
+        scores of periods scored with different versions are as recorded, not like for like.
     """
 
     by: str
@@ -212,6 +265,7 @@ class GroupTrend:
     bands: list[str]
     scores: pd.DataFrame = field(repr=False)
     band_mix: pd.DataFrame = field(repr=False)
+    rubric_versions: dict[str, str] = field(default_factory=dict)
 
     @property
     def groups(self) -> list[str]:
@@ -227,7 +281,8 @@ class GroupTrend:
             ``by``, ``periods`` and ``bands`` as the attributes; ``groups``: a list (sorted by
             group) of ``{"group": str, "periods": [...]}``, each period an object
             ``{"period": str, "n": int, "insufficient": int, "mean_score": float or None,
-            "band_mix": {band: int, ...}}`` in period order.
+            "band_mix": {band: int, ...}}`` in period order; ``rubric_versions``:
+            ``{period: version}``.
         """
         mix = self.band_mix.set_index(["group", "period"])
         groups: dict[str, list[dict[str, Any]]] = {}
@@ -247,6 +302,7 @@ class GroupTrend:
             "periods": list(self.periods),
             "bands": list(self.bands),
             "groups": [{"group": g, "periods": rows} for g, rows in groups.items()],
+            "rubric_versions": dict(self.rubric_versions),
         }
 
     def summary_lines(self) -> list[str]:
@@ -351,5 +407,10 @@ def group_trend(
     ).astype({"n": "int64", "insufficient": "int64", "mean_score": float})
     band_mix = pd.DataFrame(mix_rows, columns=["group", "period", *bands])
     return GroupTrend(
-        by=column, periods=list(results), bands=bands, scores=scores, band_mix=band_mix
+        by=column,
+        periods=list(results),
+        bands=bands,
+        scores=scores,
+        band_mix=band_mix,
+        rubric_versions={p: r.rubric.version for p, r in results.items()},
     )
