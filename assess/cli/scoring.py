@@ -134,10 +134,7 @@ def score(
             result = api.score(
                 files, rubric=rubric, **reading(id_column, allow_missing, max_input_size, sheet)
             )
-            recorded = recorder.record(result) if recorder is not None else None
-            if recorder is not None and (output is not None or fmt in DATA_FORMATS):
-                # the reports compare the period with the one before it, as now recorded
-                result.history = recorder.context()
+            recorded = _record(recorder, result, output is not None or fmt in DATA_FORMATS)
             if output is not None:
                 api.write_report(result, output, as_asked)
         _print_scores(result, fmt, output, limit, recorded)
@@ -146,6 +143,18 @@ def score(
 
 #: What ``--format`` prints as data on stdout (the scores, not the table).
 DATA_FORMATS = (ScoreFormat.json, ScoreFormat.csv, ScoreFormat.md, ScoreFormat.html)
+
+
+def _record(recorder: Any, result: Any, reported: bool) -> Any:
+    """Record ``result`` as the period's run (None without ``--period``); when it is
+    ``reported``, attach the period's history for the report: the comparison with the period
+    before it and the trends, as now recorded."""
+    if recorder is None:
+        return None
+    recorded = recorder.record(result)
+    if reported:
+        result.history = recorder.context()
+    return recorded
 
 
 def _report_format(output: Path | None, fmt: ScoreFormat | None) -> str | None:
