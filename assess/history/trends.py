@@ -355,7 +355,9 @@ def _period_groups(result: Result, column: str, ids: set | None) -> pd.DataFrame
     )
 
 
-def _band_names(results: list[Result]) -> list[str]:
+def band_names(results: list[Result]) -> list[str]:
+    """The band names of the results' rubrics, best first: the last rubric's, then any only
+    earlier ones had."""
     names: list[str] = []
     for result in reversed(results):
         names += [b for b in result.rubric.band_names if b not in names]
@@ -389,7 +391,7 @@ def group_trend(
     """
     results = period_results(store, periods)
     column = _find_column(by, results, store)
-    bands = _band_names(list(results.values()))
+    bands = band_names(list(results.values()))
     chosen = None if ids is None else set(as_list(ids))
     score_rows, mix_rows = [], []
     frames = {p: _period_groups(r, column, chosen) for p, r in results.items()}
