@@ -29,6 +29,10 @@ from .validation import Rejection, json_value
 #: Headers (compared after normalise_header) of the carried column that names an engagement.
 NAME_HEADERS = ("engagement", "engagement name", "name", "title", "activity")
 
+#: The keys an attached history (``Result.history``) adds to each engagement object of the JSON
+#: contract, with their values for an engagement it has nothing on.
+HISTORY_BLANK: dict[str, Any] = {"previous_score": None, "change": None, "previous_band": None}
+
 #: Keys of an engagement object in the JSON contract; carried columns never replace them (the
 #: reader already carries a column of such a name as ``"<name> (input)"``: see
 #: :func:`assess.read.carried_key`).
@@ -164,6 +168,12 @@ class Result:
     sensitivity : Sensitivity or None
         Weight-sensitivity results (:class:`assess.analyses.sensitivity.Sensitivity`), when
         computed.
+    history : PeriodContext or None
+        The comparison with the previous recorded period and the trends
+        (:class:`assess.history.context.PeriodContext`), when the result was recorded as a
+        period and the context attached (``result.history = store.context(period)``): every
+        report then shows each engagement's previous score, change and previous band, and the
+        trends.
     """
 
     rubric: Rubric
@@ -174,6 +184,7 @@ class Result:
     scored_at: str = field(default_factory=lambda: utc_now())
     agreement: Any = None
     sensitivity: Any = None
+    history: Any = None
 
     # -- views ------------------------------------------------------------------------
     @property
@@ -315,9 +326,12 @@ class Result:
             "bands": self.band_counts(),
         }
 
-    def _engagement_items(self, eng: pd.DataFrame, scored: bool) -> list[dict[str, Any]]:
+    def _engagement_items(
+        self, eng: pd.DataFrame, scored: bool, since: dict[str, Any] | None = None
+    ) -> list[dict[str, Any]]:
         """The JSON objects of engagements (``eng``: rows of :attr:`engagements`, all scored
-        or all of insufficient evidence), built a column at a time."""
+        or all of insufficient evidence), built a column at a time; with ``since``, each one's
+        comparison with the previous period (:meth:`_since`)."""
         ids = [c.id for c in self.rubric.criteria]
         entries = [_criterion_entries(eng, c, scored) for c in self.rubric.criteria]
         criteria = [dict(zip(ids, row, strict=True)) for row in zip(*entries, strict=True)]
@@ -368,11 +382,36 @@ class Result:
                     strict=True,
                 )
             ]
+        if since is not None:  # the comparison with the previous period (result.history)
+            for item in items:
+                item.update(since.get(item["id"], HISTORY_BLANK))
         for col in self.carried_columns:
-            key = col if col not in RESERVED_KEYS else f"{col} (input)"
+            taken = col in RESERVED_KEYS or (since is not None and col in HISTORY_BLANK)
+            key = col if not taken else f"{col} (input)"
             for item, value in zip(items, eng[col].tolist(), strict=True):
                 item[key] = json_value(value)
         return items
+
+    def _since(self) -> dict[str, dict[str, Any]] | None:
+        """Each engagement's ``previous_score``, ``change`` and ``previous_band`` from the
+        attached history (None without one)."""
+        if self.history is None:
+            return None
+        frame = self.history.previous(self.engagements.index)
+        return {
+            eid: {
+                "previous_score": _num(prev),
+                "change": _num(change),
+                "previous_band": None if band is None or band is pd.NA else str(band),
+            }
+            for eid, prev, change, band in zip(
+                frame.index,
+                frame["previous_score"].tolist(),
+                frame["change"].tolist(),
+                frame["previous_band"].tolist(),
+                strict=True,
+            )
+        }
 
     def to_dict(self) -> dict[str, Any]:
         """The machine contract written by ``--format json`` (see the README)."""
@@ -381,9 +420,12 @@ class Result:
 
     def _contract(self) -> dict[str, Any]:
         eng = self.engagements
-        scored = self._engagement_items(eng[(eng["status"] == STATUS_SCORED).to_numpy()], True)
+        since = self._since()
+        scored = self._engagement_items(
+            eng[(eng["status"] == STATUS_SCORED).to_numpy()], True, since
+        )
         insufficient = self._engagement_items(
-            eng[(eng["status"] == STATUS_INSUFFICIENT).to_numpy()], False
+            eng[(eng["status"] == STATUS_INSUFFICIENT).to_numpy()], False, since
         )
         out = {
             "assess_version": __version__,
@@ -398,6 +440,8 @@ class Result:
             out["agreement"] = self.agreement.to_dict()
         if self.sensitivity is not None:
             out["sensitivity"] = self.sensitivity.to_dict()
+        if self.history is not None:
+            out["history"] = self.history.to_dict()
         return out
 
 

@@ -233,11 +233,12 @@ def build_workbook(rows: list[list[Any]]) -> Workbook:
     return wb
 
 
-def save_deterministic(wb: Workbook, path: Path) -> None:
-    """Save, then rewrite the zip with fixed entry times, sorted entries and a fixed mtime."""
+def save_deterministic(wb: Workbook, path: Path, saved: datetime = FIXED_TIME) -> None:
+    """Save, then rewrite the zip with fixed entry times, sorted entries and ``saved`` as the
+    workbook's modification time."""
     buffer = io.BytesIO()
     wb.save(buffer)  # openpyxl stamps the current time as "modified"; pinned again below
-    stamp = FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ")
+    stamp = saved.strftime("%Y-%m-%dT%H:%M:%SZ")
     with zipfile.ZipFile(buffer) as src, zipfile.ZipFile(path, "w") as dst:
         for name in sorted(src.namelist()):
             data = src.read(name)

@@ -22,10 +22,7 @@ byte-identical across runs.  Run from the repository root::
 from __future__ import annotations
 
 import argparse
-import io
-import re
 import sys
-import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -36,7 +33,15 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from make_examples import CATALOGUE, HEADERS, LEANS, PROFILES, R0, WIDTHS, ZIP_TIME  # noqa: E402
+from make_examples import (  # noqa: E402
+    CATALOGUE,
+    HEADERS,
+    LEANS,
+    PROFILES,
+    R0,
+    WIDTHS,
+    save_deterministic,
+)
 
 SEED = 2125
 ROOT = Path(__file__).resolve().parent.parent
@@ -306,28 +311,6 @@ def build_workbook(rows: list[list[Any]], q: int, saved: datetime, corrected: bo
     wb.properties.created = saved
     wb.properties.modified = saved
     return wb
-
-
-def save_deterministic(wb: Workbook, path: Path, saved: datetime) -> None:
-    """Save, then rewrite the zip with fixed entry times, sorted entries and a fixed mtime."""
-    buffer = io.BytesIO()
-    wb.save(buffer)  # openpyxl stamps the current time as "modified"; pinned again below
-    stamp = saved.strftime("%Y-%m-%dT%H:%M:%SZ")
-    with zipfile.ZipFile(buffer) as src, zipfile.ZipFile(path, "w") as dst:
-        for name in sorted(src.namelist()):
-            data = src.read(name)
-            if name == "docProps/core.xml":
-                text = re.sub(
-                    r"(<dcterms:modified[^>]*>)[^<]*(<)",
-                    rf"\g<1>{stamp}\g<2>",
-                    data.decode("utf-8"),
-                )
-                data = text.encode("utf-8")
-            info = zipfile.ZipInfo(name, date_time=ZIP_TIME)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.create_system = 3
-            info.external_attr = 0o644 << 16
-            dst.writestr(info, data)
 
 
 def revised_rubric(text: str) -> str:

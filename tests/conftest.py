@@ -482,3 +482,20 @@ def store_url(request, tmp_path) -> str:
 
     server = request.getfixturevalue("postgres_server")
     return server.create_database(f"assess_{uuid.uuid4().hex[:12]}")
+
+
+@pytest.fixture(params=["libyaml", "pure-python"])
+def yaml_parser(request, monkeypatch):
+    """Rubric YAML read by libyaml's parser (when PyYAML was built with it) and by PyYAML's
+    own, which is used where libyaml is missing: both must refuse the same hostile files."""
+    import yaml
+
+    import assess.rubric.loading as loading
+
+    if request.param == "libyaml":
+        if not hasattr(yaml, "CSafeLoader"):
+            pytest.skip("PyYAML was built without libyaml")
+        monkeypatch.setattr(loading, "_LOADER", yaml.CSafeLoader)
+    else:
+        monkeypatch.setattr(loading, "_LOADER", yaml.SafeLoader)
+    return request.param

@@ -99,6 +99,11 @@ def test_json_gains_a_recorded_key_and_keeps_the_rest(cli, tmp_path, store):
         "superseded": None,
         "summary": f"recorded period 2025-Q3 as run 1 in {store}",
     }
+    # the period's history is added (the first period: nothing to compare with), nothing else
+    assert recorded.pop("history")["previous_period"] is None
+    for item in recorded["engagements"] + recorded["insufficient"]:
+        added = {k: item.pop(k) for k in ("previous_score", "change", "previous_band")}
+        assert added == {"previous_score": None, "change": None, "previous_band": None}
     assert recorded == plain
     assert out.stderr.strip() == f"recorded period 2025-Q3 as run 1 in {store}"
 

@@ -272,6 +272,8 @@ def test_an_engagement_s_trend_across_the_quarters(store):
     assert gate["gates"].tolist() == ["friction-cap", "friction-cap", "", ""]
     assert gate["political_friction.rating"].tolist() == [4, 4, 2, 1]
     assert gate["rubric_version"].tolist() == ["1.0.0", "1.0.0", "1.1.0", "1.1.0"]
+    assert set(gate["name"]) == {"UNIFIL maritime task force contribution"}
+    assert trend.attrs["periods"] == list(RECORDED)
     rejected = trend[trend["id"] == "DEP-046"].set_index("period")
     assert rejected.at["2025-Q3", "status"] == "rejected"
     assert pd.isna(rejected.at["2025-Q3", "score"])
@@ -320,7 +322,9 @@ def test_a_group_trend_by_type(store):
     assert per_period == {"2025-Q1": 44, "2025-Q2": 46, "2025-Q3": 44, "2025-Q4": 45}
     data = trend.to_dict()
     assert json.loads(json.dumps(data)) == data
-    assert list(data) == ["by", "periods", "bands", "groups"]
+    assert list(data) == ["by", "periods", "bands", "groups", "rubric_versions"]
+    versions = ["1.0.0", "1.0.0", "1.1.0", "1.1.0"]
+    assert data["rubric_versions"] == dict(zip(RECORDED, versions, strict=True))
     first = data["groups"][0]
     assert list(first) == ["group", "periods"]
     assert list(first["periods"][0]) == ["period", "n", "insufficient", "mean_score", "band_mix"]

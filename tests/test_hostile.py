@@ -153,7 +153,7 @@ def test_report_keeps_the_file_mode_of_the_report_it_replaces(tmp_path):
         ),
     ],
 )
-def test_hostile_rubric_is_refused_with_one_line(tmp_path, runner, text, says):
+def test_hostile_rubric_is_refused_with_one_line(tmp_path, runner, text, says, yaml_parser):
     from assess.cli import app
 
     path = tmp_path / "bad.yaml"

@@ -140,7 +140,7 @@ def test_unsafe_yaml_is_refused_and_nothing_runs(tmp_path, payload):
     assert not marker.exists()
 
 
-def test_yaml_aliases_are_refused(tmp_path):
+def test_yaml_aliases_are_refused(tmp_path, yaml_parser):
     text = small_rubric()
     data = yaml.safe_load(text)
     # the same levels block shared by an anchor and two aliases, as a user might write it
@@ -340,7 +340,9 @@ def test_cli_rubric_validate_json_valid_file(cli, default_rubric):
 
 @pytest.mark.parametrize("depth", [30, 5000])
 @pytest.mark.parametrize("opener", ["[", "{a: "])
-def test_deep_nesting_is_refused_before_the_parser_recurses(cli, tmp_path, depth, opener):
+def test_deep_nesting_is_refused_before_the_parser_recurses(
+    cli, tmp_path, depth, opener, yaml_parser
+):
     closer = "]" if opener == "[" else "}"
     path = tmp_path / "deep.yaml"
     path.write_text("name: deep\nx: " + opener * depth + "1" + closer * depth + "\n")

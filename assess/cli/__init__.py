@@ -3,7 +3,7 @@
 Each command reads its options, calls one function of :mod:`assess` and shows the result:
 :mod:`.scoring` (score, template, batch), :mod:`.analyses` (agreement, sensitivity, explain),
 :mod:`.calibration` (calibrate), :mod:`.rubrics` (rubric list, show, validate) and
-:mod:`.history` (history, store delete, store export), with :mod:`.recording` for
+:mod:`.history` (history, trend, changes, store delete, store export), with :mod:`.recording` for
 ``--period`` on score and batch, on the options in :mod:`.options` and the exit codes,
 consoles and error line in :mod:`.output`. :mod:`.app` puts them together.
 

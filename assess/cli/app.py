@@ -53,6 +53,8 @@ for command in (
 ):
     app.command()(command)
 app.command("history")(history.show_history)
+app.command("trend")(history.show_trend)
+app.command("changes")(history.show_changes)
 app.add_typer(rubric_app, name="rubric")
 for name, command in (
     ("list", rubrics.rubric_list),

@@ -1,10 +1,13 @@
-"""``assess history``, ``assess store delete`` and ``assess store export``: the runs recorded in
-the history store, removing a period, and the history as a Parquet dataset.
+"""``assess history``, ``assess trend``, ``assess changes``, ``assess store delete`` and
+``assess store export``: the runs recorded in the history store, engagements and groups across
+the periods, what changed between two periods, removing a period, and the history as a Parquet
+dataset.
 
-Each is one method of :class:`assess.history.Store` (``history``, ``delete_period``,
-``export``); runs are recorded by ``assess score`` and ``assess batch`` with ``--period``
-(:mod:`.recording`).  None of them creates a store: an SQLite file that is not there yet is
-reported as such.
+Each is one method of :class:`assess.history.Store` (``history``, ``trend``, ``changes``,
+``delete_period``, ``export``), the trends and changes shown by
+:mod:`assess.report.terminal.history`; runs are recorded by ``assess score`` and ``assess
+batch`` with ``--period`` (:mod:`.recording`).  None of them creates a store: an SQLite file
+that is not there yet is reported as such.
 """
 
 from __future__ import annotations
@@ -208,3 +211,114 @@ def store_export(
             )
         else:
             say(console(), summary)
+
+
+# -- looking back: trends and what changed ------------------------------------------------------
+
+ReadPeriodsOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--period",
+        metavar="PERIOD",
+        help="Only this period (repeat for several); by default every recorded period.",
+    ),
+]
+
+
+def show_trend(
+    ids: Annotated[
+        list[str] | None,
+        typer.Argument(
+            metavar="ID",
+            help="Engagements to follow, each period by period; without any, every engagement "
+            "on one line (or every group, with --by).",
+            show_default=False,
+        ),
+    ] = None,
+    by: Annotated[
+        str | None,
+        typer.Option(
+            "--by",
+            metavar="COLUMN",
+            help="Group the engagements by this carried column (e.g. Type): n, mean score and "
+            "band mix per group and period.",
+        ),
+    ] = None,
+    periods: ReadPeriodsOpt = None,
+    store: StoreOpt = None,
+    fmt: FormatOpt = TableOrJson.table,
+    debug: DebugOpt = False,
+) -> None:
+    """Follow engagements, or groups of them, across the recorded periods.
+
+    With IDs, one table per engagement: each period's score, band, rank, ratings and rubric
+    version, under a sparkline of its score (a gap where it was not scored). With --by, per
+    group and period: how many were scored, their mean score and band mix, under a sparkline
+    of the mean. With neither, every engagement on one line: its sparkline, first and last
+    score and last band. Scores are as recorded (assess changes compares like for like).
+    """
+    with user_errors(debug):
+        with _opened(store, must_exist=True) as opened:
+            name = opened.name
+            trend = opened.trend(ids or None, by=by, periods=periods or None)
+        if fmt is TableOrJson.json:
+            data = trend.to_dict() if by is not None else {"by": None, **api.trend_dict(trend)}
+            print_json({"store": name, **data})
+        elif by is not None:
+            api.print_group_trend(trend, console(), name)
+        elif ids:
+            api.print_trend(trend, console(), name)
+        else:
+            api.print_trend_overview(trend, console(), name)
+
+
+def show_changes(
+    from_period: Annotated[
+        str | None,
+        typer.Option(
+            "--from",
+            metavar="PERIOD",
+            help="The period to compare from (default: the one before --to).",
+        ),
+    ] = None,
+    to_period: Annotated[
+        str | None,
+        typer.Option(
+            "--to", metavar="PERIOD", help="The period to compare to (default: the last recorded)."
+        ),
+    ] = None,
+    as_recorded: Annotated[
+        bool,
+        typer.Option(
+            "--as-recorded",
+            help="Compare the scores as recorded, even when the rubric was revised between "
+            "the periods.",
+        ),
+    ] = False,
+    top: Annotated[
+        int,
+        typer.Option(
+            "--top", metavar="N", min=0, help="How many of the largest score changes to list."
+        ),
+    ] = 10,
+    store: StoreOpt = None,
+    fmt: FormatOpt = TableOrJson.table,
+    debug: DebugOpt = False,
+) -> None:
+    """What changed from one recorded period to another.
+
+    Who moved up or down a band, the largest score changes with the criteria that drove them,
+    who is new, ended or not scored in one of the periods (and why), the gates applied or
+    lifted, and the counts. When the rubric was revised between the periods, the earlier
+    period's ratings are scored again under the later rubric, so that a change is a change on
+    the ground (like for like); --as-recorded compares the scores as recorded. A note first
+    says which.
+    """
+    with user_errors(debug):
+        with _opened(store, must_exist=True) as opened:
+            name = opened.name
+            changes = opened.changes(from_period, to_period, as_recorded, top=top)
+        if fmt is TableOrJson.json:
+            print_json({"store": name, **changes.to_dict()})
+        else:
+            api.print_changes(changes, console(), name)

@@ -7,6 +7,11 @@ recorded once scored, and one line says what was recorded: on stdout after the t
 when stdout carries JSON, CSV, Markdown or HTML.  Python does the same with
 ``assess.open_store(store).record(assess.score(files), period, assessor=...)``.
 
+A report of a recorded run (``-o``, or data on stdout) is written after the recording, with the
+period's history attached (:meth:`Recorder.context`): the comparison with the recorded period
+before it, like for like, and the trends (``result.history = store.context(period)`` in
+Python).
+
 A batch is recorded as **one run** of the period: its inputs (those scored, or unchanged since
 the last batch) scored together, exactly as ``assess score`` of the same files would score and
 record them, so the period holds the whole portfolio and re-recording it changes nothing.  A
@@ -41,6 +46,11 @@ class Recorder:
         """Record ``result`` (what :func:`assess.score` returned) as the period's run; returns
         the :class:`~assess.history.Recorded`."""
         return self.store.record(result, self.period, assessor=self.assessor)
+
+    def context(self) -> Any:
+        """The period's comparison with the one before it and the trends, as recorded now
+        (a :class:`~assess.history.PeriodContext`, for ``result.history``)."""
+        return self.store.context(self.period)
 
 
 @contextmanager

@@ -109,7 +109,9 @@ def score(
 
     Several FILES are scored together as one set. With --period the run is recorded in the
     history store as that period: recording the same files and rubric again changes nothing,
-    other ones supersede the period's run (see assess history). Exit code 0: all rows scored;
+    other ones supersede the period's run (see assess history); a report (-o, or --format
+    json/csv/md/html) then compares each engagement with the period before (like for like)
+    and shows the trends. Exit code 0: all rows scored;
     1: some rows rejected or with insufficient evidence; 2: unusable input or store.
     """
     if engine is Engine.dask:
@@ -125,17 +127,41 @@ def score(
     with user_errors(debug):
         if fmt is ScoreFormat.xlsx and output is None:
             raise fail("--format xlsx needs -o FILE.xlsx (a workbook cannot be printed)")
+        as_asked = _report_format(output, fmt)
         with recording(period, store, assessor) as recorder:
+            if recorder is not None and output is not None:  # refused before anything is recorded
+                api.check_report_target(output, files, as_asked)
             result = api.score(
                 files, rubric=rubric, **reading(id_column, allow_missing, max_input_size, sheet)
             )
+            recorded = _record(recorder, result, output is not None or fmt in DATA_FORMATS)
             if output is not None:
-                known = output.suffix.lower() in api.report_formats()
-                as_asked = None if known or fmt in (None, ScoreFormat.table) else fmt.value
                 api.write_report(result, output, as_asked)
-            recorded = recorder.record(result) if recorder is not None else None
         _print_scores(result, fmt, output, limit, recorded)
     raise typer.Exit(result.exit_code)
+
+
+#: What ``--format`` prints as data on stdout (the scores, not the table).
+DATA_FORMATS = (ScoreFormat.json, ScoreFormat.csv, ScoreFormat.md, ScoreFormat.html)
+
+
+def _record(recorder: Any, result: Any, reported: bool) -> Any:
+    """Record ``result`` as the period's run (None without ``--period``); when it is
+    ``reported``, attach the period's history for the report: the comparison with the period
+    before it and the trends, as now recorded."""
+    if recorder is None:
+        return None
+    recorded = recorder.record(result)
+    if reported:
+        result.history = recorder.context()
+    return recorded
+
+
+def _report_format(output: Path | None, fmt: ScoreFormat | None) -> str | None:
+    """The format to write ``-o`` in when its extension does not say (``--format``)."""
+    if output is None or output.suffix.lower() in api.report_formats():
+        return None
+    return None if fmt in (None, ScoreFormat.table) else fmt.value
 
 
 def _print_scores(
@@ -157,7 +183,8 @@ def _print_scores(
     elif output is not None:
         notes = [f"note: {note}" for note in api.report_notes(result)]
         problems = [f"  {line}" for line in result.problem_lines()]
-        say(console(), *notes, result.summary_line(), *problems, f"wrote {output}")
+        since = [] if result.history is None else [f"  {result.history.headline}"]
+        say(console(), *notes, result.summary_line(), *problems, f"wrote {output}", *since)
     else:
         api.print_result(result, console(), limit=limit)
     if recorded is not None:

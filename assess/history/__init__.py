@@ -4,7 +4,9 @@
 ``open_store()`` opens the store (an SQLite file by default, or PostgreSQL) and returns a
 :class:`~assess.history.store.Store`: ``record(result, period=...)``, ``history()``,
 ``periods()``, ``run_result(period)``, ``trend(ids, by=...)``, ``changes(from_period,
-to_period)``, ``delete_period(period)`` and ``export(folder)``.
+to_period)``, ``context(period)`` (the :class:`~assess.history.context.PeriodContext` a report
+of the period shows, set as ``result.history``), ``delete_period(period)`` and
+``export(folder)``.
 The names below load on first use, so that importing the package loads no database library.
 """
 
@@ -13,6 +15,8 @@ _LAZY = {
     "Store": "assess.history.store",
     "Changes": "assess.history.changeset",
     "GroupTrend": "assess.history.trends",
+    "PeriodContext": "assess.history.context",
+    "period_context": "assess.history.context",
     "Deleted": "assess.history.store",
     "open_store": "assess.history.store",
     "Recorded": "assess.history.recording",
@@ -40,10 +44,12 @@ __all__ = [
     "Changes",
     "Deleted",
     "GroupTrend",
+    "PeriodContext",
     "Recorded",
     "Store",
     "default_store_path",
     "open_store",
+    "period_context",
     "resolve_store",
     "store_file",
 ]

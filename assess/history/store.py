@@ -11,6 +11,7 @@
         previous = store.run_result("2025-Q2")  # a Result, as assess.score returned it
         store.trend(["DEP-010"])                # an engagement across the periods
         store.changes()                         # what changed between the last two periods
+        store.context("2025-Q3")                # the comparison and trends a report shows
 
 Period labels are text and sort as text: ``2025-Q3`` after ``2025-Q2``, ``2025-10`` after
 ``2025-09``.
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
 
     from ..result import Result
     from .changeset import Changes
+    from .context import PeriodContext
     from .trends import GroupTrend
 
 #: The columns of :meth:`Store.history`, in order.
@@ -368,6 +370,29 @@ class Store:
         from .comparison import period_changes
 
         return period_changes(self, from_period, to_period, as_recorded, top=top)
+
+    def context(self, period: str, *, by: str | None = "Type") -> PeriodContext:
+        """The comparison of ``period`` with the recorded period before it, and the trends up
+        to it: what a report of the period shows when ``result.history`` holds it.
+
+        Parameters
+        ----------
+        period : str
+            A recorded period.
+        by : str or None
+            The carried column to group the trends by (matched ignoring case), when the
+            periods have it; None for no grouping.
+
+        Returns
+        -------
+        PeriodContext
+            See :class:`~assess.history.context.PeriodContext`: the previous period (or None),
+            the like-for-like :class:`Changes`, each engagement's previous score, change and
+            previous band, the band mix per period and the mean score per group per period.
+        """
+        from .context import period_context
+
+        return period_context(self, period, by=by)
 
     # -- deleting and exporting ----------------------------------------------------------
     def delete_period(self, period: str) -> Deleted:

@@ -28,6 +28,8 @@ import pandas as pd
 from ..errors import StoreError
 from ..result import Result, input_labels
 from ..scoring import STATUS_SCORED
+from ..validation import json_value
+from .timeline import STATUS_REJECTED as STATUS_REJECTED
 from .timeline import TREND_COLUMNS, as_list
 
 
@@ -119,6 +121,45 @@ def engagement_trend(
     return table
 
 
+def engagement_trend_dict(trend: pd.DataFrame) -> dict[str, Any]:
+    """An engagement trend (what :func:`engagement_trend` returns) as JSON-ready data.
+
+    Parameters
+    ----------
+    trend : pandas.DataFrame
+        The trend, one row per engagement and period.
+
+    Returns
+    -------
+    dict
+        ``periods``: the periods read, in order (``trend.attrs["periods"]``, else those in
+        the rows); ``engagements``: a list, in the trend's order, of ``{"id", "name",
+        "periods"}`` (``name`` as in the engagement's last period that has one, or null), each
+        period an object ``{"period", "status", "score", "band", "rank", "gates",
+        "rubric_version", "reason", "ratings"}`` in period order, ``ratings`` mapping each
+        input column (``<criterion>.rating``, ``<indicator>.value``) to its value or null.
+        Missing values are null.
+    """
+    labels = [c for c in trend.columns if c not in TREND_COLUMNS]
+    keys = [c for c in TREND_COLUMNS if c not in ("id", "name")]
+    engagements: dict[Any, dict[str, Any]] = {}
+    for row in trend.to_dict("records"):
+        eid = json_value(row["id"])
+        item = engagements.setdefault(eid, {"id": eid, "name": None, "periods": []})
+        name = _json(row["name"])
+        if name is not None:
+            item["name"] = name
+        period = {key: _json(row[key]) for key in keys}
+        period["ratings"] = {label: _json(row[label]) for label in labels}
+        item["periods"].append(period)
+    periods = trend.attrs.get("periods") or list(dict.fromkeys(trend["period"]))
+    return {"periods": list(periods), "engagements": list(engagements.values())}
+
+
+def _json(value: Any) -> Any:
+    return None if value is pd.NA else json_value(value)
+
+
 @dataclass(frozen=True)
 class GroupTrend:
     """Per group of engagements (by a carried column) and period: how many were scored, their
@@ -140,6 +181,9 @@ class GroupTrend:
     band_mix : pandas.DataFrame
         The same rows: ``group``, ``period``, then one column per band (in :attr:`bands`
         order) counting the scored engagements in it.
+    rubric_versions : dict of str to str
+        Each period's rubric version (the rubric its current run was scored with): the mean
+        scores of periods scored with different versions are as recorded, not like for like.
     """
 
     by: str
@@ -147,6 +191,7 @@ class GroupTrend:
     bands: list[str]
     scores: pd.DataFrame = field(repr=False)
     band_mix: pd.DataFrame = field(repr=False)
+    rubric_versions: dict[str, str] = field(default_factory=dict)
 
     @property
     def groups(self) -> list[str]:
@@ -162,7 +207,8 @@ class GroupTrend:
             ``by``, ``periods`` and ``bands`` as the attributes; ``groups``: a list (sorted by
             group) of ``{"group": str, "periods": [...]}``, each period an object
             ``{"period": str, "n": int, "insufficient": int, "mean_score": float or None,
-            "band_mix": {band: int, ...}}`` in period order.
+            "band_mix": {band: int, ...}}`` in period order; ``rubric_versions``:
+            ``{period: version}``.
         """
         mix = self.band_mix.set_index(["group", "period"])
         groups: dict[str, list[dict[str, Any]]] = {}
@@ -182,6 +228,7 @@ class GroupTrend:
             "periods": list(self.periods),
             "bands": list(self.bands),
             "groups": [{"group": g, "periods": rows} for g, rows in groups.items()],
+            "rubric_versions": dict(self.rubric_versions),
         }
 
     def summary_lines(self) -> list[str]:
@@ -234,7 +281,9 @@ def _period_groups(result: Result, column: str, ids: set | None) -> pd.DataFrame
     )
 
 
-def _band_names(results: list[Result]) -> list[str]:
+def band_names(results: list[Result]) -> list[str]:
+    """The band names of the results' rubrics, best first: the last rubric's, then any only
+    earlier ones had."""
     names: list[str] = []
     for result in reversed(results):
         names += [b for b in result.rubric.band_names if b not in names]
@@ -268,7 +317,7 @@ def group_trend(
     """
     results = period_results(store, periods)
     column = _find_column(by, results, store)
-    bands = _band_names(list(results.values()))
+    bands = band_names(list(results.values()))
     chosen = None if ids is None else set(as_list(ids))
     score_rows, mix_rows = [], []
     frames = {p: _period_groups(r, column, chosen) for p, r in results.items()}
@@ -286,5 +335,10 @@ def group_trend(
     ).astype({"n": "int64", "insufficient": "int64", "mean_score": float})
     band_mix = pd.DataFrame(mix_rows, columns=["group", "period", *bands])
     return GroupTrend(
-        by=column, periods=list(results), bands=bands, scores=scores, band_mix=band_mix
+        by=column,
+        periods=list(results),
+        bands=bands,
+        scores=scores,
+        band_mix=band_mix,
+        rubric_versions={p: r.rubric.version for p, r in results.items()},
     )

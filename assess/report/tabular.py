@@ -12,7 +12,7 @@ from ..analyses.agreement import ALPHA_LEGEND, shown_alpha
 from ..display import fixed, percent, trimmed
 from ..files import atomic_path, atomic_write_bytes
 from ..result import Result
-from .figures import concentration, figure
+from .figures import change_text, concentration, figure, sentence
 from .json_text import indented_json
 from .provenance import SCORES_HEADER
 from .safety import inert_json, md_cell, report_notes, safe_cell, safe_text_column
@@ -69,9 +69,12 @@ def analysis_columns(result: Result) -> pd.DataFrame | None:
     Several raters: per rated criterion each rater's rating, the range and the review flag
     (``agreement.<criterion>.rater:<name>``, ``.range``, ``.flag``).  A sensitivity run: each
     engagement's rank and score intervals and band probabilities (``sensitivity.<key>``, the
-    keys of the JSON report).  None when the result carries neither.
+    keys of the JSON report).  A recorded period's history: ``previous_score``, ``change`` and
+    ``previous_band`` (as in the JSON report).  None when the result carries none of them.
     """
     parts = []
+    if result.history is not None:
+        parts.append(result.history.previous(result.engagements.index))
     a = result.agreement
     if a is not None and len(a.spread):
         for cid in dict.fromkeys(a.spread.index.get_level_values("criterion")):
@@ -203,6 +206,7 @@ def to_markdown(result: Result) -> str:
         lines += ["", "## Rejected rows", ""]
         lines += [f"- {md_cell(str(rej))}" for rej in result.rejected]
     lines += analysis_markdown(result)
+    lines += history_markdown(result)
     return "\n".join(lines) + "\n"
 
 
@@ -357,3 +361,66 @@ def _leave_one_out_markdown(result: Result) -> list[str]:
         for cid, row in result.sensitivity.leave_one_out.iterrows()
     ]
     return ["", "### Leave one criterion out", "", *_md_table(head, "lrrrrlrr", rows)]
+
+
+# -- the Markdown section of an attached history ------------------------------------------------
+
+#: At most this many of the largest score changes are listed in the Markdown report.
+LARGEST_SHOWN = 10
+
+
+def history_markdown(result: Result) -> list[str]:
+    """The "Since <previous period>" section: the note, the engagements that moved a band and
+    the largest score changes, then the band mix and mean score per type per period (no lines
+    without a history)."""
+    h = result.history
+    if h is None:
+        return []
+    head = f"Since {h.previous_period}" if h.previous_period else f"History to {h.period}"
+    lines = ["", f"## {md_cell(head)}", "", md_cell(sentence(h.note))]
+    if h.changes is not None:
+        lines += ["", md_cell(sentence(h.headline)), "", *_since_markdown(result)]
+    lines += ["", "### Band mix per period", ""]
+    rows = [
+        [md_cell(row["period"]), str(row["n"]), figure(row["mean_score"], ".1f")]
+        + [str(row[b]) for b in h.bands]
+        for row in h.overall.to_dict("records")
+    ]
+    head_row = ["Period", "Scored", "Mean score", *[md_cell(b) for b in h.bands]]
+    lines += _md_table(head_row, "lrr" + "r" * len(h.bands), rows)
+    means = h.mean_by_group()
+    if means is not None:
+        lines += ["", f"### Mean score per {md_cell(h.groups.by.lower())} per period", ""]
+        rows = [
+            [md_cell(group), *[figure(means.at[p, group], ".1f") for p in h.periods]]
+            for group in means.columns
+        ]
+        head_row = [md_cell(h.groups.by), *[md_cell(p) for p in h.periods]]
+        lines += _md_table(head_row, "l" + "r" * len(h.periods), rows)
+    return lines
+
+
+def _since_markdown(result: Result) -> list[str]:
+    """The engagements that moved a band, then the largest score changes."""
+    h = result.history
+    previous = h.previous(result.engagements.index)
+    score = result.engagements["score"]
+
+    def row(eid: str) -> list[str]:
+        return [
+            md_cell(eid),
+            md_cell(previous.at[eid, "previous_band"]),
+            md_cell(result.engagements.at[eid, "band"]),
+            figure(previous.at[eid, "previous_score"], ".1f"),
+            figure(score.at[eid], ".1f"),
+            change_text(previous.at[eid, "change"]),
+        ]
+
+    head = ["ID", "Previous band", "Band", "Previous score", "Score", "Change"]
+    moved = [eid for eid in h.changes.moved.index if eid in score.index]
+    lines = ["### Moved a band", ""]
+    lines += _md_table(head, "lllrrr", [row(eid) for eid in moved]) if moved else ["None."]
+    largest = [eid for eid in h.changes.largest.index if eid in score.index][:LARGEST_SHOWN]
+    lines += ["", "### Largest score changes", ""]
+    lines += _md_table(head, "lllrrr", [row(eid) for eid in largest]) if largest else ["None."]
+    return lines

@@ -1,6 +1,7 @@
 """The HTML report: one self-contained page (inline CSS, JS and SVG charts; no network requests),
 rendered from the Jinja2 templates in ``templates/``, with the sections of an attached
-agreement or sensitivity analysis (:mod:`assess.report.html.analyses`).
+agreement or sensitivity analysis (:mod:`assess.report.html.analyses`) and of a recorded
+period's history (:mod:`assess.report.html.history`).
 
 Everything from the input reaches the page through Jinja2 with autoescaping on, and carried
 text is defused as in the CSV and Markdown reports, so a cell such as ``<script>...`` or
@@ -33,6 +34,7 @@ from ...rubric import Criterion, Gate, Level, normalise_header
 from ...validation import show
 from ..safety import clean_text, report_notes, safe_cell
 from .analyses import agreement_context, sensitivity_context
+from .history import history_context, since_rows
 
 #: Per-engagement breakdowns are rendered for this many engagements (best first) at most.
 BREAKDOWN_LIMIT = 500
@@ -272,8 +274,11 @@ def _engagement(
     }
 
 
-def _ranking(result: Result, columns: dict[str, str | None]) -> list[dict[str, Any]]:
-    """One compact entry per scored engagement, best first (the ranked table's rows)."""
+def _ranking(
+    result: Result, columns: dict[str, str | None], since: dict[Any, dict[str, Any]] | None
+) -> list[dict[str, Any]]:
+    """One compact entry per scored engagement, best first (the ranked table's rows), with
+    its previous score, change and previous band when ``since`` has them."""
     rubric = result.rubric
     band_index = {b.name: i for i, b in enumerate(rubric.bands)}
     rows = []
@@ -300,6 +305,7 @@ def _ranking(result: Result, columns: dict[str, str | None]) -> list[dict[str, A
                 "gates": [g for g in str(row["gates"]).split(",") if g],
                 "carried": {k: _text(row[col]) if col else "" for k, col in columns.items()},
                 "cells": cells,
+                "since": since[eid] if since is not None else None,
             }
         )
     return rows
@@ -372,6 +378,8 @@ def _context(result: Result) -> dict[str, Any]:
         "type": _carried(result, TYPE_HEADERS),
         "organisation": _carried(result, ORGANISATION_HEADERS),
     }
+    band_index_of = {b.name: i for i, b in enumerate(rubric.bands)}
+    since = since_rows(result, band_index_of)
     return {
         "result": result,
         "rubric": rubric,
@@ -385,9 +393,10 @@ def _context(result: Result) -> dict[str, Any]:
         "band_chart": _band_chart(result),
         "gated": int(result.scored["gates"].astype(bool).sum()),
         "band_spans": _band_spans(result),
-        "band_index_of": {b.name: i for i, b in enumerate(rubric.bands)},
+        "band_index_of": band_index_of,
         "means": _means(result, colours),
-        "ranking": _ranking(result, columns),
+        "ranking": _ranking(result, columns, since),
+        "since": since is not None,
         "breakdown": [
             _engagement(result, eid, row, colours, columns["name"])
             for eid, row in _records(result.scored.head(BREAKDOWN_LIMIT))
@@ -407,4 +416,6 @@ def _context(result: Result) -> dict[str, Any]:
         # several raters' agreement and the weight-sensitivity run, when the result has them
         "agreement": agreement_context(result),
         "sensitivity": sensitivity_context(result),
+        # the recorded period's comparison with the previous one, and the trends
+        "history": history_context(result, list(PALETTE)),
     }

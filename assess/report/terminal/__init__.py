@@ -3,7 +3,8 @@ text inert in every terminal table (:func:`inert`, :func:`shown`).
 
 The tables of ``assess agreement``, ``assess sensitivity`` and ``assess explain`` are in
 :mod:`assess.report.terminal.analyses`; those of ``assess calibrate`` in
-:mod:`assess.report.terminal.calibration`.
+:mod:`assess.report.terminal.calibration`; those of ``assess trend`` and ``assess changes`` in
+:mod:`assess.report.terminal.history`.
 """
 
 from __future__ import annotations

@@ -8,7 +8,9 @@ normalised values, contributions, score, band and rank are live formulas reading
 charts), **Weights** (editable weights, band cut-offs and gate thresholds), **Criteria** (the
 rubric, every level's descriptor) and **Rejected** (every rejected or insufficient-evidence
 row, with its cell); with several raters an **Agreement** sheet, with a sensitivity run a
-**Sensitivity** sheet.  One module per sheet; :mod:`~assess.report.xlsx.layout` says where
+**Sensitivity** sheet; for a recorded period with its history attached (``result.history``),
+Previous score, Change (a live formula) and Previous band columns on Scores and a **Trends**
+sheet.  One module per sheet; :mod:`~assess.report.xlsx.layout` says where
 everything lives, so that formulas on one sheet can point into another.
 
 The calibration report's workbook is :mod:`~assess.report.xlsx.calibration` (loaded only with

@@ -22,6 +22,7 @@ class CellFormats:
         self.wrap = add({"text_wrap": True, "valign": "top"})
         self.date = add({"num_format": "yyyy-mm-dd"})
         self.score = add({"num_format": "0.0"})
+        self.change = add({"num_format": "+0.0;-0.0;0.0"})
         self.points = add({"num_format": "0.00"})
         self.norm = add({"num_format": "0.000"})
         self.rating = add({"num_format": "0.0#"})

@@ -34,6 +34,7 @@ class Layout:
     rubric: Rubric
     n: int  # engagements on Scores
     carried: list[str]
+    history: bool = False  # Previous score, Change and Previous band after the band
     # Weights sheet (0-based rows/cols)
     w_first: int = 4  # first criterion row
     w_col_min: int = 3
@@ -137,13 +138,26 @@ class Layout:
     def c_band(self) -> int:
         return self.c_score + 1
 
+    # with a history: the previous period's score, the change since and its band
+    @property
+    def c_previous(self) -> int:
+        return self.c_band + 1
+
+    @property
+    def c_change(self) -> int:
+        return self.c_band + 2
+
+    @property
+    def c_previous_band(self) -> int:
+        return self.c_band + 3
+
     @property
     def c_gates(self) -> int:
-        return self.c_score + 2
+        return self.c_band + (4 if self.history else 1)
 
     @property
     def c_source(self) -> int:
-        return self.c_score + 3
+        return self.c_gates + 1
 
     @property
     def c_key(self) -> int:

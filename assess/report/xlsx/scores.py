@@ -72,13 +72,16 @@ def _row_templates(lay: Layout) -> dict[int, str]:
     out[lay.c_gates] = (
         f'=IF(ISNUMBER({S}),SUBSTITUTE(TRIM({"&".join(labels)})," ",","),"")' if labels else '=""'
     )
+    if lay.history:  # the change since the previous period: this score less the previous one
+        P = ref[lay.c_previous]
+        out[lay.c_change] = f'=IF(AND(ISNUMBER({P}),ISNUMBER({S})),{S}-{P},"")'
     out[lay.c_rank] = f'=IF(ISNUMBER({S}),RANK({S},{lay.scores_col(lay.c_score)},0),"")'
     # a tie-free sort key for the Summary's top and bottom lists (earlier row wins a tie)
     out[lay.c_key] = f'=IF(ISNUMBER({S}),{S}-ROW()*1E-12,"")'
     return out
 
 
-def _headers(lay: Layout) -> dict[int, str]:
+def _headers(lay: Layout, history: Any = None) -> dict[int, str]:
     rubric = lay.rubric
     h = {lay.c_rank: "Rank", lay.c_id: "Engagement ID"}
     for j, name in enumerate(lay.carried):
@@ -98,6 +101,11 @@ def _headers(lay: Layout) -> dict[int, str]:
             lay.c_key: "Sort key",
         }
     )
+    if lay.history:
+        since = f" ({history.previous_period})" if history.previous_period else ""
+        h[lay.c_previous] = f"Previous score{since}"
+        h[lay.c_change] = f"Change since {history.previous_period}" if since else "Change"
+        h[lay.c_previous_band] = f"Previous band{since}"
     return h
 
 
@@ -119,6 +127,8 @@ def _cached(result: Result, lay: Layout) -> dict[int, list[Any]]:
     }
     for i, c in enumerate(rubric.criteria):
         out[lay.c_contrib + i] = eng[f"{c.id}.contribution"].to_numpy(dtype=float)
+    if lay.history:
+        out[lay.c_change] = result.history.previous(eng.index)["change"].to_numpy(dtype=float)
     # plain Python values, "" where a formula shows nothing
     return {col: _plain(values) for col, values in out.items()}
 
@@ -141,7 +151,7 @@ def write_scores_sheet(
     the bands' colours, the ratings' validation and the column widths."""
     ws = wb.add_worksheet(worksheet_class=Worksheet, name="Scores")
     eng = result.engagements
-    headers = _headers(lay)
+    headers = _headers(lay, result.history)
     for col in range(lay.c_key + 1):
         ws.write_string(0, col, clean_text(headers[col]), f.head)
     ws.set_row(0, 45)
@@ -149,14 +159,16 @@ def write_scores_sheet(
     last = max(lay.n, 1)
     ws.freeze_panes(1, 2)
     ws.autofilter(0, 0, last, lay.c_source + 2)
+    band_cols = [lay.c_band, lay.c_previous_band] if lay.history else [lay.c_band]
     for name, fmt in band_fmt.items():
-        ws.conditional_format(
-            1,
-            lay.c_band,
-            last,
-            lay.c_band,
-            {"type": "cell", "criteria": "==", "value": f'"{name}"', "format": fmt},
-        )
+        for col in band_cols:
+            ws.conditional_format(
+                1,
+                col,
+                last,
+                col,
+                {"type": "cell", "criteria": "==", "value": f'"{name}"', "format": fmt},
+            )
     for i, c in enumerate(lay.rubric.criteria):
         lo, hi = scale_of(lay.rubric, i)
         ws.data_validation(
@@ -186,6 +198,9 @@ def write_scores_sheet(
     ws.set_column(lay.c_rating, lay.c_contrib + lay.k - 1, 12)
     ws.set_column(lay.c_completeness, lay.c_score, 11)
     ws.set_column(lay.c_band, lay.c_band, 20)
+    if lay.history:
+        ws.set_column(lay.c_previous, lay.c_change, 12)
+        ws.set_column(lay.c_previous_band, lay.c_previous_band, 20)
     ws.set_column(lay.c_gates, lay.c_gates, 14)
     ws.set_column(lay.c_source, lay.c_source + 1, 18)
     ws.set_column(lay.c_source + 2, lay.c_source + 2, 6)
@@ -230,12 +245,15 @@ class _ScoreRows:
         cleaned_names = {v: clean_text(str(v)) for v in {*self.files, *self.sheets}}
         self.names = {v: (cleaned, Row.text(cleaned)) for v, cleaned in cleaned_names.items()}
         self.formulas, self.other_formulas = self._formula_columns(f, lay, result)
+        self.previous = _previous_cells(f, lay, result)
 
     def _formula_columns(self, f: CellFormats, lay: Layout, result: Result) -> tuple[list, list]:
         """(column, prepared parts, format, cached values) of the formulas ``Row`` can store,
         and (column, template, format, cached values) of those XlsxWriter must write."""
         cached = _cached(result, lay)
         col_fmt = {lay.c_score: f.score, lay.c_completeness: f.pct, lay.c_rank: None}
+        if lay.history:
+            col_fmt[lay.c_change] = f.change
         for i in range(lay.k):
             col_fmt[lay.c_contrib + i] = f.points
         formulas, other_formulas = [], []
@@ -273,6 +291,9 @@ class _ScoreRows:
             else:
                 later.append((ws.write_string, col, cleaned, None))
         cells[self.c_row] = CellNumberTuple(int(self.rows[n]), None)  # a row number: finite
+        for col, values in self.previous:
+            if values[n] is not None:
+                cells[col] = values[n]
         ws.put_row(r, cells)
         for write, col, *args in later:
             write(r, col, *args)
@@ -304,6 +325,23 @@ class _ScoreRows:
                     cells[col] = CellNumberTuple(value, fmt_rating)
                 else:
                     later.append((self.ws.write_number, col, value, fmt_rating))
+
+
+def _previous_cells(f: CellFormats, lay: Layout, result: Result) -> list[tuple[int, list]]:
+    """(column, cells) of the previous period's score and band, a cell per engagement (None
+    where it has none: left blank); nothing without a history."""
+    if not lay.history:
+        return []
+    previous = result.history.previous(result.engagements.index)
+    scores = [
+        None if v != v else CellNumberTuple(v, f.score)
+        for v in previous["previous_score"].to_numpy(dtype=float).tolist()
+    ]
+    bands = [
+        None if b is None else Row.text(clean_text(str(b)))
+        for b in previous["previous_band"].tolist()
+    ]
+    return [(lay.c_previous, scores), (lay.c_previous_band, bands)]
 
 
 def _is_date(series: pd.Series) -> bool:

@@ -21,6 +21,7 @@ from .rejected import write_rejected_sheet
 from .scores import write_scores_sheet
 from .sensitivity import write_sensitivity_sheet
 from .summary import write_summary_sheet
+from .trends import write_trends_sheet
 from .weights import write_weights_sheet
 
 MAX_ROWS = 1_048_575  # Excel's row limit, less the header
@@ -48,7 +49,12 @@ def write_xlsx(result: Result, path: Path) -> None:
         )
     # carried columns beyond a sheet's room are left out (limit_notes says so)
     carried = list(result.carried_columns)[: excel_carried_room(result.rubric)]
-    lay = Layout(rubric=result.rubric, n=len(result.engagements), carried=carried)
+    lay = Layout(
+        rubric=result.rubric,
+        n=len(result.engagements),
+        carried=carried,
+        history=result.history is not None,
+    )
     with atomic_path(path) as tmp:
         wb = xlsx_workbook(tmp, WORKBOOK_OPTIONS)
         mark(wb, REPORT)
@@ -60,6 +66,8 @@ def write_xlsx(result: Result, path: Path) -> None:
         where = write_summary_sheet(wb, f, lay, result, band_fmt)
         write_scores_sheet(wb, f, lay, result, band_fmt)
         write_charts_sheet(wb, f, lay, result, where)
+        if result.history is not None:
+            write_trends_sheet(wb, f, result)
         write_weights_sheet(wb, f, lay)
         write_criteria_sheet(wb, f, result.rubric)
         write_rejected_sheet(wb, f, result)

@@ -1,0 +1,479 @@
+"""What ``assess trend`` and ``assess changes`` print in the terminal: an engagement's periods
+with a sparkline of its score, every engagement's sparkline, a group's mean score and band mix
+per period, and what changed between two periods.
+
+Every piece of input text (ids, names, group values, band and gate names, period labels,
+reasons) is printed as :class:`rich.text.Text` made :func:`~assess.report.safety.printable`:
+it never becomes markup and its control characters show as escapes.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import pandas as pd
+from rich import box
+from rich.cells import cell_len
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from ...display import fixed, trimmed
+from ...history.changeset import Changes
+from ...history.trends import STATUS_REJECTED, TREND_COLUMNS, GroupTrend
+from ...scoring import STATUS_INSUFFICIENT, STATUS_SCORED
+from . import inert, shown
+
+#: The sparkline's blocks, lowest first: a score of 0 to 100 in eight steps of 12.5 points.
+BLOCKS = "▁▂▃▄▅▆▇█"
+#: What a sparkline shows for a period where the engagement (or group) was not scored.
+GAP = " "
+#: Notes print in this style, above what they qualify.
+NOTE_STYLE = "bold yellow"
+
+
+def sparkline(scores: Iterable[Any]) -> str:
+    """Scores (0 to 100) as a line of blocks, one per period: ``▁`` below 12.5 up to ``█`` from
+    87.5; a :data:`GAP` where a score is missing (None, NaN, <NA>).
+
+    Parameters
+    ----------
+    scores : iterable
+        One score per period, in order.
+
+    Returns
+    -------
+    str
+        As many characters as scores, e.g. ``"▆▆▇█"`` or ``"▇▇ ▇"``.
+    """
+    out = []
+    for value in scores:
+        v = _number(value)
+        if v is None:
+            out.append(GAP)
+            continue
+        step = int(min(max(v, 0.0), 100.0) * len(BLOCKS) / 100)
+        out.append(BLOCKS[min(step, len(BLOCKS) - 1)])
+    return "".join(out)
+
+
+def _number(value: Any) -> float | None:
+    if value is None or value is pd.NA:
+        return None
+    v = float(value)
+    return v if math.isfinite(v) else None
+
+
+def _table(title: Text | str | None = None) -> Table:
+    return Table(
+        title=Text(title) if isinstance(title, str) else title,
+        title_justify="left",
+        title_style="bold",
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        padding=(0, 1),
+        collapse_padding=True,
+    )
+
+
+def _signed(value: Any) -> str:
+    text = fixed(value, 1, "–")
+    return text if text.startswith(("-", "–")) or text == "0.0" else "+" + text
+
+
+def _span(periods: Sequence[str]) -> str:
+    if len(periods) == 1:
+        return f"period {periods[0]}"
+    return f"{len(periods)} periods, {periods[0]} to {periods[-1]}"
+
+
+def _say(console: Console, text: str, style: str = "") -> None:
+    """A line of text that may hold input text: printable, never markup."""
+    console.print(inert(text), style=style or None, soft_wrap=True)
+
+
+def versions_note(versions: dict[str, str]) -> str | None:
+    """The note a trend needs when its periods were scored with different rubric versions
+    (``{period: version}``); None when they were all scored with one."""
+    by_version: dict[str, list[str]] = {}
+    for period, version in versions.items():
+        by_version.setdefault(version, []).append(period)
+    if len(by_version) < 2:
+        return None
+    parts = "; ".join(f"{v} in {', '.join(p)}" for v, p in by_version.items())
+    return (
+        f"scores as recorded, under rubric {parts}: part of a change across a revision may be "
+        "the rubric's (assess changes --from P --to P compares two periods like for like)"
+    )
+
+
+def _trend_versions(trend: pd.DataFrame) -> dict[str, str]:
+    pairs = trend[["period", "rubric_version"]].drop_duplicates("period")
+    order = {p: j for j, p in enumerate(trend.attrs.get("periods", []))}
+    pairs = pairs.sort_values("period", key=lambda s: s.map(order).fillna(len(order)))
+    return dict(zip(pairs["period"], pairs["rubric_version"], strict=True))
+
+
+def _rating_labels(trend: pd.DataFrame) -> list[str]:
+    return [c for c in trend.columns if c not in TREND_COLUMNS]
+
+
+def _ratings_legend(labels: list[str]) -> str:
+    names = [label.rsplit(".", 1)[0] for label in labels]
+    return "Ratings: " + ", ".join(names) + "."
+
+
+# -- one engagement's periods ----------------------------------------------------------------
+
+
+def print_trend(trend: pd.DataFrame, console: Console, store: str) -> None:
+    """Per engagement: its sparkline, then one row per period (score, band, rank, ratings and
+    rubric version), and under it why a period has no score or a capped band."""
+    periods = list(trend.attrs.get("periods") or dict.fromkeys(trend["period"]))
+    ids = list(dict.fromkeys(trend["id"]))
+    _say(console, f"{store}: {len(ids)} engagement(s) over {_span(periods)}")
+    note = versions_note(_trend_versions(trend))
+    if note:
+        _say(console, "note: " + note, NOTE_STYLE)
+    labels = _rating_labels(trend)
+    gated = False
+    for eid, rows in trend.groupby("id", sort=False):
+        by_period = rows.set_index("period")
+        console.print(_engagement_table(eid, by_period, periods, labels))
+        for period, row in by_period.iterrows():
+            why = _status_note(row)
+            gated |= bool(row["gates"])
+            if why:
+                console.print(inert(f"  {period}: {why}"), soft_wrap=True)
+    legend = [f"Score per period: {BLOCKS[0]} 0 to {BLOCKS[-1]} 100, a gap where not scored."]
+    if labels:
+        legend.append(_ratings_legend(labels))
+    if gated:
+        legend.append("* band capped by a gate.")
+    for line in legend:
+        _say(console, line)
+
+
+def _name(rows: pd.DataFrame) -> Any:
+    names = [n for n in rows["name"] if n is not None and not pd.isna(n) and str(n).strip()]
+    return names[-1] if names else None
+
+
+def _engagement_table(eid: Any, rows: pd.DataFrame, periods: list[str], labels: list[str]):
+    """One engagement's table: a row per period, ``rows`` indexed by period."""
+    scores = [rows.at[p, "score"] if p in rows.index else None for p in periods]
+    title = shown(eid)
+    title.stylize("bold")
+    name = _name(rows)
+    if name is not None:
+        title.append("  ").append(shown(name))
+    title.append("  " + sparkline(scores))
+    table = _table(title)
+    for column in ("Period", "Score", "Band", "Rank", *(["Ratings"] if labels else []), "Rubric"):
+        right = column in ("Score", "Rank")
+        table.add_column(column, justify="right" if right else "left", no_wrap=True)
+    values = rows[labels].map(lambda v: trimmed(v, 2, "-")) if labels else None
+    width = max([len(v) for v in values.to_numpy().ravel()] + [1]) if labels else 0
+    for period in periods:
+        if period not in rows.index:
+            cells = [inert(period), "–", Text("not recorded", style="dim"), ""]
+            table.add_row(*cells, *([""] if labels else []), "")
+            continue
+        row = rows.loc[period]
+        ratings = [" ".join(v.rjust(width) for v in values.loc[period])] if labels else []
+        table.add_row(
+            inert(period),
+            fixed(row["score"], 1, "–"),
+            _trend_band(row),
+            "" if pd.isna(row["rank"]) else str(int(row["rank"])),
+            *ratings,
+            inert(row["rubric_version"]),
+        )
+    return table
+
+
+def _trend_band(row: pd.Series) -> Text:
+    if row["status"] == STATUS_REJECTED:
+        return Text("row rejected", style="dim")
+    if row["status"] == STATUS_INSUFFICIENT:
+        return Text("insufficient evidence", style="dim")
+    return inert(_band(row["band"]) + (" *" if row["gates"] else ""))
+
+
+def _status_note(row: pd.Series) -> str:
+    if row["status"] == STATUS_REJECTED:
+        return f"row rejected: {row['reason']}"
+    gates = str(row["gates"] or "")
+    return f"band capped by {gates.replace(',', ', ')}" if gates else ""
+
+
+# -- tables that fit the terminal ----------------------------------------------------------
+
+#: A name column is at most this wide (ellipsis beyond), and left out below :data:`NAME_MIN`.
+NAME_MAX, NAME_MIN = 40, 10
+#: A wrapped column (reasons, drivers) is kept at least this wide when there is room.
+WRAP_MIN = 24
+
+
+def _width(cell: Any) -> int:
+    return cell.cell_len if isinstance(cell, Text) else cell_len(str(cell))
+
+
+def _fitted(
+    console: Console,
+    title: Text | str | None,
+    columns: list[tuple[Any, str]],
+    rows: list[list[Any]],
+    ends: set[int] = frozenset(),
+) -> Table:
+    """A table whose columns fit the console: each ``(heading, kind)`` column as wide as its
+    cells (kind ``left`` or ``right``), wrapped (``wrap``), or a name taking the room left, up
+    to :data:`NAME_MAX`, cut with an ellipsis (``name``: left out where narrower than
+    :data:`NAME_MIN`; ``label``: kept at least that wide).  ``ends``: rows closing a section."""
+    kinds = [kind for _, kind in columns]
+    natural = [max([_width(h)] + [_width(r[j]) for r in rows]) for j, (h, _) in enumerate(columns)]
+    spare = console.width - 2 * len(columns) - 1
+    spare -= sum(w for w, k in zip(natural, kinds, strict=True) if k in ("left", "right"))
+    if "wrap" in kinds:
+        spare -= min(natural[kinds.index("wrap")], WRAP_MIN)
+    keep = [not (k == "name" and min(spare, natural[j]) < NAME_MIN) for j, k in enumerate(kinds)]
+    rooms = {}
+    table = _table(title)
+    for j, ((heading, kind), width, kept) in enumerate(zip(columns, natural, keep, strict=True)):
+        if not kept:
+            continue
+        if kind in ("name", "label"):
+            rooms[j] = max(min(width, NAME_MAX, spare), NAME_MIN if kind == "label" else 0)
+            table.add_column(heading, no_wrap=True)
+        elif kind == "wrap":
+            table.add_column(heading)
+        else:
+            table.add_column(heading, justify=kind, no_wrap=True, min_width=width)
+    for j, row in enumerate(rows):
+        cells = [_cut(cell, rooms.get(k)) for k, cell in enumerate(row) if keep[k]]
+        table.add_row(*cells, end_section=j in ends)
+    return table
+
+
+def _cut(cell: Any, room: int | None) -> Any:
+    """A cell no wider than ``room`` (ending in an ellipsis when cut)."""
+    if room is None or _width(cell) <= room:
+        return cell
+    text = cell.copy() if isinstance(cell, Text) else Text(str(cell))
+    text.truncate(room, overflow="ellipsis")
+    return text
+
+
+# -- every engagement, one line each -----------------------------------------------------------
+
+
+def print_trend_overview(trend: pd.DataFrame, console: Console, store: str) -> None:
+    """Every engagement on one line: its sparkline, first and last score, the change between
+    them and its last band."""
+    periods = list(trend.attrs.get("periods") or dict.fromkeys(trend["period"]))
+    ids = list(dict.fromkeys(trend["id"]))
+    _say(console, f"{store}: {len(ids)} engagement(s) over {_span(periods)}")
+    note = versions_note(_trend_versions(trend))
+    if note:
+        _say(console, "note: " + note, NOTE_STYLE)
+    rows = []
+    for eid, found in trend.groupby("id", sort=False):
+        by_period = found.set_index("period")
+        scores = [by_period.at[p, "score"] if p in by_period.index else None for p in periods]
+        scored = by_period[by_period["status"] == STATUS_SCORED]
+        first = scored["score"].iloc[0] if len(scored) else None
+        last = scored["score"].iloc[-1] if len(scored) else None
+        rows.append(
+            [
+                shown(eid),
+                shown(_name(found)),
+                sparkline(scores),
+                fixed(first, 1, "–"),
+                fixed(last, 1, "–"),
+                _signed(last - first) if len(scored) > 1 else "–",
+                inert(_band(scored["band"].iloc[-1]) if len(scored) else ""),
+            ]
+        )
+    columns = [("ID", "left"), ("Name", "name"), ("Trend", "left"), ("First", "right")]
+    columns += [("Last", "right"), ("Change", "right"), ("Last band", "left")]
+    console.print(_fitted(console, None, columns, rows))
+    _say(
+        console,
+        f"Trend: score per period, {BLOCKS[0]} 0 to {BLOCKS[-1]} 100, a gap where not scored. "
+        "First, Last: the first and last score; assess trend ID shows each period.",
+    )
+
+
+# -- a group's periods -----------------------------------------------------------------------
+
+
+def print_group_trend(group: GroupTrend, console: Console, store: str) -> None:
+    """Per group: a sparkline of its mean score, then per period the number scored, the
+    number of insufficient evidence, the mean score and the band mix."""
+    groups = group.groups
+    _say(console, f"{store}: {len(groups)} group(s) by {group.by} over {_span(group.periods)}")
+    note = versions_note(group.rubric_versions)
+    if note:
+        _say(console, "note: " + note, NOTE_STYLE)
+    mix = group.band_mix.set_index(["group", "period"])
+    width = max([len(str(int(v))) for v in mix.to_numpy().ravel()] + [1])
+    rows, ends = [], set()
+    for name, found in group.scores.groupby("group", sort=False):
+        line = sparkline(found["mean_score"])
+        for j, row in enumerate(found.itertuples(index=False)):
+            counts = mix.loc[(name, row.period)]
+            rows.append(
+                [
+                    shown(name) if j == 0 else "",
+                    line if j == 0 else "",
+                    inert(row.period),
+                    str(row.n),
+                    str(row.insufficient),
+                    fixed(row.mean_score, 1, "–"),
+                    " ".join(f"{int(counts[b]):>{width}}" for b in group.bands),
+                ]
+            )
+        ends.add(len(rows) - 1)
+    columns = [(inert(group.by), "label"), ("Trend", "left"), ("Period", "left")]
+    columns += [("n", "right"), ("Insuff.", "right"), ("Mean", "right"), ("Band mix", "left")]
+    console.print(_fitted(console, None, columns, rows, ends))
+    _say(
+        console,
+        f"Trend: mean score per period, {BLOCKS[0]} 0 to {BLOCKS[-1]} 100, a gap where none "
+        f"was scored. Band mix: the scored engagements in {', '.join(group.bands)}.",
+    )
+
+
+# -- what changed ----------------------------------------------------------------------------
+
+
+def print_changes(changes: Changes, console: Console, store: str) -> None:
+    """The note on how the scores are compared first, then who moved band, the largest score
+    changes with their drivers, who is new, ended or not scored, the gates applied or lifted,
+    and the counts."""
+    _say(console, "note: " + changes.note, NOTE_STYLE)
+    _say(console, f"{store}: what changed from {changes.from_period} to {changes.to_period}")
+    moved = changes.moved
+    for direction, heading in (("up", "Moved up a band"), ("down", "Moved down a band")):
+        _moved(console, moved[moved["direction"] == direction], heading)
+    _largest(console, changes)
+    _listing(console, changes.new, f"New: only in {changes.to_period}")
+    _listing(console, changes.ended, f"Ended: only in {changes.from_period}")
+    _not_scored(console, changes.not_scored)
+    for change, heading in (("applied", "Gates applied"), ("lifted", "Gates lifted")):
+        _gates(console, changes.gates[changes.gates["change"] == change], heading)
+    _say(console, changes.summary_lines()[0], "bold")
+
+
+def _section(
+    console: Console,
+    heading: str,
+    columns: list[tuple[Any, str]],
+    rows: list[list[Any]],
+    of: int | None = None,
+) -> None:
+    """A table titled with its heading and row count (``of`` a total), or the heading and
+    "none" when it has no rows."""
+    if not rows:
+        _say(console, f"{heading}: {f'none of {of} listed' if of else 'none'}", "bold")
+        return
+    count = f"{len(rows)} of {of}" if of is not None and of != len(rows) else str(len(rows))
+    console.print(_fitted(console, inert(f"{heading} ({count})"), columns, rows))
+
+
+def _band(value: Any) -> str:
+    return "" if value is None or pd.isna(value) else str(value)
+
+
+def _band_move(start: Any, end: Any) -> Text:
+    start, end = _band(start), _band(end)
+    return inert(start if start == end else f"{start} → {end}")
+
+
+def _scores(start: Any, end: Any) -> str:
+    return f"{fixed(start, 1, '–')} → {fixed(end, 1, '–')}"
+
+
+def _moved(console: Console, moved: pd.DataFrame, heading: str) -> None:
+    rows = [
+        [
+            shown(eid),
+            shown(row["name"]),
+            _band_move(row["band_from"], row["band_to"]),
+            _scores(row["score_from"], row["score_to"]),
+            _signed(row["change"]),
+        ]
+        for eid, row in moved.iterrows()
+    ]
+    columns = [("ID", "left"), ("Name", "name"), ("Band", "left"), ("Score", "right")]
+    _section(console, heading, [*columns, ("Change", "right")], rows)
+
+
+def _largest(console: Console, changes: Changes) -> None:
+    move = changes.compared["move"]
+    rows = []
+    for eid, row in changes.largest.iterrows():
+        steps = 0 if pd.isna(move.get(eid)) else int(move[eid])
+        mark = " ↑" if steps > 0 else " ↓" if steps < 0 else ""
+        rows.append(
+            [
+                shown(eid),
+                shown(row["name"]),
+                _scores(row["score_from"], row["score_to"]),
+                _signed(row["change"]),
+                inert(_band(row["band_to"]) + mark),
+                inert(row["drivers"]),
+            ]
+        )
+    columns = [("ID", "left"), ("Name", "name"), ("Score", "right"), ("Change", "right")]
+    columns += [("Band", "left"), ("Driven by", "wrap")]
+    _section(console, "Largest score changes", columns, rows, changes.counts["changed"])
+    if rows:
+        _say(
+            console,
+            "Band: in the later period (↑ ↓ moved up or down); Driven by: the criteria whose "
+            "points changed most.",
+        )
+
+
+def _listing(console: Console, frame: pd.DataFrame, heading: str) -> None:
+    rows = []
+    for eid, row in frame.iterrows():
+        scored = row["status"] == STATUS_SCORED
+        band = _band(row["band"]) if scored else "insufficient evidence"
+        score = fixed(row["score"], 1, "–") if scored else "–"
+        rows.append([shown(eid), shown(row["name"]), score, inert(band)])
+    columns = [("ID", "left"), ("Name", "name"), ("Score", "right"), ("Band", "left")]
+    _section(console, heading, columns, rows)
+
+
+def _not_scored(console: Console, frame: pd.DataFrame) -> None:
+    rows = [
+        [
+            shown(eid),
+            shown(row["name"]),
+            inert(row["period"]),
+            inert(f"{row['other_period']}: {fixed(row['other_score'], 1)}"),
+            inert(f"{row['status']}: {row['reason']}"),
+        ]
+        for eid, row in frame.iterrows()
+    ]
+    columns = [("ID", "left"), ("Name", "name"), ("Not scored in", "left")]
+    columns += [("Other period", "left"), ("Why", "wrap")]
+    _section(console, "Not scored in one of the periods", columns, rows)
+
+
+def _gates(console: Console, frame: pd.DataFrame, heading: str) -> None:
+    rows = [
+        [
+            shown(eid),
+            shown(row["name"]),
+            inert(row["gate"]),
+            _band_move(row["band_from"], row["band_to"]),
+        ]
+        for eid, row in frame.iterrows()
+    ]
+    columns = [("ID", "left"), ("Name", "name"), ("Gate", "left"), ("Band", "left")]
+    _section(console, heading, columns, rows)
