@@ -2,66 +2,26 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from typing import Any
+
+from .figures import Check
+from .figures import largest as _largest
+from .figures import megabytes as _mb
+from .figures import number as _num
+from .figures import ratio as _ratio
+from .figures import secs as _s
+from .figures import size_note as _size_note
+from .figures import times as _x
+from .report_history import history_checks, history_table, record_checks, record_table
 
 TARGET_KERNEL_N = 1_000_000
 TARGET_XLSX_N = 100_000
 TARGET_CSV_N = 1_000_000
-TARGET_RECORD_N = 100_000
-#: scoring a CSV and recording it in the history store, against scoring it alone
-TARGET_RECORD = 1.3
 #: seconds: ``assess --help`` and ``assess COMMAND --help``
 TARGET_HELP = 0.15
 #: ``assess score`` on the shipped example against ``python -c "import pandas, numpy"``
 TARGET_SCORE_STARTUP = 1.3
-
-
-@dataclass
-class Check:
-    """One target: what was compared, the figure, the goal, and whether it was met."""
-
-    target: str
-    compared: str
-    value: float | None
-    unit: str  # "x" for a ratio, "s", "MB"
-    goal: str
-    passed: bool | None  # None: not measured in this run
-    note: str = ""
-
-    @property
-    def shown(self) -> str:
-        if self.value is None:
-            return "-"
-        if self.unit == "x":
-            return f"{self.value:.2f}x"
-        if self.unit == "s":
-            return f"{self.value:.2f} s" if self.value < 10 else f"{self.value:.1f} s"
-        return f"{self.value:,.0f} {self.unit}"
-
-    @property
-    def verdict(self) -> str:
-        return {True: "PASS", False: "FAIL", None: "n/a"}[self.passed]
-
-
-def _largest(rows: list[dict[str, Any]] | None) -> dict[str, Any] | None:
-    return max(rows, key=lambda r: r["n"]) if rows else None
-
-
-def _size_note(n: int, wanted: int) -> str:
-    return "" if n >= wanted else f"measured at {n:,} rows (target is at {wanted:,})"
-
-
-def _num(d: dict[str, Any] | None, *keys: str) -> float | None:
-    for k in keys:
-        if not isinstance(d, dict) or d.get(k) is None or "error" in d:
-            return None
-        d = d[k]
-    return float(d) if isinstance(d, (int, float)) else None
-
-
-def _ratio(a: float | None, b: float | None) -> float | None:
-    return a / b if a is not None and b else None
 
 
 def checks(payload: dict[str, Any]) -> list[Check]:
@@ -155,7 +115,8 @@ def checks(payload: dict[str, Any]) -> list[Check]:
             )
         )
 
-    out += _record_checks(res.get("record"))
+    out += record_checks(res.get("record"))
+    out += history_checks(res.get("trend"), res.get("changes"))
 
     b = res.get("batch")
     if b:
@@ -212,31 +173,6 @@ def checks(payload: dict[str, Any]) -> list[Check]:
     return out
 
 
-def _record_checks(rec: dict[str, Any] | None) -> list[Check]:
-    if not rec:
-        return []
-    alone, recorded = _num(rec, "alone", "seconds"), _num(rec, "recorded", "seconds")
-    r = _ratio(recorded, alone)
-    note = _size_note(rec["n"], TARGET_RECORD_N)
-    cli, added = _num(rec, "cli_json", "seconds"), _num(rec, "recorded", "record")
-    if cli is not None and added is not None:
-        with_cli = f"assess score -f json {_s(cli)}, +{added / cli:.0%} with the recording"
-        note = "; ".join(filter(None, [note, with_cli]))
-    return [
-        Check(
-            f"Recording a {rec['n']:,}-row CSV in the history store (SQLite) adds at most "
-            f"{TARGET_RECORD - 1:.0%} to scoring it",
-            f"score + record {_s(recorded)} / score alone {_s(alone)} (whole processes, "
-            "start-up included, nothing written)",
-            r,
-            "x",
-            f"<= {TARGET_RECORD}x",
-            None if r is None else r <= TARGET_RECORD,
-            note,
-        )
-    ]
-
-
 def _startup_checks(st: dict[str, Any] | None) -> list[Check]:
     if not st:
         return []
@@ -271,20 +207,6 @@ def _startup_checks(st: dict[str, Any] | None) -> list[Check]:
         )
     )
     return out
-
-
-def _s(t: float | None) -> str:
-    if t is None:
-        return "(failed)"
-    return f"{t * 1000:.1f} ms" if t < 0.1 else f"{t:.2f} s"
-
-
-def _mb(v: float | None) -> str:
-    return "-" if v is None else f"{v:,.0f} MB"
-
-
-def _x(v: float | None) -> str:
-    return "-" if v is None else f"{v:.2f}x"
 
 
 # -- detail tables (one list of rows per table; shared by rich and Markdown) --------------------
@@ -401,7 +323,8 @@ def tables(payload: dict[str, Any]) -> list[tuple[str, list[str], list[list[str]
                 rows,
             )
         )
-    out += _record_table(res.get("record"))
+    out += record_table(res.get("record"))
+    out += history_table(res.get("trend"), res.get("changes"))
     other = []
     b = res.get("batch")
     if b:
@@ -460,36 +383,6 @@ def tables(payload: dict[str, Any]) -> list[tuple[str, list[str], list[list[str]
     if other:
         out.append(("Commands (wall clock)", ["command", "time", "peak RSS"], other))
     return out
-
-
-def _record_table(rec: dict[str, Any] | None) -> list[tuple[str, list[str], list[list[str]]]]:
-    if not rec or "error" in rec:
-        return []
-    alone, recorded = _num(rec, "alone", "seconds"), _num(rec, "recorded", "seconds")
-    cli, added = _num(rec, "cli_json", "seconds"), _num(rec, "recorded", "record")
-    row = [
-        f"{rec['n']:,}",
-        _s(alone),
-        _s(recorded),
-        _s(added),
-        _x(_ratio(recorded, alone)),
-        _s(cli),
-        _x(_ratio(None if cli is None or added is None else cli + added, cli)),
-    ]
-    title = (
-        "Recording a CSV in the history store (SQLite; whole processes, fastest of the rounds; "
-        "record = opening the store and recording, inside the process)"
-    )
-    headers = [
-        "rows",
-        "score alone",
-        "score + record",
-        "record",
-        "ratio",
-        "assess score -f json",
-        "(-f json + record) / -f json",
-    ]
-    return [(title, headers, [row])]
 
 
 def print_report(payload: dict[str, Any], console) -> None:

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from . import data
+from .history import changes_case, trend_case
 from .measure import Run, best_run, python_module, run, worker
 
 #: the shipped examples, when the suite runs from a checkout or an sdist
@@ -45,6 +46,9 @@ class Config:
     dask_rows: int  # 0: skip the Dask engine's (informational) run
     dask_files: int
     record_rows: int  # the CSV recorded in the history store
+    trend_periods: int  # assess trend ID: periods of the store (0: skip)
+    trend_rows: int  # ... and engagements per period
+    changes_rows: int  # assess changes: engagements in each of two periods (0: skip)
     #: alternated rounds of the start-up commands (the fastest of each is kept)
     startup_rounds: int = 7
     #: alternated rounds of scoring alone and scoring then recording (the fastest of each kept)
@@ -69,6 +73,9 @@ FULL = Config(
     dask_rows=250_000,
     dask_files=8,
     record_rows=100_000,
+    trend_periods=20,
+    trend_rows=10_000,
+    changes_rows=100_000,
 )
 QUICK = Config(
     name="quick",
@@ -83,6 +90,9 @@ QUICK = Config(
     dask_rows=100_000,
     dask_files=4,
     record_rows=20_000,
+    trend_periods=20,
+    trend_rows=2_000,
+    changes_rows=20_000,
     budget=1.0,
     timeout=120.0,
 )
@@ -100,6 +110,9 @@ SMOKE = Config(
     dask_rows=0,
     dask_files=2,
     record_rows=500,
+    trend_periods=3,
+    trend_rows=200,
+    changes_rows=500,
     startup_rounds=1,
     record_rounds=1,
     budget=0.0,
@@ -320,6 +333,14 @@ class Suite:
         out["cli_json"] = _run_summary(cli)
         self.results["record"] = out
 
+    def trend(self) -> None:
+        """``assess trend ID`` over many periods (see :mod:`benchmarks.history`)."""
+        trend_case(self, _run_summary, _command_available("trend"))
+
+    def changes(self) -> None:
+        """``assess changes`` between two large periods (see :mod:`benchmarks.history`)."""
+        changes_case(self, _run_summary, _command_available("changes"))
+
     def batch(self) -> None:
         c = self.config
         folder = self.dir / "batch-in"
@@ -465,6 +486,8 @@ class Suite:
             self.xlsx,
             self.csv,
             self.record,
+            self.trend,
+            self.changes,
             self.batch,
             self.sensitivity,
             self.calibrate,

@@ -243,6 +243,37 @@ def new_store(store: str, path: str) -> dict[str, Any]:
     return {"store": store, "status": recorded.status}
 
 
+def build_store(
+    store: str,
+    files: list[str],
+    periods: list[str],
+    ids: list[str] | None = None,
+    changes: bool = False,
+) -> dict[str, Any]:
+    """A history store holding each of ``files`` scored and recorded as the period of the
+    same position (the harness's preparation: timed only for its log); then, the store open,
+    following ``ids`` (:meth:`Store.trend_rows`, best of three) or what changed between the
+    last two periods (:meth:`Store.changes`, once), timed."""
+    import time
+
+    import assess
+    from assess.history import open_store
+
+    started = time.perf_counter()
+    with open_store(store) as history:
+        for path, period in zip(files, periods, strict=True):
+            history.record(assess.score(path), period)
+        out: dict[str, Any] = {"periods": len(periods), "seconds": time.perf_counter() - started}
+        if ids:
+            seconds, rows = best_of(lambda: history.trend_rows(ids), 1.0, min_repeats=3)
+            out["inside"] = {"trend_rows": seconds, "rows": len(rows)}
+        if changes:
+            started = time.perf_counter()
+            found = history.changes()
+            out["inside"] = {"changes": time.perf_counter() - started, "counts": found.counts}
+    return out
+
+
 def _spin(loops: int) -> int:
     total = 0
     for i in range(loops):
@@ -281,6 +312,7 @@ TASKS = {
     "score_alone": score_alone,
     "score_and_record": score_and_record,
     "new_store": new_store,
+    "build_store": build_store,
     "parallel_ceiling": parallel_ceiling,
 }
 

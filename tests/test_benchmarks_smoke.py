@@ -37,7 +37,7 @@ def test_benchmark_harness_runs_every_case_at_a_tiny_size(tmp_path):
     assert proc.returncode == 0, proc.stderr[-2000:]
     payload = json.loads(out.read_text(encoding="utf-8"))
     results = payload["results"]
-    assert {"kernel", "xlsx", "csv", "record", "batch"} <= set(results)
+    assert {"kernel", "xlsx", "csv", "record", "trend", "changes", "batch"} <= set(results)
 
     def errors(node, path=""):
         if isinstance(node, dict):
@@ -56,10 +56,13 @@ def test_benchmark_harness_runs_every_case_at_a_tiny_size(tmp_path):
     # the recording case recorded a new period (not "unchanged": that would time nothing)
     assert results["record"]["recorded"]["status"] == "recorded"
     assert results["record"]["recorded"]["rows"] == results["record"]["n"]
+    # the history reads found what the stores hold: every period of the engagement followed
+    assert results["trend"]["inside"]["rows"] == results["trend"]["periods"]
+    assert results["changes"]["inside"]["counts"]["compared"] > 0
     # the kernels agree on the scores they compute
     assert results["kernel"][0]["max_abs_diff_assess"] < 1e-9
     verdicts = {t["target"]: t["result"] for t in payload["targets"]}
-    assert len(verdicts) >= 7
+    assert len(verdicts) >= 9
     assert set(verdicts.values()) <= {"PASS", "FAIL", "n/a"}
     assert "Targets" in proc.stdout
     assert out.with_suffix(".md").read_text(encoding="utf-8").count("| **") == len(verdicts)
