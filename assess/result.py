@@ -11,8 +11,6 @@ import datetime as dt
 import gc
 import math
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -415,8 +413,15 @@ class Result:
 
     def to_dict(self) -> dict[str, Any]:
         """The machine contract written by ``--format json`` (see the README)."""
-        with _collector_paused():
+        # hundreds of thousands of small dicts and lists, in no cycle: the cyclic collector
+        # would otherwise run again and again over all of them while they are built
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
             return self._contract()
+        finally:
+            if collecting:
+                gc.enable()
 
     def _contract(self) -> dict[str, Any]:
         eng = self.engagements
@@ -458,19 +463,6 @@ def utc_now() -> str:
 def missing_criteria(result: Result, row: pd.Series) -> list[str]:
     """Ids of the criteria with no usable value in an engagement row."""
     return [c.id for c in result.rubric.criteria if pd.isna(row[f"{c.id}.normalised"])]
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """The cyclic garbage collector paused: building hundreds of thousands of small dicts and
-    lists (in no cycle) would set it off again and again, each time over all of them."""
-    paused = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if paused:
-            gc.enable()
 
 
 def _num(value: Any) -> float | None:
