@@ -208,6 +208,17 @@ def test_changes_default_to_the_last_two_periods_and_top(cli, store):
     )
 
 
+def test_changes_lists_are_capped_by_limit_and_say_how_many(cli, store):
+    args = ("changes", "--from", "FY2025-Q2", "--to", "FY2025-Q3", "--store", store)
+    text = ok(cli(*args, "--limit", "1"))
+    up = section(text, "Moved up a band")
+    assert "(1 of 2)" in up and ("DEP-010" in up) != ("DEP-027" in up)
+    assert "(1)" in section(text, "Moved down a band")  # one there: nothing left out
+    assert "Moved up a band: none of 2 listed" in ok(cli(*args, "--limit", "0"))
+    data = json.loads(ok(cli(*args, "--limit", "1", "-f", "json")))  # the JSON has every row
+    assert len([m for m in data["moved"] if m["direction"] == "up"]) == 2
+
+
 def test_changes_as_json(cli, store):
     args = ("changes", "--from", "FY2025-Q2", "--to", "FY2025-Q3", "--store", store, "-f", "json")
     data = json.loads(ok(cli(*args)))

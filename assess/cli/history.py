@@ -301,6 +301,12 @@ def show_changes(
             "--top", metavar="N", min=0, help="How many of the largest score changes to list."
         ),
     ] = 10,
+    limit: Annotated[
+        int | None,
+        typer.Option(
+            min=0, help="Show at most N engagements in each list of the table (the JSON has all)."
+        ),
+    ] = 20,
     store: StoreOpt = None,
     fmt: FormatOpt = TableOrJson.table,
     debug: DebugOpt = False,
@@ -321,4 +327,4 @@ def show_changes(
         if fmt is TableOrJson.json:
             print_json({"store": name, **changes.to_dict()})
         else:
-            api.print_changes(changes, console(), name)
+            api.print_changes(changes, console(), name, limit=limit)

@@ -349,22 +349,30 @@ def print_group_trend(group: GroupTrend, console: Console, store: str) -> None:
 # -- what changed ----------------------------------------------------------------------------
 
 
-def print_changes(changes: Changes, console: Console, store: str) -> None:
+def print_changes(changes: Changes, console: Console, store: str, limit: int | None = 20) -> None:
     """The note on how the scores are compared first, then who moved band, the largest score
     changes with their drivers, who is new, ended or not scored, the gates applied or lifted,
-    and the counts."""
+    and the counts.  Each list shows at most ``limit`` engagements (None: all), its heading
+    saying how many there are."""
     _say(console, "note: " + changes.note, NOTE_STYLE)
     _say(console, f"{store}: what changed from {changes.from_period} to {changes.to_period}")
     moved = changes.moved
     for direction, heading in (("up", "Moved up a band"), ("down", "Moved down a band")):
-        _moved(console, moved[moved["direction"] == direction], heading)
+        _moved(console, _first(moved[moved["direction"] == direction], limit), heading)
     _largest(console, changes)
-    _listing(console, changes.new, f"New: only in {changes.to_period}")
-    _listing(console, changes.ended, f"Ended: only in {changes.from_period}")
-    _not_scored(console, changes.not_scored)
+    _listing(console, _first(changes.new, limit), f"New: only in {changes.to_period}")
+    _listing(console, _first(changes.ended, limit), f"Ended: only in {changes.from_period}")
+    _not_scored(console, _first(changes.not_scored, limit))
     for change, heading in (("applied", "Gates applied"), ("lifted", "Gates lifted")):
-        _gates(console, changes.gates[changes.gates["change"] == change], heading)
+        _gates(console, _first(changes.gates[changes.gates["change"] == change], limit), heading)
     _say(console, changes.summary_lines()[0], "bold")
+
+
+def _first(frame: pd.DataFrame, limit: int | None) -> pd.DataFrame:
+    """The first ``limit`` rows, remembering how many there were (``attrs["of"]``)."""
+    shown = frame.copy(deep=False) if limit is None else frame.iloc[:limit]
+    shown.attrs = {**frame.attrs, "of": len(frame)}
+    return shown
 
 
 def _section(
@@ -408,7 +416,7 @@ def _moved(console: Console, moved: pd.DataFrame, heading: str) -> None:
         for eid, row in moved.iterrows()
     ]
     columns = [("ID", "left"), ("Name", "name"), ("Band", "left"), ("Score", "right")]
-    _section(console, heading, [*columns, ("Change", "right")], rows)
+    _section(console, heading, [*columns, ("Change", "right")], rows, moved.attrs.get("of"))
 
 
 def _largest(console: Console, changes: Changes) -> None:
@@ -446,7 +454,7 @@ def _listing(console: Console, frame: pd.DataFrame, heading: str) -> None:
         score = fixed(row["score"], 1, "–") if scored else "–"
         rows.append([shown(eid), shown(row["name"]), score, inert(band)])
     columns = [("ID", "left"), ("Name", "name"), ("Score", "right"), ("Band", "left")]
-    _section(console, heading, columns, rows)
+    _section(console, heading, columns, rows, frame.attrs.get("of"))
 
 
 def _not_scored(console: Console, frame: pd.DataFrame) -> None:
@@ -462,7 +470,7 @@ def _not_scored(console: Console, frame: pd.DataFrame) -> None:
     ]
     columns = [("ID", "left"), ("Name", "name"), ("Not scored in", "left")]
     columns += [("Other period", "left"), ("Why", "wrap")]
-    _section(console, "Not scored in one of the periods", columns, rows)
+    _section(console, "Not scored in one of the periods", columns, rows, frame.attrs.get("of"))
 
 
 def _gates(console: Console, frame: pd.DataFrame, heading: str) -> None:
@@ -476,4 +484,4 @@ def _gates(console: Console, frame: pd.DataFrame, heading: str) -> None:
         for eid, row in frame.iterrows()
     ]
     columns = [("ID", "left"), ("Name", "name"), ("Gate", "left"), ("Band", "left")]
-    _section(console, heading, columns, rows)
+    _section(console, heading, columns, rows, frame.attrs.get("of"))
