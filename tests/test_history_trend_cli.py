@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 
 import pytest
 from conftest import ROOT, row, write_csv
@@ -13,7 +15,7 @@ from conftest import ROOT, row, write_csv
 import assess
 from assess.history import open_store
 from assess.report.safety import printable
-from assess.report.terminal.history import BLOCKS, GAP, sparkline
+from assess.report.terminal.timeline import BLOCKS, GAP, sparkline
 
 QUARTERS = ROOT / "examples" / "quarters"
 REVISED = QUARTERS / "military-diplomacy-v1.1.yaml"
@@ -90,6 +92,21 @@ def test_an_engagement_s_trend_shows_its_four_periods_and_a_sparkline(cli, store
     # the rubric was revised before Q3: the trend says its scores are as recorded
     assert lines[1].startswith("note: scores as recorded, under rubric 1.0.0 in FY2025-Q1")
     assert "assess changes" in lines[1]
+
+
+def test_following_engagements_loads_neither_pandas_nor_the_rubric_reader(store):
+    # assess trend ID answers quickly: its rows are read by key and printed without pandas
+    code = (
+        "import sys\n"
+        "from assess.cli import main\n"
+        f"sys.argv = ['assess', 'trend', 'DEP-010', 'DEP-027', '--store', {str(store)!r}]\n"
+        "try:\n    main()\nexcept SystemExit as exc:\n    code = exc.code\n"
+        "heavy = sorted(m for m in ('pandas', 'numpy', 'yaml', 'alembic') if m in sys.modules)\n"
+        "print('loaded:', heavy, 'exit:', code)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "DEP-010" in out.stdout and "DEP-027" in out.stdout
+    assert out.stdout.splitlines()[-1] == "loaded: [] exit: 0"
 
 
 def test_a_trend_shows_a_gap_where_the_engagement_was_not_scored(cli, store):

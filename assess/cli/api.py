@@ -48,6 +48,7 @@ open_store = public("open_store")
 check_period = lazy("assess.history.recording", "check_period")
 store_file = lazy("assess.history", "store_file")
 trend_dict = lazy("assess.history.trends", "engagement_trend_dict")
+trend_rows_dict = lazy("assess.history.timeline", "trend_rows_dict")
 
 # -- outputs: checked before the work, written after it ----------------------------------------
 
@@ -78,7 +79,7 @@ print_sensitivity = lazy("assess.report.terminal.analyses", "print_sensitivity")
 print_explanation = lazy("assess.report.terminal.analyses", "print_explanation")
 print_calibration = lazy("assess.report.terminal.calibration", "print_calibration")
 calibration_progress = lazy("assess.report.terminal.calibration", "calibration_progress")
-print_trend = lazy("assess.report.terminal.history", "print_trend")
+print_trend_rows = lazy("assess.report.terminal.timeline", "print_trend_rows")
 print_trend_overview = lazy("assess.report.terminal.history", "print_trend_overview")
 print_group_trend = lazy("assess.report.terminal.history", "print_group_trend")
 print_changes = lazy("assess.report.terminal.history", "print_changes")

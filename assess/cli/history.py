@@ -258,6 +258,9 @@ def show_trend(
     score and last band. Scores are as recorded (assess changes compares like for like).
     """
     with user_errors(debug):
+        if ids and by is None:  # a few engagements: plain rows, without pandas
+            _trend_rows(ids, periods, store, fmt)
+            return
         with _opened(store, must_exist=True) as opened:
             name = opened.name
             trend = opened.trend(ids or None, by=by, periods=periods or None)
@@ -266,10 +269,20 @@ def show_trend(
             print_json({"store": name, **data})
         elif by is not None:
             api.print_group_trend(trend, console(), name)
-        elif ids:
-            api.print_trend(trend, console(), name)
         else:
             api.print_trend_overview(trend, console(), name)
+
+
+def _trend_rows(ids: list[str], periods: list[str] | None, store: Any, fmt: TableOrJson) -> None:
+    """``assess trend ID...``: the engagements' rows read by key, printed or as JSON."""
+    with _opened(store, must_exist=True) as opened:
+        name = opened.name
+        rows = opened.trend_rows(ids, periods or None)
+        read = opened.periods() if not periods else sorted({p.strip() for p in periods})
+    if fmt is TableOrJson.json:
+        print_json({"store": name, "by": None, **api.trend_rows_dict(rows, read)})
+    else:
+        api.print_trend_rows(rows, read, console(), name)
 
 
 def show_changes(

@@ -325,3 +325,37 @@ def _rubric_labels(connection: Connection, rubric_hash: str) -> dict[str, str]:
         key: input_label(key)
         for key in rating_keys(stored_rubric(connection.execute(query).scalar_one()))
     }
+
+
+def trend_rows_dict(rows: list[dict[str, Any]], periods: Sequence[str]) -> dict[str, Any]:
+    """Trend rows (what :meth:`~assess.history.Store.trend_rows` returns, JSON-ready values) as
+    the JSON of ``assess trend ID...``.
+
+    Parameters
+    ----------
+    rows : list of dict
+        One per engagement and period, every dict with the keys :data:`TREND_COLUMNS` and then
+        one per input column.
+    periods : sequence of str
+        The periods read, in order.
+
+    Returns
+    -------
+    dict
+        ``periods``: the periods read, in order; ``engagements``: a list, in the rows' order,
+        of ``{"id", "name", "periods"}`` (``name`` as in the engagement's last period that has
+        one, or null), each period an object ``{"period", "status", "score", "band", "rank",
+        "gates", "rubric_version", "reason", "ratings"}`` in period order, ``ratings`` mapping
+        each input column (``<criterion>.rating``, ``<indicator>.value``) to its value or null.
+    """
+    keys = [c for c in TREND_COLUMNS if c not in ("id", "name")]
+    engagements: dict[Any, dict[str, Any]] = {}
+    for row in rows:
+        labels = list(row)[len(TREND_COLUMNS) :]
+        item = engagements.setdefault(row["id"], {"id": row["id"], "name": None, "periods": []})
+        if row["name"] is not None:
+            item["name"] = row["name"]
+        period = {key: row[key] for key in keys}
+        period["ratings"] = {label: row[label] for label in labels}
+        item["periods"].append(period)
+    return {"periods": list(periods), "engagements": list(engagements.values())}

@@ -30,7 +30,7 @@ from ..result import Result, input_labels
 from ..scoring import STATUS_SCORED
 from ..validation import json_value
 from .timeline import STATUS_REJECTED as STATUS_REJECTED
-from .timeline import TREND_COLUMNS, as_list
+from .timeline import TREND_COLUMNS, as_list, trend_rows_dict
 
 
 class RecordedRuns(Protocol):
@@ -141,19 +141,12 @@ def engagement_trend_dict(trend: pd.DataFrame) -> dict[str, Any]:
         Missing values are null.
     """
     labels = [c for c in trend.columns if c not in TREND_COLUMNS]
-    keys = [c for c in TREND_COLUMNS if c not in ("id", "name")]
-    engagements: dict[Any, dict[str, Any]] = {}
-    for row in trend.to_dict("records"):
-        eid = json_value(row["id"])
-        item = engagements.setdefault(eid, {"id": eid, "name": None, "periods": []})
-        name = _json(row["name"])
-        if name is not None:
-            item["name"] = name
-        period = {key: _json(row[key]) for key in keys}
-        period["ratings"] = {label: _json(row[label]) for label in labels}
-        item["periods"].append(period)
+    rows = [
+        {key: json_value(row[key]) if key == "id" else _json(row[key]) for key in row}
+        for row in trend[TREND_COLUMNS + labels].to_dict("records")
+    ]
     periods = trend.attrs.get("periods") or list(dict.fromkeys(trend["period"]))
-    return {"periods": list(periods), "engagements": list(engagements.values())}
+    return trend_rows_dict(rows, periods)
 
 
 def _json(value: Any) -> Any:

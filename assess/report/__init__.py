@@ -27,10 +27,10 @@ from ..files import (  # noqa: F401 - the writers' shared file handling, for the
     xlsx_workbook,
     zip_sink,
 )
-from ..result import Result
 
 if TYPE_CHECKING:
     from ..calibration.result import Calibration
+    from ..result import Result
 
 FORMATS = {
     ".xlsx": "xlsx",
@@ -165,6 +165,8 @@ def write_report(result: Result | Calibration, path: str | Path, fmt: str | None
     TypeError
         If ``result`` is neither a Result nor a Calibration.
     """
+    from ..result import Result
+
     if not isinstance(result, Result):
         return write_calibration_report(_calibration(result), path, fmt)
     target = Path(path)

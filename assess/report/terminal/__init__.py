@@ -9,23 +9,31 @@ The tables of ``assess agreement``, ``assess sensitivity`` and ``assess explain`
 
 from __future__ import annotations
 
-import pandas as pd
+from typing import TYPE_CHECKING
+
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from ... import display
-from ...result import Result
-from ..safety import printable, report_notes
+from ..text import printable
+
+if TYPE_CHECKING:  # the ranked table's input; the light printers here need no pandas
+    from ...result import Result
 
 
 def _plain(value) -> str:
     """A cell from the input as the table shows it: control characters made visible
     (:func:`~assess.report.safety.printable`), cut to 48 characters."""
-    if value is None or (isinstance(value, float) and value != value) or value is pd.NA:
+    if value is None or (isinstance(value, float) and value != value) or _is_na(value):
         return ""
     text = printable(str(value))
     return text if len(text) <= 48 else text[:47] + "…"
+
+
+def _is_na(value) -> bool:
+    """pandas' missing-value marker (``pandas.NA``), told without importing pandas."""
+    return type(value).__name__ == "NAType"
 
 
 def inert(text) -> Text:
@@ -40,6 +48,8 @@ def shown(value) -> Text:
 
 def print_result(result: Result, console: Console, limit: int | None = None) -> None:
     """Ranked table, one-line summary, then insufficient-evidence and rejected rows."""
+    from ..safety import report_notes
+
     rubric = result.rubric
     colours = {b.name: b.colour for b in rubric.bands}
     name_col = result.name_column

@@ -9,204 +9,33 @@ it never becomes markup and its control characters show as escapes.
 
 from __future__ import annotations
 
-import math
-from collections.abc import Iterable, Sequence
 from typing import Any
 
 import pandas as pd
-from rich import box
 from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ...display import fixed, trimmed
+from ...display import fixed
 from ...history.changeset import Changes
-from ...history.trends import STATUS_REJECTED, TREND_COLUMNS, GroupTrend
-from ...scoring import STATUS_INSUFFICIENT, STATUS_SCORED
+from ...history.trends import GroupTrend
+from ...scoring import STATUS_SCORED
 from . import inert, shown
-
-#: The sparkline's blocks, lowest first: a score of 0 to 100 in eight steps of 12.5 points.
-BLOCKS = "▁▂▃▄▅▆▇█"
-#: What a sparkline shows for a period where the engagement (or group) was not scored.
-GAP = " "
-#: Notes print in this style, above what they qualify.
-NOTE_STYLE = "bold yellow"
-
-
-def sparkline(scores: Iterable[Any]) -> str:
-    """Scores (0 to 100) as a line of blocks, one per period: ``▁`` below 12.5 up to ``█`` from
-    87.5; a :data:`GAP` where a score is missing (None, NaN, <NA>).
-
-    Parameters
-    ----------
-    scores : iterable
-        One score per period, in order.
-
-    Returns
-    -------
-    str
-        As many characters as scores, e.g. ``"▆▆▇█"`` or ``"▇▇ ▇"``.
-    """
-    out = []
-    for value in scores:
-        v = _number(value)
-        if v is None:
-            out.append(GAP)
-            continue
-        step = int(min(max(v, 0.0), 100.0) * len(BLOCKS) / 100)
-        out.append(BLOCKS[min(step, len(BLOCKS) - 1)])
-    return "".join(out)
-
-
-def _number(value: Any) -> float | None:
-    if value is None or value is pd.NA:
-        return None
-    v = float(value)
-    return v if math.isfinite(v) else None
-
-
-def _table(title: Text | str | None = None) -> Table:
-    return Table(
-        title=Text(title) if isinstance(title, str) else title,
-        title_justify="left",
-        title_style="bold",
-        box=box.SIMPLE_HEAD,
-        show_edge=False,
-        padding=(0, 1),
-        collapse_padding=True,
-    )
+from .timeline import (
+    BLOCKS,
+    NOTE_STYLE,
+    plain_table,
+    say,
+    span,
+    sparkline,
+    versions_note,
+)
 
 
 def _signed(value: Any) -> str:
     text = fixed(value, 1, "–")
     return text if text.startswith(("-", "–")) or text == "0.0" else "+" + text
-
-
-def _span(periods: Sequence[str]) -> str:
-    if len(periods) == 1:
-        return f"period {periods[0]}"
-    return f"{len(periods)} periods, {periods[0]} to {periods[-1]}"
-
-
-def _say(console: Console, text: str, style: str = "") -> None:
-    """A line of text that may hold input text: printable, never markup."""
-    console.print(inert(text), style=style or None, soft_wrap=True)
-
-
-def versions_note(versions: dict[str, str]) -> str | None:
-    """The note a trend needs when its periods were scored with different rubric versions
-    (``{period: version}``); None when they were all scored with one."""
-    by_version: dict[str, list[str]] = {}
-    for period, version in versions.items():
-        by_version.setdefault(version, []).append(period)
-    if len(by_version) < 2:
-        return None
-    parts = "; ".join(f"{v} in {', '.join(p)}" for v, p in by_version.items())
-    return (
-        f"scores as recorded, under rubric {parts}: part of a change across a revision may be "
-        "the rubric's (assess changes --from P --to P compares two periods like for like)"
-    )
-
-
-def _trend_versions(trend: pd.DataFrame) -> dict[str, str]:
-    pairs = trend[["period", "rubric_version"]].drop_duplicates("period")
-    order = {p: j for j, p in enumerate(trend.attrs.get("periods", []))}
-    pairs = pairs.sort_values("period", key=lambda s: s.map(order).fillna(len(order)))
-    return dict(zip(pairs["period"], pairs["rubric_version"], strict=True))
-
-
-def _rating_labels(trend: pd.DataFrame) -> list[str]:
-    return [c for c in trend.columns if c not in TREND_COLUMNS]
-
-
-def _ratings_legend(labels: list[str]) -> str:
-    names = [label.rsplit(".", 1)[0] for label in labels]
-    return "Ratings: " + ", ".join(names) + "."
-
-
-# -- one engagement's periods ----------------------------------------------------------------
-
-
-def print_trend(trend: pd.DataFrame, console: Console, store: str) -> None:
-    """Per engagement: its sparkline, then one row per period (score, band, rank, ratings and
-    rubric version), and under it why a period has no score or a capped band."""
-    periods = list(trend.attrs.get("periods") or dict.fromkeys(trend["period"]))
-    ids = list(dict.fromkeys(trend["id"]))
-    _say(console, f"{store}: {len(ids)} engagement(s) over {_span(periods)}")
-    note = versions_note(_trend_versions(trend))
-    if note:
-        _say(console, "note: " + note, NOTE_STYLE)
-    labels = _rating_labels(trend)
-    gated = False
-    for eid, rows in trend.groupby("id", sort=False):
-        by_period = rows.set_index("period")
-        console.print(_engagement_table(eid, by_period, periods, labels))
-        for period, row in by_period.iterrows():
-            why = _status_note(row)
-            gated |= bool(row["gates"])
-            if why:
-                console.print(inert(f"  {period}: {why}"), soft_wrap=True)
-    legend = [f"Score per period: {BLOCKS[0]} 0 to {BLOCKS[-1]} 100, a gap where not scored."]
-    if labels:
-        legend.append(_ratings_legend(labels))
-    if gated:
-        legend.append("* band capped by a gate.")
-    for line in legend:
-        _say(console, line)
-
-
-def _name(rows: pd.DataFrame) -> Any:
-    names = [n for n in rows["name"] if n is not None and not pd.isna(n) and str(n).strip()]
-    return names[-1] if names else None
-
-
-def _engagement_table(eid: Any, rows: pd.DataFrame, periods: list[str], labels: list[str]):
-    """One engagement's table: a row per period, ``rows`` indexed by period."""
-    scores = [rows.at[p, "score"] if p in rows.index else None for p in periods]
-    title = shown(eid)
-    title.stylize("bold")
-    name = _name(rows)
-    if name is not None:
-        title.append("  ").append(shown(name))
-    title.append("  " + sparkline(scores))
-    table = _table(title)
-    for column in ("Period", "Score", "Band", "Rank", *(["Ratings"] if labels else []), "Rubric"):
-        right = column in ("Score", "Rank")
-        table.add_column(column, justify="right" if right else "left", no_wrap=True)
-    values = rows[labels].map(lambda v: trimmed(v, 2, "-")) if labels else None
-    width = max([len(v) for v in values.to_numpy().ravel()] + [1]) if labels else 0
-    for period in periods:
-        if period not in rows.index:
-            cells = [inert(period), "–", Text("not recorded", style="dim"), ""]
-            table.add_row(*cells, *([""] if labels else []), "")
-            continue
-        row = rows.loc[period]
-        ratings = [" ".join(v.rjust(width) for v in values.loc[period])] if labels else []
-        table.add_row(
-            inert(period),
-            fixed(row["score"], 1, "–"),
-            _trend_band(row),
-            "" if pd.isna(row["rank"]) else str(int(row["rank"])),
-            *ratings,
-            inert(row["rubric_version"]),
-        )
-    return table
-
-
-def _trend_band(row: pd.Series) -> Text:
-    if row["status"] == STATUS_REJECTED:
-        return Text("row rejected", style="dim")
-    if row["status"] == STATUS_INSUFFICIENT:
-        return Text("insufficient evidence", style="dim")
-    return inert(_band(row["band"]) + (" *" if row["gates"] else ""))
-
-
-def _status_note(row: pd.Series) -> str:
-    if row["status"] == STATUS_REJECTED:
-        return f"row rejected: {row['reason']}"
-    gates = str(row["gates"] or "")
-    return f"band capped by {gates.replace(',', ', ')}" if gates else ""
 
 
 # -- tables that fit the terminal ----------------------------------------------------------
@@ -240,7 +69,7 @@ def _fitted(
         spare -= min(natural[kinds.index("wrap")], WRAP_MIN)
     keep = [not (k == "name" and min(spare, natural[j]) < NAME_MIN) for j, k in enumerate(kinds)]
     rooms = {}
-    table = _table(title)
+    table = plain_table(title)
     for j, ((heading, kind), width, kept) in enumerate(zip(columns, natural, keep, strict=True)):
         if not kept:
             continue
@@ -269,15 +98,27 @@ def _cut(cell: Any, room: int | None) -> Any:
 # -- every engagement, one line each -----------------------------------------------------------
 
 
+def _trend_versions(trend: pd.DataFrame) -> dict[str, str]:
+    pairs = trend[["period", "rubric_version"]].drop_duplicates("period")
+    order = {p: j for j, p in enumerate(trend.attrs.get("periods", []))}
+    pairs = pairs.sort_values("period", key=lambda s: s.map(order).fillna(len(order)))
+    return dict(zip(pairs["period"], pairs["rubric_version"], strict=True))
+
+
+def _name(rows: pd.DataFrame) -> Any:
+    names = [n for n in rows["name"] if n is not None and not pd.isna(n) and str(n).strip()]
+    return names[-1] if names else None
+
+
 def print_trend_overview(trend: pd.DataFrame, console: Console, store: str) -> None:
     """Every engagement on one line: its sparkline, first and last score, the change between
     them and its last band."""
     periods = list(trend.attrs.get("periods") or dict.fromkeys(trend["period"]))
     ids = list(dict.fromkeys(trend["id"]))
-    _say(console, f"{store}: {len(ids)} engagement(s) over {_span(periods)}")
+    say(console, f"{store}: {len(ids)} engagement(s) over {span(periods)}")
     note = versions_note(_trend_versions(trend))
     if note:
-        _say(console, "note: " + note, NOTE_STYLE)
+        say(console, "note: " + note, NOTE_STYLE)
     rows = []
     for eid, found in trend.groupby("id", sort=False):
         by_period = found.set_index("period")
@@ -299,7 +140,7 @@ def print_trend_overview(trend: pd.DataFrame, console: Console, store: str) -> N
     columns = [("ID", "left"), ("Name", "name"), ("Trend", "left"), ("First", "right")]
     columns += [("Last", "right"), ("Change", "right"), ("Last band", "left")]
     console.print(_fitted(console, None, columns, rows))
-    _say(
+    say(
         console,
         f"Trend: score per period, {BLOCKS[0]} 0 to {BLOCKS[-1]} 100, a gap where not scored. "
         "First, Last: the first and last score; assess trend ID shows each period.",
@@ -313,10 +154,10 @@ def print_group_trend(group: GroupTrend, console: Console, store: str) -> None:
     """Per group: a sparkline of its mean score, then per period the number scored, the
     number of insufficient evidence, the mean score and the band mix."""
     groups = group.groups
-    _say(console, f"{store}: {len(groups)} group(s) by {group.by} over {_span(group.periods)}")
+    say(console, f"{store}: {len(groups)} group(s) by {group.by} over {span(group.periods)}")
     note = versions_note(group.rubric_versions)
     if note:
-        _say(console, "note: " + note, NOTE_STYLE)
+        say(console, "note: " + note, NOTE_STYLE)
     mix = group.band_mix.set_index(["group", "period"])
     width = max([len(str(int(v))) for v in mix.to_numpy().ravel()] + [1])
     rows, ends = [], set()
@@ -339,7 +180,7 @@ def print_group_trend(group: GroupTrend, console: Console, store: str) -> None:
     columns = [(inert(group.by), "label"), ("Trend", "left"), ("Period", "left")]
     columns += [("n", "right"), ("Insuff.", "right"), ("Mean", "right"), ("Band mix", "left")]
     console.print(_fitted(console, None, columns, rows, ends))
-    _say(
+    say(
         console,
         f"Trend: mean score per period, {BLOCKS[0]} 0 to {BLOCKS[-1]} 100, a gap where none "
         f"was scored. Band mix: the scored engagements in {', '.join(group.bands)}.",
@@ -354,8 +195,8 @@ def print_changes(changes: Changes, console: Console, store: str, limit: int | N
     changes with their drivers, who is new, ended or not scored, the gates applied or lifted,
     and the counts.  Each list shows at most ``limit`` engagements (None: all), its heading
     saying how many there are."""
-    _say(console, "note: " + changes.note, NOTE_STYLE)
-    _say(console, f"{store}: what changed from {changes.from_period} to {changes.to_period}")
+    say(console, "note: " + changes.note, NOTE_STYLE)
+    say(console, f"{store}: what changed from {changes.from_period} to {changes.to_period}")
     moved = changes.moved
     for direction, heading in (("up", "Moved up a band"), ("down", "Moved down a band")):
         _moved(console, _first(moved[moved["direction"] == direction], limit), heading)
@@ -365,7 +206,7 @@ def print_changes(changes: Changes, console: Console, store: str, limit: int | N
     _not_scored(console, _first(changes.not_scored, limit))
     for change, heading in (("applied", "Gates applied"), ("lifted", "Gates lifted")):
         _gates(console, _first(changes.gates[changes.gates["change"] == change], limit), heading)
-    _say(console, changes.summary_lines()[0], "bold")
+    say(console, changes.summary_lines()[0], "bold")
 
 
 def _first(frame: pd.DataFrame, limit: int | None) -> pd.DataFrame:
@@ -385,7 +226,7 @@ def _section(
     """A table titled with its heading and row count (``of`` a total), or the heading and
     "none" when it has no rows."""
     if not rows:
-        _say(console, f"{heading}: {f'none of {of} listed' if of else 'none'}", "bold")
+        say(console, f"{heading}: {f'none of {of} listed' if of else 'none'}", "bold")
         return
     count = f"{len(rows)} of {of}" if of is not None and of != len(rows) else str(len(rows))
     console.print(_fitted(console, inert(f"{heading} ({count})"), columns, rows))
@@ -439,7 +280,7 @@ def _largest(console: Console, changes: Changes) -> None:
     columns += [("Band", "left"), ("Driven by", "wrap")]
     _section(console, "Largest score changes", columns, rows, changes.counts["changed"])
     if rows:
-        _say(
+        say(
             console,
             "Band: in the later period (↑ ↓ moved up or down); Driven by: the criteria whose "
             "points changed most.",
