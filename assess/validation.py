@@ -354,13 +354,23 @@ def distinct_cells(values: pd.Series, *, exact_types: bool = False) -> tuple[np.
         return codes, list(uniques)
     cells = np.asarray(values.to_numpy(dtype=object) if isinstance(values, pd.Series) else values)
     kinds = set(map(type, cells))
-    if len(kinds) > 1 and (exact_types or kinds & _LOOKALIKE_TYPES):
-        keys = np.fromiter(zip(map(type, cells), cells, strict=True), object, len(cells))
+    # written as text, -0.0 is not 0.0 although the two compare (and factorize) equal
+    signed = exact_types and any(map(_negative_zero, cells))
+    if signed or (len(kinds) > 1 and (exact_types or kinds & _LOOKALIKE_TYPES)):
+        keys = np.fromiter(
+            zip(map(type, cells), cells, map(_negative_zero, cells), strict=True),
+            object,
+            len(cells),
+        )
         codes, typed = pd.factorize(keys)
         codes[pd.isna(cells)] = -1
-        return codes, [value for _, value in typed]
+        return codes, [value for _, value, _ in typed]
     codes, uniques = pd.factorize(cells, use_na_sentinel=True)
     return codes, list(uniques)
+
+
+def _negative_zero(cell: Any) -> bool:
+    return isinstance(cell, float) and cell == 0 and math.copysign(1.0, cell) < 0
 
 
 #: cell types equal (``==``, same hash) to values of another type: TRUE == 1, CellError == str

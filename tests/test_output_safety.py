@@ -106,6 +106,7 @@ def test_safe_text_column_is_safe_cell_on_every_text_cell(cells, arrow):
     )
 )
 @example([0.0, 0])  # equal values of different types are written as each is
+@example([0.0, -0.0])  # equal floats written differently: each as it is
 @example([1, True, None, 1.0])
 def test_safe_text_column_writes_other_values_as_their_text(cells):
     expected = [
