@@ -56,6 +56,10 @@ class Rejection:
         Every problem found in the row, each naming its column; never empty.
     id : str or None
         The row's engagement id, when it has one (rows rejected for a missing id have none).
+    carried : dict
+        The row's carried cells (Type, Organisation ...) as read, by column header, so that an
+        analysis can count the row in its group; empty when they are not known.  Not part of
+        :meth:`to_dict`, and not compared.
     """
 
     file: str
@@ -63,6 +67,7 @@ class Rejection:
     row: int
     problems: tuple[Problem, ...]
     id: str | None = None
+    carried: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def column(self) -> str:
@@ -528,14 +533,22 @@ def validate(table: RawTable, rubric: Rubric) -> Validated:
 
     bad = np.zeros(n, dtype=bool)
     bad[list(problems)] = True
+    carry_keys = [c.key for c in table.all_columns if c.role == "carry"]
+    bad_carried = data.loc[bad, carry_keys].to_dict("records")
     rejected = [
-        Rejection(table.name, table.sheet, int(row_numbers[i]), tuple(problems[i]), ids[i] or None)
-        for i in np.flatnonzero(bad)
+        Rejection(
+            table.name,
+            table.sheet,
+            int(row_numbers[i]),
+            tuple(problems[i]),
+            ids[i] or None,
+            carried=cells,
+        )
+        for i, cells in zip(np.flatnonzero(bad), bad_carried, strict=True)
     ]
     keep = ~bad
     index = pd.Index(ids[keep], name="id", dtype=object)
     ratings = pd.DataFrame({k: v[keep] for k, v in columns.items()}, index=index)
-    carry_keys = [c.key for c in table.all_columns if c.role == "carry"]
     carried = data.loc[keep, carry_keys].copy()
     carried.index = index
     rows = pd.Series(row_numbers[keep], index=index, name="row")
@@ -577,6 +590,7 @@ def reject_seen_ids(
                 row,
                 (Problem(id_col.letter, id_col.header, eid, reason),),
                 eid,
+                carried=part.carried.loc[eid].to_dict(),
             )
         )
     if later.any():
