@@ -57,9 +57,8 @@ class Rejection:
     id : str or None
         The row's engagement id, when it has one (rows rejected for a missing id have none).
     carried : dict
-        The row's carried cells (Type, Organisation ...) as read, by column header, so that an
-        analysis can count the row in its group; empty when they are not known.  Not part of
-        :meth:`to_dict`, and not compared.
+        The row's carried cells by header (Type ...), for an analysis to count the row in its
+        group; empty when not known.  Not in :meth:`to_dict`, and not compared.
     """
 
     file: str
@@ -534,17 +533,12 @@ def validate(table: RawTable, rubric: Rubric) -> Validated:
     bad = np.zeros(n, dtype=bool)
     bad[list(problems)] = True
     carry_keys = [c.key for c in table.all_columns if c.role == "carry"]
-    bad_carried = data.loc[bad, carry_keys].to_dict("records")
+    cells = zip(np.flatnonzero(bad), data.loc[bad, carry_keys].to_dict("records"), strict=True)
     rejected = [
         Rejection(
-            table.name,
-            table.sheet,
-            int(row_numbers[i]),
-            tuple(problems[i]),
-            ids[i] or None,
-            carried=cells,
+            table.name, table.sheet, int(row_numbers[i]), tuple(problems[i]), ids[i] or None, c
         )
-        for i, cells in zip(np.flatnonzero(bad), bad_carried, strict=True)
+        for i, c in cells
     ]
     keep = ~bad
     index = pd.Index(ids[keep], name="id", dtype=object)
