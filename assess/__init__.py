@@ -7,10 +7,10 @@ The pipeline is read -> validate -> score -> report::
     result.scored                                          # a pandas DataFrame, best first
     assess.write_report(result, "report.xlsx")             # xlsx, csv, json, md or html
 
-The public verbs (``score``, ``agreement``, ``sensitivity``, ``explain``, ``calibrate``,
-``write_report``, ``write_template``, ``run_batch``, ``score_dask``, ``open_store``) are
-functions of this package; no module shares a name with one of them.  ``open_store()`` opens
-the assessment history (:mod:`assess.history`).
+The public verbs (``score``, ``agreement``, ``sensitivity``, ``explain``, ``compare``,
+``calibrate``, ``write_report``, ``write_template``, ``run_batch``, ``score_dask``,
+``open_store``) are functions of this package; no module shares a name with one of them.
+``open_store()`` opens the assessment history (:mod:`assess.history`).
 """
 
 from ._version import __version__
@@ -21,6 +21,8 @@ from ._version import __version__
 _LAZY = {
     "Agreement": "assess.analyses.agreement",
     "agreement": "assess.analyses.agreement",
+    "Comparison": "assess.analyses.groups",
+    "compare": "assess.analyses.groups",
     "Explanation": "assess.analyses.explain",
     "explain": "assess.analyses.explain",
     "Sensitivity": "assess.analyses.sensitivity",
@@ -81,6 +83,7 @@ __all__ = [
     "Agreement",
     "AssessError",
     "Calibration",
+    "Comparison",
     "Explanation",
     "InputError",
     "OptionError",
@@ -101,6 +104,7 @@ __all__ = [
     "calibrate",
     "check_rubric",
     "combine",
+    "compare",
     "explain",
     "list_rubrics",
     "load_rubric",

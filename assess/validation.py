@@ -56,6 +56,9 @@ class Rejection:
         Every problem found in the row, each naming its column; never empty.
     id : str or None
         The row's engagement id, when it has one (rows rejected for a missing id have none).
+    carried : dict
+        The row's carried cells by header (Type ...), for an analysis to count the row in its
+        group; empty when not known.  Not in :meth:`to_dict`, and not compared.
     """
 
     file: str
@@ -63,6 +66,7 @@ class Rejection:
     row: int
     problems: tuple[Problem, ...]
     id: str | None = None
+    carried: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def column(self) -> str:
@@ -538,14 +542,17 @@ def validate(table: RawTable, rubric: Rubric) -> Validated:
 
     bad = np.zeros(n, dtype=bool)
     bad[list(problems)] = True
+    carry_keys = [c.key for c in table.all_columns if c.role == "carry"]
+    cells = zip(np.flatnonzero(bad), data.loc[bad, carry_keys].to_dict("records"), strict=True)
     rejected = [
-        Rejection(table.name, table.sheet, int(row_numbers[i]), tuple(problems[i]), ids[i] or None)
-        for i in np.flatnonzero(bad)
+        Rejection(
+            table.name, table.sheet, int(row_numbers[i]), tuple(problems[i]), ids[i] or None, c
+        )
+        for i, c in cells
     ]
     keep = ~bad
     index = pd.Index(ids[keep], name="id", dtype=object)
     ratings = pd.DataFrame({k: v[keep] for k, v in columns.items()}, index=index)
-    carry_keys = [c.key for c in table.all_columns if c.role == "carry"]
     carried = data.loc[keep, carry_keys].copy()
     carried.index = index
     rows = pd.Series(row_numbers[keep], index=index, name="row")
@@ -587,6 +594,7 @@ def reject_seen_ids(
                 row,
                 (Problem(id_col.letter, id_col.header, eid, reason),),
                 eid,
+                carried=part.carried.loc[eid].to_dict(),
             )
         )
     if later.any():

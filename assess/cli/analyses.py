@@ -1,5 +1,6 @@
-"""``assess agreement``, ``assess sensitivity`` and ``assess explain``: how far raters agree, how
-sure the ranking is, and why one engagement scored what it did."""
+"""``assess agreement``, ``assess sensitivity``, ``assess explain`` and ``assess compare``: how
+far raters agree, how sure the ranking is, why one engagement scored what it did, and which
+kinds of engagement score better."""
 
 from __future__ import annotations
 
@@ -239,3 +240,79 @@ def explain(
         else:
             api.print_explanation(expl, console())
     raise typer.Exit(expl.exit_code)
+
+
+def compare(
+    files: Annotated[
+        list[Path], typer.Argument(help="Engagement spreadsheets, as for score.", readable=False)
+    ],
+    by: Annotated[
+        list[str],
+        typer.Option(
+            "--by",
+            metavar="COLUMN",
+            help="The column to compare by (Type, Organisation ...); a second --by adds a "
+            "cross-table of mean score per cell.",
+        ),
+    ],
+    split: Annotated[
+        str | None,
+        typer.Option(
+            metavar="SEP",
+            help="Split cells listing several values at SEP (e.g. ';'): an engagement then "
+            "counts in each of its groups.",
+        ),
+    ] = None,
+    resamples: Annotated[int, typer.Option(min=1, help="Bootstrap resamples per group.")] = 2000,
+    seed: Annotated[
+        int, typer.Option(help="Random seed: the same seed gives the same intervals.")
+    ] = 0,
+    confidence: Annotated[
+        float, typer.Option(help="Confidence of the bootstrap intervals (0.9: 90 %).")
+    ] = 0.90,
+    alpha: Annotated[
+        float, typer.Option(help="Level at which a Holm-corrected pair counts as different.")
+    ] = 0.05,
+    rubric: RubricOpt = DEFAULT_RUBRIC,
+    sheet: SheetOpt = None,
+    fmt: FormatOpt = TableOrJson.table,
+    limit: Annotated[int | None, typer.Option(min=0, help="Show only N pairs.")] = 10,
+    id_column: IdColumnOpt = None,
+    allow_missing: AllowMissingOpt = None,
+    max_input_size: MaxInputSizeOpt = MAX_INPUT_SIZE,
+    debug: DebugOpt = False,
+) -> None:
+    """Which kinds of engagement score better? Per group: n, mean and median with bootstrap
+    intervals, band mix, criterion profile and share capped; Kruskal-Wallis, then each pair's
+    Mann-Whitney test, Cliff's delta and difference in means, Holm-corrected.
+
+    Exit code 0: every row scored; 1: some rows rejected or insufficient (counted in their
+    groups); 2: unusable input, or no such column.
+    """
+    with user_errors(debug):
+        comparison = api.compare(
+            files,
+            by,
+            split=split,
+            confidence=confidence,
+            resamples=resamples,
+            seed=seed,
+            alpha=alpha,
+            rubric=rubric,
+            **reading(id_column, allow_missing, max_input_size, sheet),
+        )
+        result = comparison.result
+        if fmt is TableOrJson.json:
+            print_json(
+                {
+                    "assess_version": __version__,
+                    "rubric": result.rubric.describe(),
+                    "summary": result.summary(),
+                    "comparison": comparison.to_dict(),
+                    "rejected": [r.to_dict() for r in result.rejected],
+                },
+                allow_nan=False,
+            )
+        else:
+            api.print_comparison(comparison, console(), limit=limit)
+    raise typer.Exit(result.exit_code)

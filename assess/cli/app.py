@@ -50,6 +50,7 @@ for command in (
     analyses.agreement,
     analyses.sensitivity,
     analyses.explain,
+    analyses.compare,
 ):
     app.command()(command)
 app.command("history")(history.show_history)
