@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from ..validation import distinct_cells
+from ..distinct import distinct_cells
 from .text import inert_json, printable  # noqa: F401 - what the writers import from here
 
 # What spreadsheet programs may treat as the start of a formula (OWASP CSV injection).
