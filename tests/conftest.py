@@ -499,3 +499,16 @@ def yaml_parser(request, monkeypatch):
     else:
         monkeypatch.setattr(loading, "_LOADER", yaml.SafeLoader)
     return request.param
+
+
+#: Rows the history store's tests record: five engagements (one with too little evidence) and
+#: two rows that cannot be scored (a rating that is not one, a missing id).
+RECORDED_ROWS = [
+    row("E1", 4, 4, 3, 3, 0),
+    row("E2", 2, 3, 1, 2, 2, name="Dialogue", kind="Strategic dialogue"),
+    row("E3", 3, 3, 3, 3, 1),
+    row("E4", 1, 0, 2, 1, 4, kind="Peacekeeping contribution"),
+    row("E5", None, None, None, 3, None),  # insufficient evidence
+    row("E6", "high", 3, 3, 3, 1),  # rejected: not a rating
+    row("", 3, 3, 3, 3, 1),  # rejected: no id
+]

@@ -15,7 +15,7 @@ import sys
 import pandas as pd
 import pytest
 import yaml
-from conftest import ROOT, indicator_rubric_data, row, write_csv
+from conftest import RECORDED_ROWS, ROOT, indicator_rubric_data, row, write_csv
 from sqlalchemy import select, update
 
 import assess
@@ -25,15 +25,7 @@ from assess.history.comparison import compare_results
 from assess.history.timeline import TREND_COLUMNS
 
 #: Q1: five engagements, one with too little evidence, two rows that cannot be scored.
-Q1 = [
-    row("E1", 4, 4, 3, 3, 0),
-    row("E2", 2, 3, 1, 2, 2, name="Dialogue", kind="Strategic dialogue"),
-    row("E3", 3, 3, 3, 3, 1),
-    row("E4", 1, 0, 2, 1, 4, kind="Peacekeeping contribution"),
-    row("E5", None, None, None, 3, None),  # insufficient evidence
-    row("E6", "high", 3, 3, 3, 1),  # rejected: not a rating
-    row("", 3, 3, 3, 3, 1),  # rejected: no id
-]
+Q1 = RECORDED_ROWS
 #: Q2: E2 rejected, E4 ended, E6 scored, E7 new.
 Q2 = [
     row("E1", 3, 4, 3, 3, 1),

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import RECORDED_ROWS as ROWS
 from conftest import ROOT, indicator_rubric_data, row, write_csv
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -30,15 +31,6 @@ from assess.history.database import SCHEMA_REVISION
 # -- inputs ---------------------------------------------------------------------------------
 
 #: Five engagements, one with too little evidence, and two rows that cannot be scored.
-ROWS = [
-    row("E1", 4, 4, 3, 3, 0),
-    row("E2", 2, 3, 1, 2, 2, name="Dialogue", kind="Strategic dialogue"),
-    row("E3", 3, 3, 3, 3, 1),
-    row("E4", 1, 0, 2, 1, 4, kind="Peacekeeping contribution"),
-    row("E5", None, None, None, 3, None),  # insufficient evidence
-    row("E6", "high", 3, 3, 3, 1),  # rejected: not a rating
-    row("", 3, 3, 3, 3, 1),  # rejected: no id
-]
 
 
 def ratings_file(folder: Path, name: str = "q3.csv", rows: list | None = None) -> Path:
