@@ -172,6 +172,11 @@ class Result:
         period and the context attached (``result.history = store.context(period)``): every
         report then shows each engagement's previous score, change and previous band, and the
         trends.
+    comparison : Comparison or None
+        Scores compared across the groups of a carried column
+        (:class:`assess.analyses.groups.Comparison`), when attached
+        (``result.comparison = assess.compare(result, by="Type")``): the Excel and HTML
+        reports then show it.
     """
 
     rubric: Rubric
@@ -183,6 +188,7 @@ class Result:
     agreement: Any = None
     sensitivity: Any = None
     history: Any = None
+    comparison: Any = None
 
     # -- views ------------------------------------------------------------------------
     @property
@@ -447,6 +453,8 @@ class Result:
             out["sensitivity"] = self.sensitivity.to_dict()
         if self.history is not None:
             out["history"] = self.history.to_dict()
+        if self.comparison is not None:
+            out["comparison"] = self.comparison.to_dict()
         return out
 
 

@@ -39,7 +39,7 @@ ROW = "\x00"  # stands for the row number in a formula template
 # Functions our formulas use; all are in Excel 2007 and LibreOffice, none needs a _xlfn. prefix.
 CLASSIC_FUNCTIONS = frozenset(
     "IF AND OR ISNUMBER ROUND SUM SUMPRODUCT PRODUCT POWER N MATCH INDEX MIN MAX SUBSTITUTE TRIM "
-    "RANK ROW COUNT COUNTIF AVERAGE STDEV LARGE SMALL IFERROR AVERAGEIFS".split()
+    "RANK ROW COUNT COUNTIF AVERAGE STDEV LARGE SMALL IFERROR AVERAGEIFS COUNTIFS".split()
 )
 _FUNCTION = re.compile(r"([A-Z][A-Z0-9.]*)\(")
 

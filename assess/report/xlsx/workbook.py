@@ -14,6 +14,7 @@ from ..safety import excel_carried_room
 from ..sheets import WORKBOOK_OPTIONS
 from .agreement import write_agreement_sheet
 from .charts import write_charts_sheet
+from .comparison import write_comparison_sheet
 from .criteria import write_criteria_sheet
 from .formats import CellFormats, band_formats
 from .layout import Layout
@@ -68,6 +69,8 @@ def write_xlsx(result: Result, path: Path) -> None:
         write_charts_sheet(wb, f, lay, result, where)
         if result.history is not None:
             write_trends_sheet(wb, f, result)
+        if result.comparison is not None:
+            write_comparison_sheet(wb, f, lay, result)
         write_weights_sheet(wb, f, lay)
         write_criteria_sheet(wb, f, result.rubric)
         write_rejected_sheet(wb, f, result)
