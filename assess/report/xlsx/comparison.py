@@ -202,13 +202,13 @@ def _write_profile(
     rows = [(name, cmp.profile.loc[name]) for name in cmp.profile.index]
     rows.append(("All scored engagements", cmp.overall_profile))
     for name, values in rows:
-        ws.write_string(r, 0, clean_text(name), f.label if values is cmp.overall_profile else None)
         overall = values is cmp.overall_profile
+        ws.write_string(r, 0, clean_text(name), f.label if overall else None)
+        where = f"{score},{SCORED}" if overall else f"{group_col},$A${r + 1},{score},{SCORED}"
         for i, c in enumerate(criteria):
             rating = lay.scores_col(lay.c_rating + i)
             value = values[c.id]
             if overall or name in live:
-                where = f"{score},{SCORED}" if overall else f"{group_col},$A${r + 1},{score},{SCORED}"
                 mean = f"AVERAGEIFS({rating},{where})"
                 formula = f'=IFERROR({_normalised(lay, i, mean)},"")'
                 ws.write_formula(r, 1 + i, formula, f.norm, _cached(value))
