@@ -205,10 +205,11 @@ def _write_profile(
         overall = values is cmp.overall_profile
         ws.write_string(r, 0, clean_text(name), f.label if overall else None)
         where = f"{score},{SCORED}" if overall else f"{group_col},$A${r + 1},{score},{SCORED}"
+        formula_row = cmp.split is None if overall else name in live
         for i, c in enumerate(criteria):
             rating = lay.scores_col(lay.c_rating + i)
             value = values[c.id]
-            if overall or name in live:
+            if formula_row:
                 mean = f"AVERAGEIFS({rating},{where})"
                 formula = f'=IFERROR({_normalised(lay, i, mean)},"")'
                 ws.write_formula(r, 1 + i, formula, f.norm, _cached(value))
