@@ -8,7 +8,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from conftest import EXAMPLE_WORKBOOK, row, write_xlsx
+from conftest import EXAMPLE_WORKBOOK, HEADER, row, write_xlsx
 from libreoffice import convert, needs_libreoffice
 
 import assess
@@ -149,3 +149,18 @@ def test_libreoffice_recalculates_the_engines_counts_means_and_profile(example, 
         assert _close(groups[name][1], g["mean"]), name
         for i, cid in enumerate(result.rubric.ids):
             assert _close(prof[name][i], cmp.profile.at[name, cid]), (name, cid)
+
+
+def test_score_cli_report_compares_by_type_when_there_is_a_type_column(cli, tmp_path):
+    out = tmp_path / "report.xlsx"
+    cli("score", EXAMPLE_WORKBOOK, "-o", out)
+    wb = openpyxl.load_workbook(out)
+    assert "Comparison" in wb.sheetnames
+    assert wb["Comparison"]["A1"].value == "Comparison by Type"
+    no_type = write_xlsx(
+        tmp_path / "no-type.xlsx",
+        [row(f"E{i}")[:2] + row(f"E{i}")[3:] for i in range(6)],
+        header=[h for h in HEADER if h != "Type"],
+    )
+    cli("score", no_type, "-o", tmp_path / "plain.xlsx")
+    assert "Comparison" not in openpyxl.load_workbook(tmp_path / "plain.xlsx").sheetnames

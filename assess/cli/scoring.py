@@ -136,6 +136,7 @@ def score(
             )
             recorded = _record(recorder, result, output is not None or fmt in DATA_FORMATS)
             if output is not None:
+                _compare_by_type(result, output, as_asked)
                 api.write_report(result, output, as_asked)
         _print_scores(result, fmt, output, limit, recorded)
     raise typer.Exit(result.exit_code)
@@ -155,6 +156,22 @@ def _record(recorder: Any, result: Any, reported: bool) -> Any:
     if reported:
         result.history = recorder.context()
     return recorded
+
+
+#: The reports that show the comparison by Type, and the most groups they compare.
+COMPARED_FORMATS = ("xlsx", "html")
+MAX_COMPARED_GROUPS = 50
+
+
+def _compare_by_type(result: Any, output: Path, as_asked: str | None) -> None:
+    """For an Excel or HTML report of input with a Type column (of at most
+    :data:`MAX_COMPARED_GROUPS` types), attach the comparison of the scores by type."""
+    kind = as_asked or api.report_formats().get(output.suffix.lower())
+    column = next((c for c in result.carried_columns if c.strip().casefold() == "type"), None)
+    if kind not in COMPARED_FORMATS or column is None or not result.counts["scored"]:
+        return
+    if result.engagements[column].nunique(dropna=False) <= MAX_COMPARED_GROUPS:
+        result.comparison = api.compare(result, by=column)
 
 
 def _report_format(output: Path | None, fmt: ScoreFormat | None) -> str | None:
