@@ -13,6 +13,7 @@ from libreoffice import convert, needs_libreoffice
 
 import assess
 from assess.report import write_report
+from assess.report.html import to_html
 
 HOSTILE = '=HYPERLINK("http://example.com","x")'
 
@@ -164,3 +165,23 @@ def test_score_cli_report_compares_by_type_when_there_is_a_type_column(cli, tmp_
     )
     cli("score", no_type, "-o", tmp_path / "plain.xlsx")
     assert "Comparison" not in openpyxl.load_workbook(tmp_path / "plain.xlsx").sheetnames
+
+
+def test_html_report_shows_the_comparison_with_input_text_escaped(tmp_path):
+    kinds = ["<script>alert(1)</script>", "Plain", "Other"]
+    path = write_xlsx(
+        tmp_path / "html.xlsx", [row(f"E{i}", kind=k, t=i % 5) for i, k in enumerate(kinds * 6)]
+    )
+    result = _compared(path, by="Type")
+    page = to_html(result)
+    assert 'id="comparison"' in page and 'href="#comparison"' in page
+    assert "<script>alert(1)" not in page and "&lt;script&gt;alert(1)" in page
+    section = page[page.index('id="comparison"') :]
+    assert '<svg class="intervals"' in section and 'class="compact profile"' in section
+    assert section.count("<circle") >= len(result.comparison.groups)
+    assert result.comparison.headline()[1:20] in section
+    cmp = result.comparison
+    for p in cmp.pairs.to_dict("records"):
+        assert f"{p['n_a']} / {p['n_b']}" in section
+    assert " q" in section  # profile cells shaded
+    assert 'id="comparison"' not in to_html(assess.score(path))

@@ -34,6 +34,7 @@ from ...rubric import Criterion, Gate, Level, normalise_header
 from ...validation import show
 from ..safety import clean_text, report_notes, safe_cell
 from .analyses import agreement_context, sensitivity_context
+from .comparison import comparison_context
 from .history import history_context, since_rows
 
 #: Per-engagement breakdowns are rendered for this many engagements (best first) at most.
@@ -418,4 +419,6 @@ def _context(result: Result) -> dict[str, Any]:
         "sensitivity": sensitivity_context(result),
         # the recorded period's comparison with the previous one, and the trends
         "history": history_context(result, list(PALETTE)),
+        # the scores compared across groups (by Type ...)
+        "comparison": comparison_context(result),
     }
