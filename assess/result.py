@@ -173,10 +173,8 @@ class Result:
         report then shows each engagement's previous score, change and previous band, and the
         trends.
     comparison : Comparison or None
-        Scores compared across the groups of a carried column
-        (:class:`assess.analyses.groups.Comparison`), when attached
-        (``result.comparison = assess.compare(result, by="Type")``): the Excel and HTML
-        reports then show it.
+        Scores compared across groups (:class:`assess.analyses.groups.Comparison`), when
+        attached (``result.comparison = assess.compare(result, by="Type")``): reports show it.
     """
 
     rubric: Rubric
@@ -447,14 +445,9 @@ class Result:
             "insufficient": insufficient,
             "rejected": [r.to_dict() for r in self.rejected],
         }
-        if self.agreement is not None:
-            out["agreement"] = self.agreement.to_dict()
-        if self.sensitivity is not None:
-            out["sensitivity"] = self.sensitivity.to_dict()
-        if self.history is not None:
-            out["history"] = self.history.to_dict()
-        if self.comparison is not None:
-            out["comparison"] = self.comparison.to_dict()
+        for key in ("agreement", "sensitivity", "history", "comparison"):  # when attached
+            if getattr(self, key) is not None:
+                out[key] = getattr(self, key).to_dict()
         return out
 
 
