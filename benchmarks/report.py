@@ -153,6 +153,23 @@ def checks(payload: dict[str, Any]) -> list[Check]:
                     "" if s["rows"] >= 1000 and s["draws"] >= 10_000 else "smaller than the target",
                 )
             )
+    cmp = res.get("compare")
+    if cmp is not None:
+        if not cmp.get("available"):
+            out.append(Check("assess compare", "not available", None, "s", "< 5 s", None))
+        else:
+            t = _num(cmp, "seconds")
+            out.append(
+                Check(
+                    f"assess compare, {cmp['rows']:,} engagements by Type, 2,000 resamples",
+                    "CLI wall time, start-up and reading included",
+                    t,
+                    "s",
+                    "< 5 s",
+                    None if t is None else t < 5,
+                    "" if cmp["rows"] >= 100_000 else "smaller than the target",
+                )
+            )
     cal = res.get("calibrate")
     if cal is not None:
         if not cal.get("available"):
@@ -344,16 +361,22 @@ def tables(payload: dict[str, Any]) -> list[tuple[str, list[str], list[list[str]
             other.append(
                 [f"pure-Python loop x 2: at once, in two processes ({c1 / c2:.2f}x)", _s(c2), "-"]
             )
-    for name, label in (("sensitivity", "assess sensitivity"), ("calibrate", "assess calibrate")):
+    labels = (
+        ("sensitivity", "assess sensitivity"),
+        ("compare", "assess compare --by Type"),
+        ("calibrate", "assess calibrate"),
+    )
+    for name, label in labels:
         s = res.get(name)
         if s is None:
             continue
         if not s.get("available"):
             other.append([label, "not available", "-"])
             continue
-        size = (
-            f"{s['rows']:,} x {s['draws']:,} draws" if name == "sensitivity" else f"{s['cases']:,}"
-        )
+        if name == "sensitivity":
+            size = f"{s['rows']:,} x {s['draws']:,} draws"
+        else:
+            size = f"{s['rows']:,}" if name == "compare" else f"{s['cases']:,}"
         other.append(
             [f"{label} ({size})", _s(_num(s, "seconds")), _mb(_num(s, "peak_rss_mb"))]
             if "error" not in s

@@ -49,6 +49,7 @@ class Config:
     trend_periods: int  # assess trend ID: periods of the store (0: skip)
     trend_rows: int  # ... and engagements per period
     changes_rows: int  # assess changes: engagements in each of two periods (0: skip)
+    compare_rows: int = 0  # assess compare --by Type, 2,000 resamples (0: skip)
     #: alternated rounds of the start-up commands (the fastest of each is kept)
     startup_rounds: int = 7
     #: alternated rounds of scoring alone and scoring then recording (the fastest of each kept)
@@ -70,6 +71,7 @@ FULL = Config(
     sensitivity_rows=1_000,
     sensitivity_draws=10_000,
     calibrate_cases=5_000,
+    compare_rows=100_000,
     dask_rows=250_000,
     dask_files=8,
     record_rows=100_000,
@@ -87,6 +89,7 @@ QUICK = Config(
     sensitivity_rows=200,
     sensitivity_draws=2_000,
     calibrate_cases=1_000,
+    compare_rows=20_000,
     dask_rows=100_000,
     dask_files=4,
     record_rows=20_000,
@@ -394,6 +397,28 @@ class Suite:
             **_run_summary(r),
         }
 
+    def compare(self) -> None:
+        """``assess compare FILE --by Type``: seven groups, 2,000 bootstrap resamples."""
+        c = self.config
+        if not c.compare_rows:
+            return
+        if not _command_available("compare"):
+            self.results["compare"] = {"available": False}
+            self.log("compare: not available")
+            return
+        path = self.dir / f"compare-{c.compare_rows}.csv"
+        data.write_csv(data.engagements(c.compare_rows), path)
+        self.log(f"compare: {c.compare_rows:,} engagements by Type, 2,000 resamples")
+        r = best_run(
+            python_module(
+                "assess", "compare", path, "--by", "Type", "--resamples", "2000", "-f", "json"
+            ),
+            c.timeout,
+            cwd=self.dir,
+            budget=self.budget,
+        )
+        self.results["compare"] = {"available": True, "rows": c.compare_rows, **_run_summary(r)}
+
     def calibrate(self) -> None:
         c = self.config
         if not c.calibrate_cases:
@@ -490,6 +515,7 @@ class Suite:
             self.changes,
             self.batch,
             self.sensitivity,
+            self.compare,
             self.calibrate,
             self.dask,
         ):
