@@ -4,6 +4,7 @@ agree with the engine (cached, and recalculated by LibreOffice), input text stay
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 
 import openpyxl
@@ -185,3 +186,84 @@ def test_html_report_shows_the_comparison_with_input_text_escaped(tmp_path):
         assert f"{p['n_a']} / {p['n_b']}" in section
     assert " q" in section  # profile cells shaded
     assert 'id="comparison"' not in to_html(assess.score(path))
+
+
+def _cross_blocks(rows: list[list], by: tuple[str, str], columns: int) -> tuple[dict, dict]:
+    """The cross-table's two blocks (mean score, scored engagements), by row group."""
+    heads = [i for i, r in enumerate(rows) if r[0] == by[0]]
+    assert len(heads) == 2, "a mean block and a count block, each headed by the first column"
+    blocks = []
+    for h in heads:
+        assert rows[h - 1][0].endswith(f"by {by[0]} (rows) and {by[1]} (columns)")
+        names = rows[h][1 : columns + 1]
+        block = {}
+        for r in rows[h + 1 :]:
+            if r[0] is None:
+                break
+            block[r[0]] = dict(zip(names, r[1 : columns + 1], strict=True))
+        blocks.append(block)
+    return blocks[0], blocks[1]
+
+
+@pytest.fixture(scope="module")
+def crossed(tmp_path_factory):
+    result = _compared(EXAMPLE_WORKBOOK, by=["Type", "Organisation"])
+    return result, write_report(result, tmp_path_factory.mktemp("cross") / "report.xlsx")
+
+
+def _check_cross(result: assess.Result, rows: list[list], some_empty: bool = True) -> None:
+    cmp = result.comparison
+    means, counts = _cross_blocks(rows, cmp.by, len(cmp.cross_mean.columns))
+    assert list(means) == list(cmp.cross_mean.index) == list(counts)
+    empty = 0
+    for name in cmp.cross_mean.index:
+        for col in cmp.cross_mean.columns:
+            assert counts[name][col] == cmp.cross_n.at[name, col], (name, col)
+            assert _close(means[name][col], cmp.cross_mean.at[name, col]), (name, col)
+            empty += cmp.cross_n.at[name, col] == 0
+    assert (empty > 0) == some_empty, "an empty cell's mean must read as blank, not 0"
+
+
+def test_cross_table_cells_are_live_formulas_with_the_engines_values_cached(crossed):
+    result, path = crossed
+    formulas = _sheet(path)
+    means, counts = _cross_blocks(formulas, result.comparison.by, 3)
+    first = next(iter(counts.values()))
+    assert all(v.startswith("=COUNTIFS(") for v in first.values())
+    assert all(v.startswith("=IFERROR(AVERAGEIFS(") for v in next(iter(means.values())).values())
+    _check_cross(result, _values(path))
+
+
+@needs_libreoffice
+def test_libreoffice_recalculates_the_cross_table(crossed, tmp_path):
+    result, path = crossed
+    _check_cross(result, _values(convert(path, tmp_path / "recalc")))
+
+
+def test_split_cross_table_is_written_as_values(tmp_path):
+    pairs = [("A; B", "UN"), ("A", "EU"), ("B", "UN; EU")] * 4
+    path = write_xlsx(
+        tmp_path / "split.xlsx",
+        [row(f"E{i}", kind=k) + [o] for i, (k, o) in enumerate(pairs)],
+        header=[*HEADER, "Organisation"],
+    )
+    result = _compared(path, by=["Type", "Organisation"], split=";")
+    rows = _sheet(write_report(result, tmp_path / "report.xlsx"))
+    assert not any(isinstance(v, str) and v.startswith("=") for r in rows for v in r[1:])
+    means, counts = _cross_blocks(rows, ("Type", "Organisation"), 2)
+    assert counts == {"A": {"EU": 4, "UN": 4}, "B": {"EU": 4, "UN": 8}}
+    _check_cross(result, rows, some_empty=False)
+
+
+def test_html_report_shows_the_cross_table(tmp_path):
+    result = _compared(EXAMPLE_WORKBOOK, by=["Type", "Organisation"])
+    page = to_html(result)
+    section = page[page.index('id="comparison"') :]
+    table = section[section.index('class="compact cross"') : section.index("</table>")]
+    cmp = result.comparison
+    assert table.count("<tr>") == len(cmp.cross_mean.index) + 1
+    for col in cmp.cross_mean.columns:
+        assert f">{col}</th>" in table
+    n = int(cmp.cross_n.to_numpy().sum())
+    assert sum(int(x) for x in re.findall(r"\((\d+)\)</span>", table)) == n
+    assert table.count("—") == int((cmp.cross_n.to_numpy() == 0).sum())

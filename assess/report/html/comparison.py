@@ -81,6 +81,27 @@ def _profile(result: Result) -> list[dict[str, Any]]:
     ]
 
 
+def _cross(cmp: Any) -> dict[str, Any] | None:
+    """The cross-table of two ``by`` columns: mean score and count per cell (None with one)."""
+    if cmp.cross_mean is None or cmp.cross_n is None:
+        return None
+    return {
+        "rows": cmp.by[0],
+        "columns": cmp.by[1],
+        "column_names": [str(c) for c in cmp.cross_mean.columns],
+        "body": [
+            {
+                "name": str(name),
+                "cells": [
+                    {"mean": _finite(float(m)), "n": int(n)}
+                    for m, n in zip(means, cmp.cross_n.loc[name], strict=True)
+                ],
+            }
+            for name, means in zip(cmp.cross_mean.index, cmp.cross_mean.to_numpy(), strict=True)
+        ],
+    }
+
+
 def comparison_context(result: Result) -> dict[str, Any] | None:
     """What the HTML report's Comparison section shows (None without a comparison)."""
     cmp = result.comparison
@@ -102,6 +123,7 @@ def comparison_context(result: Result) -> dict[str, Any] | None:
         "chart": _chart(cmp),
         "criteria": [c.label for c in result.rubric.criteria],
         "profile": _profile(result),
+        "cross": _cross(cmp),
         "pairs": [
             {**p, "p_text": p_text(p["p"]), "p_holm_text": p_text(p["p_holm"])}
             for p in cmp.pairs.to_dict("records")

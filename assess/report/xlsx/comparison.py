@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from xlsxwriter.utility import xl_col_to_name
+
 from ...analyses.groups.membership import MISSING, cell_groups
 from ...analyses.groups.result import p_text
 from ...result import Result
@@ -69,6 +71,8 @@ def write_comparison_sheet(wb, f: CellFormats, lay: Layout, result: Result) -> N
     live = live_groups(cmp, result, lay)
     r = _write_heading(ws, f, cmp, live)
     r = _write_groups(ws, f, lay, cmp, live, r + 1)
+    if cmp.cross_mean is not None:
+        r = _write_cross(ws, f, lay, result, live, r + 1)
     r = _write_profile(ws, f, lay, result, live, r + 1)
     _write_pairs(ws, f, cmp, r + 1)
     ws.set_column(0, 1, 22)
@@ -78,10 +82,16 @@ def write_comparison_sheet(wb, f: CellFormats, lay: Layout, result: Result) -> N
 def live_groups(cmp: Any, result: Result, lay: Layout) -> set[str]:
     """The groups whose figures can be formulas: those a ``COUNTIFS`` by name picks out
     exactly (every cell of the group on the Scores sheet holds just its name, as text)."""
-    column = cmp.by[0]
-    if cmp.split is not None or column not in lay.carried:
+    return live_names(cmp.by[0], list(cmp.groups.index), cmp.split, result, lay)
+
+
+def live_names(
+    column: str, names: list[str], split: str | None, result: Result, lay: Layout
+) -> set[str]:
+    """Which of ``names``, the groups of the carried ``column``, a ``COUNTIFS`` criterion by
+    name picks out exactly on the Scores sheet (none when cells are ``split``)."""
+    if split is not None or column not in lay.carried:
         return set()
-    names = list(cmp.groups.index)
     folded: dict[str, int] = {}
     for name in names:
         folded[name.casefold()] = folded.get(name.casefold(), 0) + 1
@@ -116,8 +126,9 @@ def _write_heading(ws: Worksheet, f: CellFormats, cmp: Any, live: set[str]) -> i
         )
     else:
         lines.append(
-            "Scored, mean score and the criterion profile are formulas over the Scores sheet "
-            "(they follow edits of the ratings and weights); intervals and tests are values."
+            "Scored, mean score, the cross-table and the criterion profile are formulas over "
+            "the Scores sheet (they follow edits of the ratings and weights); intervals and "
+            "tests are values."
         )
         values = [g for g in cmp.groups.index if g not in live]
         if values:
@@ -174,6 +185,49 @@ def _write_groups(
 def _cached(value: Any) -> Any:
     """A figure as a formula's cached value: "" when missing."""
     return "" if is_missing(value) else float(value)
+
+
+def _write_cross(
+    ws: Worksheet, f: CellFormats, lay: Layout, result: Result, live: set[str], r: int
+) -> int:
+    """With two ``by`` columns: the mean score per cell of the first column's groups (rows) by
+    the second's (columns), then the scored engagements per cell, from row ``r``; returns the
+    row after them.  A cell is a formula where both its groups are live, else a value; an
+    empty cell's mean is blank."""
+    cmp = result.comparison
+    rows, cols = list(cmp.cross_mean.index), list(cmp.cross_mean.columns)
+    live_cols = live_names(cmp.by[1], cols, cmp.split, result, lay)
+    score = lay.scores_col(lay.c_score)
+    col_a = lay.scores_col(lay.c_carried + lay.carried.index(cmp.by[0])) if live else ""
+    col_b = lay.scores_col(lay.c_carried + lay.carried.index(cmp.by[1])) if live_cols else ""
+    blocks = (("Mean score", cmp.cross_mean, f.score), ("Scored engagements", cmp.cross_n, None))
+    for title, table, fmt in blocks:
+        heading = f"{title} by {cmp.by[0]} (rows) and {cmp.by[1]} (columns)"
+        ws.write_string(r, 0, clean_text(heading), f.h2)
+        head = r + 1
+        ws.write_string(head, 0, clean_text(cmp.by[0]), f.head)
+        for j, col in enumerate(cols):
+            ws.write_string(head, 1 + j, clean_text(col), f.head)
+        for i, name in enumerate(rows):
+            at = head + 1 + i
+            ws.write_string(at, 0, clean_text(name))
+            for j, col in enumerate(cols):
+                value = table.at[name, col]
+                if name in live and col in live_cols:
+                    letter = xl_col_to_name(1 + j)
+                    where = f"{col_a},$A${at + 1},{col_b},{letter}${head + 1}"
+                    if fmt is None:
+                        formula = f"=COUNTIFS({where},{score},{SCORED})"
+                        ws.write_formula(at, 1 + j, formula, None, int(value))
+                    else:
+                        formula = f'=IFERROR(AVERAGEIFS({score},{where},{score},{SCORED}),"")'
+                        ws.write_formula(at, 1 + j, formula, fmt, _cached(value))
+                elif fmt is None:
+                    ws.write_number(at, 1 + j, int(value))
+                else:
+                    write_figure(ws, at, 1 + j, value, fmt)
+        r = head + len(rows) + 2
+    return r - 1
 
 
 def _normalised(lay: Layout, i: int, mean: str) -> str:
