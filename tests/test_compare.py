@@ -9,6 +9,7 @@ import json
 import math
 
 import numpy as np
+import openpyxl
 import pandas as pd
 import pytest
 from conftest import CRITERIA, EXAMPLE_WORKBOOK, row, write_xlsx
@@ -387,3 +388,81 @@ def test_cli_compare_split_says_the_counts_overlap(cli):
     out = cli("compare", EXAMPLE_WORKBOOK, "--by", "Partners", "--split", ";", "--resamples", "50")
     assert out.exit_code == 1
     assert "counts overlap" in " ".join(out.stdout.split())
+
+
+def test_cli_compare_without_by_is_one_clear_error(cli):
+    out = cli("compare", EXAMPLE_WORKBOOK)
+    assert out.exit_code == 2 and "Missing option '--by'" in out.stderr
+
+
+def test_cli_compare_writes_the_report_with_the_comparison(cli, tmp_path):
+    out = cli(
+        "compare", EXAMPLE_WORKBOOK, "--by", "Type", "--resamples", "50", "-o", tmp_path / "c.md"
+    )
+    assert out.exit_code == 1 and f"wrote {tmp_path / 'c.md'}" in " ".join(out.stdout.split())
+    text = (tmp_path / "c.md").read_text(encoding="utf-8")
+    assert "## Comparison by Type" in text and "| Strategic dialogue | 8 |" in text
+
+
+# -- the comparison with assess score --by ----------------------------------------------------
+
+
+def test_score_by_gives_the_same_comparison_as_compare(cli):
+    scored = cli("score", EXAMPLE_WORKBOOK, "--by", "Type", "--by", "Organisation", "-f", "json")
+    compared = cli(
+        "compare", EXAMPLE_WORKBOOK, "--by", "Type", "--by", "Organisation", "-f", "json"
+    )
+    assert scored.exit_code == compared.exit_code == 1
+    got, want = json.loads(scored.stdout), json.loads(compared.stdout)
+    assert got["comparison"] == want["comparison"]
+    assert got["comparison"]["cross"]["columns"] == "Organisation"
+    assert len(got["engagements"]) == 49  # the scores are all still there
+
+
+def test_score_by_prints_the_comparison_after_the_table_once(cli):
+    out = cli("score", EXAMPLE_WORKBOOK, "--by", "Type", "--limit", "3")
+    text = " ".join(out.stdout.split())
+    assert out.exit_code == 1
+    assert text.index("(top 3 of 49 shown)") < text.index("Scores by Type")
+    assert text.count("49 scored, 1 insufficient evidence, 4 rejected of 54 rows") == 1
+    assert text.endswith(NOTHING_DETECTABLE)
+
+
+def test_score_by_puts_the_cross_table_in_every_report_that_shows_a_comparison(cli, tmp_path):
+    for name in ("r.xlsx", "r.html", "r.md", "r.json"):
+        out = cli(
+            "score", EXAMPLE_WORKBOOK, "--by", "Type", "--by", "Organisation", "-o", tmp_path / name
+        )
+        assert out.exit_code == 1, out.stderr
+        assert "by Type and Organisation: no difference detectable" in " ".join(out.stdout.split())
+    assert "Mean score by Type (rows) and Organisation (columns)" in [
+        c.value for c in openpyxl.load_workbook(tmp_path / "r.xlsx")["Comparison"]["A"]
+    ]
+    assert 'class="compact cross"' in (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "by Type and Organisation" in (tmp_path / "r.md").read_text(encoding="utf-8")
+    cross = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))["comparison"]["cross"]
+    assert cross["rows"] == "Type" and sum(map(sum, cross["n"])) == 49
+
+
+def test_score_by_a_missing_column_writes_nothing(cli, tmp_path):
+    out = cli("score", EXAMPLE_WORKBOOK, "--by", "Region", "-o", tmp_path / "r.xlsx")
+    assert out.exit_code == 2 and "no column 'Region'" in out.stderr
+    assert out.stderr.count("\n") == 1 and not (tmp_path / "r.xlsx").exists()
+
+
+def test_score_split_without_by_and_dask_by_are_refused(cli, tmp_path):
+    out = cli("score", EXAMPLE_WORKBOOK, "--split", ";")
+    assert out.exit_code == 2 and "--split goes with --by" in out.stderr
+    dask = cli(
+        "score", EXAMPLE_WORKBOOK, "--engine", "dask", "--by", "Type", "-o", tmp_path / "s.csv"
+    )
+    assert dask.exit_code == 2 and "--engine dask compares nothing" in dask.stderr
+
+
+def test_score_by_with_a_csv_output_warns_that_csv_has_no_comparison(cli, tmp_path):
+    out = cli("score", EXAMPLE_WORKBOOK, "--by", "Type", "-o", tmp_path / "s.csv")
+    assert out.exit_code == 1 and "warning: CSV has one row per engagement" in out.stderr
+    printed = cli("score", EXAMPLE_WORKBOOK, "--by", "Type", "-f", "csv")
+    assert "warning: CSV" in printed.stderr and printed.stdout.startswith('"rank"')
+    quiet = cli("score", EXAMPLE_WORKBOOK, "--by", "Type", "-o", tmp_path / "s.md")
+    assert "warning" not in quiet.stderr

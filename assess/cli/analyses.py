@@ -19,6 +19,7 @@ from . import api
 from .options import (
     MAX_INPUT_SIZE,
     AllowMissingOpt,
+    ByOpt,
     DebugOpt,
     FormatOpt,
     IdColumnOpt,
@@ -26,10 +27,11 @@ from .options import (
     ReportOpt,
     RubricOpt,
     SheetOpt,
+    SplitOpt,
     TableOrJson,
     reading,
 )
-from .output import Progress, console, print_json, progress_bar, say, user_errors
+from .output import Progress, console, fail, print_json, progress_bar, say, user_errors
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -246,23 +248,8 @@ def compare(
     files: Annotated[
         list[Path], typer.Argument(help="Engagement spreadsheets, as for score.", readable=False)
     ],
-    by: Annotated[
-        list[str],
-        typer.Option(
-            "--by",
-            metavar="COLUMN",
-            help="The column to compare by (Type, Organisation ...); a second --by adds a "
-            "cross-table of mean score per cell.",
-        ),
-    ],
-    split: Annotated[
-        str | None,
-        typer.Option(
-            metavar="SEP",
-            help="Split cells listing several values at SEP (e.g. ';'): an engagement then "
-            "counts in each of its groups.",
-        ),
-    ] = None,
+    by: ByOpt,
+    split: SplitOpt = None,
     resamples: Annotated[int, typer.Option(min=1, help="Bootstrap resamples per group.")] = 2000,
     seed: Annotated[
         int, typer.Option(help="Random seed: the same seed gives the same intervals.")
@@ -275,6 +262,7 @@ def compare(
     ] = 0.05,
     rubric: RubricOpt = DEFAULT_RUBRIC,
     sheet: SheetOpt = None,
+    output: ReportOpt = None,
     fmt: FormatOpt = TableOrJson.table,
     limit: Annotated[int | None, typer.Option(min=0, help="Show only N pairs.")] = 10,
     id_column: IdColumnOpt = None,
@@ -290,6 +278,10 @@ def compare(
     groups); 2: unusable input, or no such column.
     """
     with user_errors(debug):
+        if not by:
+            raise fail("compare needs --by COLUMN (the column whose groups to compare)")
+        if output is not None:  # refuse an unusable path before the work, not after it
+            api.check_report_target(output, files)
         comparison = api.compare(
             files,
             by,
@@ -302,17 +294,14 @@ def compare(
             **reading(id_column, allow_missing, max_input_size, sheet),
         )
         result = comparison.result
+        result.comparison = comparison
+        if output is not None:
+            api.write_report(result, output)
         if fmt is TableOrJson.json:
-            print_json(
-                {
-                    "assess_version": __version__,
-                    "rubric": result.rubric.describe(),
-                    "summary": result.summary(),
-                    "comparison": comparison.to_dict(),
-                    "rejected": [r.to_dict() for r in result.rejected],
-                },
-                allow_nan=False,
-            )
+            _print_analysis_json(result, "comparison")
         else:
-            api.print_comparison(comparison, console(), limit=limit)
+            out = console()
+            api.print_comparison(comparison, out, limit=limit)
+            if output is not None:
+                say(out, f"wrote {output}")
     raise typer.Exit(result.exit_code)

@@ -69,6 +69,24 @@ ReportOpt = Annotated[
     ),
 ]
 
+ByOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--by",
+        metavar="COLUMN",
+        help="The column to compare by (Type, Organisation ...); a second --by adds a "
+        "cross-table of mean score per cell.",
+    ),
+]
+SplitOpt = Annotated[
+    str | None,
+    typer.Option(
+        metavar="SEP",
+        help="Split cells listing several values at SEP (e.g. ';'): an engagement then "
+        "counts in each of its groups.",
+    ),
+]
+
 PeriodOpt = Annotated[
     str | None,
     typer.Option(

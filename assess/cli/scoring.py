@@ -20,6 +20,7 @@ from .options import (
     MAX_INPUT_SIZE,
     AllowMissingOpt,
     AssessorOpt,
+    ByOpt,
     DebugOpt,
     FormatOpt,
     IdColumnOpt,
@@ -27,6 +28,7 @@ from .options import (
     PeriodOpt,
     RubricOpt,
     SheetOpt,
+    SplitOpt,
     StoreOpt,
     TableOrJson,
     reading,
@@ -97,6 +99,8 @@ def score(
             "-o scores.parquet|scores.csv; needs pip install 'assess[dask]'.",
         ),
     ] = Engine.pandas,
+    by: ByOpt = None,
+    split: SplitOpt = None,
     id_column: IdColumnOpt = None,
     allow_missing: AllowMissingOpt = None,
     max_input_size: MaxInputSizeOpt = MAX_INPUT_SIZE,
@@ -111,7 +115,9 @@ def score(
     history store as that period: recording the same files and rubric again changes nothing,
     other ones supersede the period's run (see assess history); a report (-o, or --format
     json/csv/md/html) then compares each engagement with the period before (like for like)
-    and shows the trends. Exit code 0: all rows scored;
+    and shows the trends. With --by the scores are also compared across that column's groups
+    (as assess compare does), shown after the table and in the report; an Excel or HTML
+    report compares by Type anyway when there is a Type column. Exit code 0: all rows scored;
     1: some rows rejected or with insufficient evidence; 2: unusable input or store.
     """
     if engine is Engine.dask:
@@ -123,10 +129,13 @@ def score(
             debug,
             reading(id_column, allow_missing, max_input_size),
             recording_asked=any(v is not None for v in (period, store, assessor)),
+            comparing=bool(by) or split is not None,
         )
     with user_errors(debug):
         if fmt is ScoreFormat.xlsx and output is None:
             raise fail("--format xlsx needs -o FILE.xlsx (a workbook cannot be printed)")
+        if split is not None and not by:
+            raise fail("--split goes with --by COLUMN (the column whose cells to split)")
         as_asked = _report_format(output, fmt)
         with recording(period, store, assessor) as recorder:
             if recorder is not None and output is not None:  # refused before anything is recorded
@@ -134,12 +143,27 @@ def score(
             result = api.score(
                 files, rubric=rubric, **reading(id_column, allow_missing, max_input_size, sheet)
             )
+            if by:
+                result.comparison = api.compare(result, by, split=split)
+                _warn_no_comparison(output, as_asked, fmt)
             recorded = _record(recorder, result, output is not None or fmt in DATA_FORMATS)
             if output is not None:
-                _compare_by_type(result, output, as_asked)
+                if not by:
+                    _compare_by_type(result, output, as_asked)
                 api.write_report(result, output, as_asked)
         _print_scores(result, fmt, output, limit, recorded)
     raise typer.Exit(result.exit_code)
+
+
+def _warn_no_comparison(output: Path | None, as_asked: str | None, fmt: Any) -> None:
+    """Say so when ``--by`` asks for a comparison that a CSV report or printout cannot show."""
+    kind = None if output is None else as_asked or api.report_formats().get(output.suffix.lower())
+    if kind == "csv" or (output is None and fmt is ScoreFormat.csv):
+        say(
+            console(stderr=True),
+            "warning: CSV has one row per engagement and no comparison: --by shows in the "
+            "table, JSON, Markdown, HTML and Excel outputs (or run assess compare)",
+        )
 
 
 #: What ``--format`` prints as data on stdout (the scores, not the table).
@@ -201,16 +225,33 @@ def _print_scores(
         notes = [f"note: {note}" for note in api.report_notes(result)]
         problems = [f"  {line}" for line in result.problem_lines()]
         since = [] if result.history is None else [f"  {result.history.headline}"]
-        say(console(), *notes, result.summary_line(), *problems, f"wrote {output}", *since)
+        cmp = result.comparison
+        compared = [] if cmp is None else [f"  by {' and '.join(cmp.by)}: {cmp.headline()}"]
+        say(
+            console(),
+            *notes,
+            result.summary_line(),
+            *problems,
+            f"wrote {output}",
+            *since,
+            *compared,
+        )
     else:
         api.print_result(result, console(), limit=limit)
+        if result.comparison is not None:
+            api.print_comparison(result.comparison, console(), summary=False)
     if recorded is not None:
         say_recorded(recorded, stderr=fmt in (ScoreFormat.json, *printers))
 
 
-def _score_dask(files, rubric, output, fmt, debug, options, recording_asked) -> None:
+def _score_dask(files, rubric, output, fmt, debug, options, recording_asked, comparing) -> None:
     """``assess score --engine dask``: a dataset scored with Dask (assess.engines.dask)."""
     with user_errors(debug):
+        if comparing:
+            raise fail(
+                "--engine dask compares nothing (its scores go to files); leave out --by and "
+                "--split, and run assess compare on the scores"
+            )
         if recording_asked:
             raise fail(
                 "--engine dask records nothing (its scores go to files); "

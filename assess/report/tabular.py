@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..analyses.agreement import ALPHA_LEGEND, shown_alpha
+from ..analyses.groups.result import p_text
 from ..display import fixed, percent, trimmed
 from ..files import atomic_path, atomic_write_bytes
 from ..result import Result
@@ -206,6 +207,7 @@ def to_markdown(result: Result) -> str:
         lines += ["", "## Rejected rows", ""]
         lines += [f"- {md_cell(str(rej))}" for rej in result.rejected]
     lines += analysis_markdown(result)
+    lines += comparison_markdown(result)
     lines += history_markdown(result)
     return "\n".join(lines) + "\n"
 
@@ -423,4 +425,74 @@ def _since_markdown(result: Result) -> list[str]:
     largest = [eid for eid in h.changes.largest.index if eid in score.index][:LARGEST_SHOWN]
     lines += ["", "### Largest score changes", ""]
     lines += _md_table(head, "lllrrr", [row(eid) for eid in largest]) if largest else ["None."]
+    return lines
+
+
+# -- the Markdown section of an attached comparison of groups -----------------------------------
+
+
+def comparison_markdown(result: Result) -> list[str]:
+    """The "Comparison by <column>" section: the headline and notes, each group's counts and
+    mean score with its interval, the cross-table of two columns and the pairs that differ (no
+    lines without a comparison)."""
+    cmp = result.comparison
+    if cmp is None:
+        return []
+    lines = ["", f"## Comparison by {md_cell(' and '.join(cmp.by))}", ""]
+    lines += [md_cell(sentence(cmp.headline())), ""]
+    lines += [f"- {md_cell(sentence(note))}" for note in cmp.notes()]
+    lines += [
+        f"- {cmp.confidence:.0%} bootstrap intervals ({cmp.resamples} resamples, seed "
+        f"{cmp.seed}); groups with fewer than {cmp.small} scored engagements are not tested.",
+        "",
+    ]
+    rows = [
+        [
+            md_cell(name),
+            str(int(g["n"])),
+            figure(g["mean"], ".1f"),
+            f"{figure(g['mean_low'], '.1f')} to {figure(g['mean_high'], '.1f')}",
+            figure(g["median"], ".1f"),
+            str(int(g["insufficient"])),
+            str(int(g["rejected"])),
+            "yes" if g["tested"] else "no (too few)",
+        ]
+        for name, g in cmp.groups.iterrows()
+    ]
+    head = ["Group", "Scored", "Mean score", "Interval", "Median", "Insufficient", "Rejected"]
+    lines += _md_table([*head, "Tested"], "lrrrrrrl", rows)
+    if cmp.cross_mean is not None and cmp.cross_n is not None:
+        lines += [
+            "",
+            f"### Mean score (scored engagements) by {md_cell(cmp.by[0])} and {md_cell(cmp.by[1])}",
+            "",
+        ]
+        cols = list(cmp.cross_mean.columns)
+        rows = [
+            [md_cell(name)]
+            + [
+                f"{figure(cmp.cross_mean.at[name, c], '.1f')} ({int(cmp.cross_n.at[name, c])})"
+                if cmp.cross_n.at[name, c]
+                else "–"
+                for c in cols
+            ]
+            for name in cmp.cross_mean.index
+        ]
+        lines += _md_table([md_cell(cmp.by[0]), *map(md_cell, cols)], "l" + "r" * len(cols), rows)
+    sig = cmp.significant
+    if not sig.empty:
+        lines += ["", "### Pairs that differ (Holm-corrected)", ""]
+        rows = [
+            [
+                md_cell(p["a"]),
+                md_cell(p["b"]),
+                figure(p["mean_difference"], ".1f"),
+                f"{figure(p['difference_low'], '.1f')} to {figure(p['difference_high'], '.1f')}",
+                figure(p["cliffs_delta"], ".2f"),
+                p_text(p["p_holm"]),
+            ]
+            for p in sig.to_dict("records")
+        ]
+        head = ["Group A", "Group B", "A less B", "Interval", "Cliff's δ", "p (Holm)"]
+        lines += _md_table(head, "llrrrr", rows)
     return lines

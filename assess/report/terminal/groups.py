@@ -20,12 +20,15 @@ from ..safety import printable, report_notes
 from . import inert, shown
 
 
-def print_comparison(comparison: Comparison, console: Console, limit: int | None = 10) -> None:
+def print_comparison(
+    comparison: Comparison, console: Console, limit: int | None = 10, *, summary: bool = True
+) -> None:
     """Everything a comparison holds, as tables, then its notes and headline; ``limit``
-    pairs at most (those that differ first, then by p-value)."""
+    pairs at most (those that differ first, then by p-value).  ``summary=False`` leaves out
+    the result's notes and summary line (already printed with its scores)."""
     c = comparison
     result = c.result
-    for note in report_notes(result):  # above the tables: they change what they mean
+    for note in report_notes(result) if summary else []:  # above the tables: they matter
         console.print(Text("note: " + printable(note), style="bold yellow"))
     console.print(_groups_table(c))
     console.print(_mix_table(c))
@@ -35,7 +38,8 @@ def print_comparison(comparison: Comparison, console: Console, limit: int | None
     _print_tests(c, console, limit)
     if c.cross_mean is not None:
         console.print(_cross_table(c, console.width))
-    console.print(result.summary_line(), markup=False, highlight=False)
+    if summary:
+        console.print(result.summary_line(), markup=False, highlight=False)
     for note in c.notes():
         console.print(inert("note: " + note))
     console.print(Text(printable(c.headline()), style="bold"))
