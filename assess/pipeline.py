@@ -13,10 +13,21 @@ from typing import Any
 import pandas as pd
 
 from .analyses.agreement import score_ratings
+from .errors import OptionError
 from .limits import DEFAULT_MAX_INPUT_SIZE, MaxSize
 from .raters import read_ratings
 from .read import RawTable, read_table
 from .result import Result, SourceInfo, engagement_rows, order_best_first, order_positions
+from .review import (
+    REVIEW_FIELDS,
+    apply_evidence,
+    check_required_statuses,
+    evidence_field,
+    find_review_columns,
+    hold_unapproved,
+    review_cells,
+    status_flags,
+)
 from .rubric import DEFAULT_RUBRIC, Rubric, load_rubric
 from .scoring import STATUS_SCORED, constant_labels, score_frame
 from .validation import Validated, reject_seen_ids, validate
@@ -32,9 +43,12 @@ def validate_file(
     id_column: str | None = None,
     allow_missing: str | Iterable[str] | None = None,
     max_input_size: MaxSize = DEFAULT_MAX_INPUT_SIZE,
+    require_status: tuple[str, ...] = (),
 ) -> Validated:
     """Read and validate one file (or DataFrame) without scoring it (options as for
-    :func:`score`)."""
+    :func:`score`; ``require_status`` as :func:`~assess.review.check_required_statuses`
+    gives it), then review it: the rows not in a required status set aside, the evidence
+    checked, each engagement's evidence and review fields carried."""
     table: RawTable = read_table(
         source,
         rubric,
@@ -43,7 +57,16 @@ def validate_file(
         allow_missing=allow_missing,
         max_input_size=max_input_size,
     )
-    return validate(table, rubric)
+    columns = find_review_columns(table, rubric)
+    held = []
+    if require_status:
+        table, held = hold_unapproved(table, rubric, columns, require_status)
+    part = validate(table, rubric)
+    part.held = held
+    part.flags = apply_evidence(part, columns, rubric) + status_flags(part, columns, rubric)
+    part.flags.sort(key=lambda f: (f.row, f.column))
+    review_cells(part, columns, rubric)
+    return part
 
 
 def _drop_cross_file_duplicates(parts: list[Validated]) -> None:
@@ -70,6 +93,7 @@ def score(
     id_column: str | None = None,
     allow_missing: str | Iterable[str] | None = None,
     max_input_size: MaxSize = DEFAULT_MAX_INPUT_SIZE,
+    require_status: str | Iterable[str] | None = None,
 ) -> Result:
     """Read, validate and score engagements from one or more spreadsheets.
 
@@ -96,12 +120,18 @@ def score(
         (default 512 MB).  A file larger than this on disk or, for a workbook, once
         inflated is refused (``InputError``), as is a table spanning more than one cell per
         16 bytes of it; see :mod:`assess.limits`.
+    require_status : str or Iterable[str], optional
+        Score only the rows whose Status cell holds one of these statuses of the rubric
+        (``"Approved"``; several also comma-separated); every other row is set aside in
+        ``result.held`` with its status.  A table without a Status column is then unusable
+        (``InputError``); a status the rubric does not have is an ``OptionError``.
 
     Returns
     -------
     Result
-        Every input row is in exactly one of ``result.scored``, ``result.insufficient`` or
-        ``result.rejected``.
+        Every input row is in exactly one of ``result.scored``, ``result.insufficient``,
+        ``result.rejected`` or ``result.held``; ``result.flags`` lists the warnings on
+        scored rows (a rating without the evidence the rubric requires).
 
     Raises
     ------
@@ -126,10 +156,16 @@ def score(
         "allow_missing": allow_missing,
         "max_input_size": max_input_size,
     }
+    required = check_required_statuses(require_status, rub)
     raters = read_ratings(sources, rub, **layout)
     if raters is not None:
+        if required:
+            raise OptionError(
+                "--require-status is for one row per engagement; several raters' ratings "
+                "have no review status"
+            )
         return score_ratings(raters)
-    parts = [validate_file(s, rub, **layout) for s in sources]
+    parts = [validate_file(s, rub, **layout, require_status=required) for s in sources]
     _drop_cross_file_duplicates(parts)
     return combine(parts, rub)
 
@@ -149,7 +185,8 @@ def scored(
 
 def combine(parts: list[Validated], rubric: Rubric) -> Result:
     """Score validated tables together and assemble the :class:`Result`."""
-    frames, infos, rejected, carried_cols = [], [], [], []
+    frames, infos, rejected, carried_cols, flags, held = [], [], [], [], [], []
+    computed = {*REVIEW_FIELDS, *(evidence_field(c) for c in rubric.ids)}
     for part in parts:
         ratings, rows, carried = part.ratings, part.rows, part.carried
         scores = score_frame(ratings, rubric)
@@ -175,7 +212,7 @@ def combine(parts: list[Validated], rubric: Rubric) -> Result:
             )
         )
         for col in carried.columns:
-            if col not in carried_cols:
+            if col not in carried_cols and col not in computed:
                 carried_cols.append(col)
         n_scored = int((scores["status"] == STATUS_SCORED).sum())
         infos.append(
@@ -185,9 +222,13 @@ def combine(parts: list[Validated], rubric: Rubric) -> Result:
                 scored=n_scored,
                 insufficient=len(scores) - n_scored,
                 rejected=len(part.rejected),
+                held=len(part.held),
+                flagged=len(part.flags),
             )
         )
         rejected.extend(part.rejected)
+        flags.extend(part.flags)
+        held.extend(part.held)
     if len(frames) > 1:
         table = pd.concat(frames, axis=0)
         # ranks are over the whole set, not per file
@@ -201,4 +242,6 @@ def combine(parts: list[Validated], rubric: Rubric) -> Result:
         engagements=table,
         rejected=rejected,
         carried_columns=carried_cols,
+        flags=flags,
+        held=held,
     )

@@ -17,24 +17,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._version import __version__
+from .contract import result_contract
 from .display import percent
-from .read import COMPUTED_COLUMNS
 from .rubric import Rubric, normalise_header
 from .scoring import STATUS_INSUFFICIENT, STATUS_SCORED, input_columns
-from .validation import Rejection, json_value
+from .validation import Rejection
 
 #: Headers (compared after normalise_header) of the carried column that names an engagement.
 NAME_HEADERS = ("engagement", "engagement name", "name", "title", "activity")
-
-#: The keys an attached history (``Result.history``) adds to each engagement object of the JSON
-#: contract, with their values for an engagement it has nothing on.
-HISTORY_BLANK: dict[str, Any] = {"previous_score": None, "change": None, "previous_band": None}
-
-#: Keys of an engagement object in the JSON contract; carried columns never replace them (the
-#: reader already carries a column of such a name as ``"<name> (input)"``: see
-#: :func:`assess.read.carried_key`).
-RESERVED_KEYS = COMPUTED_COLUMNS
 
 
 @dataclass(frozen=True)
@@ -55,9 +45,14 @@ class SourceInfo:
         1-based row of the header.
     data_rows : int
         Rows below the header that hold anything; equals
-        ``scored + insufficient + rejected``.
+        ``scored + insufficient + rejected + held``.
     scored, insufficient, rejected : int
         How those rows ended up.
+    held : int
+        Rows set aside as not in the required review status (``require_status``).
+    flagged : int
+        Warnings on the table's scored rows (a rating without required evidence, an unknown
+        status).
     blank_rows : int
         Wholly blank rows inside the table, skipped (not counted as data rows).
     notes : tuple of str
@@ -80,6 +75,8 @@ class SourceInfo:
     blank_rows: int = 0
     notes: tuple[str, ...] = ()
     columns: tuple[tuple[str, str], ...] = ()
+    held: int = 0
+    flagged: int = 0
 
     @classmethod
     def of_table(
@@ -92,6 +89,8 @@ class SourceInfo:
         rejected: int,
         notes: tuple[str, ...] | None = None,
         also_columns: frozenset[str] = frozenset(),
+        held: int = 0,
+        flagged: int = 0,
     ) -> SourceInfo:
         """How the rows of ``table`` (a :class:`~assess.read.RawTable`) were accounted for;
         ``notes`` default to the table's own, and ``also_columns`` are carried columns whose
@@ -106,6 +105,8 @@ class SourceInfo:
             scored=scored,
             insufficient=insufficient,
             rejected=rejected,
+            held=held,
+            flagged=flagged,
             blank_rows=table.blank_rows,
             notes=tuple(table.notes) if notes is None else notes,
             columns=tuple(
@@ -128,6 +129,8 @@ class SourceInfo:
             "scored": self.scored,
             "insufficient": self.insufficient,
             "rejected": self.rejected,
+            "not_approved": self.held,
+            "flagged": self.flagged,
             "blank_rows_skipped": self.blank_rows,
             "notes": list(self.notes),
         }
@@ -155,6 +158,13 @@ class Result:
         ``<indicator>.value``) for every input, and the carried columns by their header.
     rejected : list of Rejection
         Rows that were not scored, each with the sheet, row and column of its problem.
+    flags : list of Flag
+        Warnings on rows that were scored (:class:`assess.review.Flag`): a rating without the
+        evidence the rubric requires, a review status the rubric does not know; each names
+        its cell.
+    held : list of Held
+        Rows not scored because their review status is not one required
+        (``require_status``; :class:`assess.review.Held`), each with its status.
     carried_columns : list of str
         Headers of the input columns carried through to the reports (Name, Type ...).
     scored_at : str
@@ -182,6 +192,8 @@ class Result:
     engagements: pd.DataFrame
     rejected: list[Rejection] = field(default_factory=list)
     carried_columns: list[str] = field(default_factory=list)
+    flags: list[Any] = field(default_factory=list)
+    held: list[Any] = field(default_factory=list)
     scored_at: str = field(default_factory=lambda: utc_now())
     agreement: Any = None
     sensitivity: Any = None
@@ -203,10 +215,11 @@ class Result:
         n_scored = int((self.engagements["status"] == STATUS_SCORED).sum())
         n_insufficient = int((self.engagements["status"] == STATUS_INSUFFICIENT).sum())
         return {
-            "rows": n_scored + n_insufficient + len(self.rejected),
+            "rows": n_scored + n_insufficient + len(self.rejected) + len(self.held),
             "scored": n_scored,
             "insufficient": n_insufficient,
             "rejected": len(self.rejected),
+            "not_approved": len(self.held),
         }
 
     @property
@@ -228,10 +241,28 @@ class Result:
                 f"{c['scored'] + c['insufficient']} engagements; {a.rows_rejected} of "
                 f"{a.rows_read} rating rows rejected ({len(a.raters)} raters)"
             )
+        held = f", {c['not_approved']} not approved" if c["not_approved"] else ""
+        flagged = ""
+        if self.flags:
+            n = len(self.flags)
+            flagged = f"; {n} flag{'s' if n > 1 else ''} ({self.flag_summary()})"
         return (
             f"{c['scored']} scored, {c['insufficient']} insufficient evidence, "
-            f"{c['rejected']} rejected of {c['rows']} rows"
+            f"{c['rejected']} rejected{held} of {c['rows']} rows{flagged}"
         )
+
+    def flag_summary(self) -> str:
+        """What the flags are, counted: ``3 ratings without required evidence, 1 unknown
+        status``."""
+        evidence = sum(f.kind == "evidence" for f in self.flags)
+        status = len(self.flags) - evidence
+        parts = []
+        if evidence:
+            plural = "s" if evidence > 1 else ""
+            parts.append(f"{evidence} rating{plural} without required evidence")
+        if status:
+            parts.append(f"{status} unknown status{'es' if status > 1 else ''}")
+        return ", ".join(parts)
 
     def source_notes(self) -> list[str]:
         """What reading the inputs noted, as ``"file: note"`` lines (e.g. a criterion scored
@@ -241,7 +272,8 @@ class Result:
         return [f"{s.file}: {note}" for s in self.sources for note in s.notes]
 
     def problem_lines(self) -> list[str]:
-        """One line per insufficient-evidence row and per rejected row."""
+        """One line per insufficient-evidence row, per rejected row, per row not approved and
+        per flag."""
         need = percent(self.rubric.missing.min_weight_share)
         lines = []
         for eid, row in self.insufficient.iterrows():
@@ -252,6 +284,8 @@ class Result:
                 f"missing {missing}"
             )
         lines += [f"rejected {rej}" for rej in self.rejected]
+        lines += [f"not approved {held}" for held in self.held]
+        lines += [f"flagged {flag}" for flag in self.flags]
         return lines
 
     def band_counts(self) -> dict[str, int]:
@@ -328,93 +362,6 @@ class Result:
             "bands": self.band_counts(),
         }
 
-    def _engagement_items(
-        self, eng: pd.DataFrame, scored: bool, since: dict[str, Any] | None = None
-    ) -> list[dict[str, Any]]:
-        """The JSON objects of engagements (``eng``: rows of :attr:`engagements`, all scored
-        or all of insufficient evidence), built a column at a time; with ``since``, each one's
-        comparison with the previous period (:meth:`_since`)."""
-        ids = [c.id for c in self.rubric.criteria]
-        entries = [_criterion_entries(eng, c, scored) for c in self.rubric.criteria]
-        criteria = [dict(zip(ids, row, strict=True)) for row in zip(*entries, strict=True)]
-        base = (eng.index.tolist(), eng["source"].tolist(), eng["sheet"].tolist())
-        if scored:
-            items = [
-                {
-                    "id": eid,
-                    "source": source,
-                    "sheet": sheet,
-                    "row": int(row),
-                    "score": score,
-                    "band": band,
-                    "rank": int(rank),
-                    "completeness": completeness,
-                    "gates": [g for g in str(gates).split(",") if g],
-                    "criteria": entry,
-                }
-                for eid, source, sheet, row, score, band, rank, completeness, gates, entry in zip(
-                    *base,
-                    eng["row"].tolist(),
-                    _numbers(eng["score"]),
-                    eng["band"].tolist(),
-                    eng["rank"].tolist(),
-                    _numbers(eng["completeness"]),
-                    eng["gates"].tolist(),
-                    criteria,
-                    strict=True,
-                )
-            ]
-        else:
-            items = [
-                {
-                    "id": eid,
-                    "source": source,
-                    "sheet": sheet,
-                    "row": int(row),
-                    "completeness": completeness,
-                    "missing": missing,
-                    "criteria": entry,
-                }
-                for eid, source, sheet, row, completeness, missing, entry in zip(
-                    *base,
-                    eng["row"].tolist(),
-                    _numbers(eng["completeness"]),
-                    _missing(self, eng),
-                    criteria,
-                    strict=True,
-                )
-            ]
-        if since is not None:  # the comparison with the previous period (result.history)
-            for item in items:
-                item.update(since.get(item["id"], HISTORY_BLANK))
-        for col in self.carried_columns:
-            taken = col in RESERVED_KEYS or (since is not None and col in HISTORY_BLANK)
-            key = col if not taken else f"{col} (input)"
-            for item, value in zip(items, eng[col].tolist(), strict=True):
-                item[key] = json_value(value)
-        return items
-
-    def _since(self) -> dict[str, dict[str, Any]] | None:
-        """Each engagement's ``previous_score``, ``change`` and ``previous_band`` from the
-        attached history (None without one)."""
-        if self.history is None:
-            return None
-        frame = self.history.previous(self.engagements.index)
-        return {
-            eid: {
-                "previous_score": _num(prev),
-                "change": _num(change),
-                "previous_band": None if band is None or band is pd.NA else str(band),
-            }
-            for eid, prev, change, band in zip(
-                frame.index,
-                frame["previous_score"].tolist(),
-                frame["change"].tolist(),
-                frame["previous_band"].tolist(),
-                strict=True,
-            )
-        }
-
     def to_dict(self) -> dict[str, Any]:
         """The machine contract written by ``--format json`` (see the README)."""
         # hundreds of thousands of small dicts and lists, in no cycle: the cyclic collector
@@ -422,33 +369,10 @@ class Result:
         collecting = gc.isenabled()
         gc.disable()
         try:
-            return self._contract()
+            return result_contract(self)
         finally:
             if collecting:
                 gc.enable()
-
-    def _contract(self) -> dict[str, Any]:
-        eng = self.engagements
-        since = self._since()
-        scored = self._engagement_items(
-            eng[(eng["status"] == STATUS_SCORED).to_numpy()], True, since
-        )
-        insufficient = self._engagement_items(
-            eng[(eng["status"] == STATUS_INSUFFICIENT).to_numpy()], False, since
-        )
-        out = {
-            "assess_version": __version__,
-            "rubric": self.rubric.describe(),
-            "sources": [s.to_dict() for s in self.sources],
-            "summary": self.summary(),
-            "engagements": scored,
-            "insufficient": insufficient,
-            "rejected": [r.to_dict() for r in self.rejected],
-        }
-        for key in ("agreement", "sensitivity", "history", "comparison"):  # when attached
-            if getattr(self, key) is not None:
-                out[key] = getattr(self, key).to_dict()
-        return out
 
 
 def utc_now() -> str:
@@ -464,53 +388,6 @@ def utc_now() -> str:
 def missing_criteria(result: Result, row: pd.Series) -> list[str]:
     """Ids of the criteria with no usable value in an engagement row."""
     return [c.id for c in result.rubric.criteria if pd.isna(row[f"{c.id}.normalised"])]
-
-
-def _num(value: Any) -> float | None:
-    if value is None or value is pd.NA:
-        return None
-    v = float(value)
-    return v if math.isfinite(v) else None
-
-
-def _numbers(values: pd.Series) -> list[float | None]:
-    """:func:`_num` of each value of a column."""
-    if values.dtype == np.float64:
-        return [v if math.isfinite(v) else None for v in values.tolist()]
-    return [_num(v) for v in values.tolist()]
-
-
-def _missing(result: Result, eng: pd.DataFrame) -> list[list[str]]:
-    """:func:`missing_criteria` of each row of ``eng``."""
-    ids = [c.id for c in result.rubric.criteria]
-    unrated = [eng[f"{cid}.normalised"].isna().to_numpy().tolist() for cid in ids]
-    if not unrated:
-        return [[] for _ in range(len(eng))]
-    return [
-        [cid for cid, m in zip(ids, row, strict=True) if m] for row in zip(*unrated, strict=True)
-    ]
-
-
-def _criterion_entries(eng: pd.DataFrame, c: Any, scored: bool) -> list[dict[str, Any]]:
-    """Each engagement's JSON entry for criterion ``c``: its ``rating`` (or ``indicators``),
-    ``normalised`` and, if scored, ``contribution``."""
-    if c.rated:
-        entries = [{"rating": v} for v in _numbers(eng[f"{c.id}.rating"])]
-    else:
-        iids = [i.id for i in c.indicators]
-        values = [_numbers(eng[f"{iid}.value"]) for iid in iids]
-        entries = [
-            {"indicators": dict(zip(iids, row, strict=True))} for row in zip(*values, strict=True)
-        ]
-    for entry, value in zip(entries, _numbers(eng[f"{c.id}.normalised"]), strict=True):
-        entry["normalised"] = value
-    if scored:
-        for entry, value in zip(entries, _numbers(eng[f"{c.id}.contribution"]), strict=True):
-            entry["contribution"] = value
-    return entries
-
-
-# -- the order and column names of an engagements frame ------------------------------------
 
 
 def naming_column(carried: list[str]) -> str | None:

@@ -117,7 +117,9 @@ class Validated:
 
     ``ratings`` is indexed by engagement id and holds one float column per rated criterion
     (on its own scale) and per indicator (raw value), NaN where missing.  ``carried`` holds
-    the other columns as read; ``rows`` the Excel row of each engagement.
+    the other columns as read; ``rows`` the Excel row of each engagement.  ``flags`` and
+    ``held`` are the review's findings (:mod:`assess.review`): warnings on kept rows, and rows
+    set aside as not in a required status.
     """
 
     table: RawTable
@@ -125,10 +127,12 @@ class Validated:
     carried: pd.DataFrame
     rows: pd.Series
     rejected: list[Rejection] = field(default_factory=list)
+    flags: list[Any] = field(default_factory=list)
+    held: list[Any] = field(default_factory=list)
 
     @property
     def data_rows(self) -> int:
-        return len(self.ratings) + len(self.rejected)
+        return len(self.ratings) + len(self.rejected) + len(self.held)
 
 
 def show(value: Any) -> str:

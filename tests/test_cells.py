@@ -85,7 +85,13 @@ def test_formula_errors_reject_their_rows_in_every_format(formula_files, ext):
     # the text '#N/A' below the error #N/A is a missing rating, and no engagement is '#REF!'
     assert sorted(result.engagements.index) == ["C1", "C6"]
     assert math.isnan(result.engagements.loc["C6", "beta.rating"])
-    assert result.counts == {"rows": 6, "scored": 2, "insufficient": 0, "rejected": 4}
+    assert result.counts == {
+        "rows": 6,
+        "scored": 2,
+        "insufficient": 0,
+        "rejected": 4,
+        "not_approved": 0,
+    }
 
 
 @needs_libreoffice
@@ -491,7 +497,13 @@ def test_a_second_table_is_read_with_its_own_columns(tmp_path, writer):
     assert (got.loc["E3", "transparency.rating"], got.loc["E3", "norms_alignment.rating"]) == (2, 1)
     # the title is not an engagement, the repeated header not a rejected row
     assert sorted(got.index) == ["E1", "E2", "E3"]
-    assert result.counts == {"rows": 4, "scored": 3, "insufficient": 0, "rejected": 1}
+    assert result.counts == {
+        "rows": 4,
+        "scored": 3,
+        "insufficient": 0,
+        "rejected": 1,
+        "not_approved": 0,
+    }
     # E4's bad rating is in column D, which is Transparency's in the second table
     sheet = "Engagements" if ext == "xlsx" else "two"
     assert str(result.rejected[0]).startswith(f"{sheet}!E8: 'high' is not a rating 0-4")
@@ -517,7 +529,13 @@ def test_a_header_repeated_unchanged_is_not_a_row(tmp_path):
     # files joined end to end repeat their header line
     path = write_csv(tmp_path / "joined.csv", [row("E1"), HEADER, row("E2")])
     result = assess.score(path)
-    assert result.counts == {"rows": 2, "scored": 2, "insufficient": 0, "rejected": 0}
+    assert result.counts == {
+        "rows": 2,
+        "scored": 2,
+        "insufficient": 0,
+        "rejected": 0,
+        "not_approved": 0,
+    }
     assert result.sources[0].notes == (
         "row 3 repeats the header: the rows below it are a second table, read with its own columns",
     )

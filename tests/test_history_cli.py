@@ -312,7 +312,13 @@ def test_a_batch_is_recorded_as_one_run_of_its_inputs(cli, tmp_path, store):
     recorded = json.loads(again.stdout)["recorded"]
     assert (recorded["status"], recorded["run_id"]) == ("unchanged", 1)
     assert recorded["files"] == [str(inputs / "a.csv"), str(inputs / "b.csv")]
-    assert recorded["counts"] == {"rows": 6, "scored": 5, "insufficient": 0, "rejected": 1}
+    assert recorded["counts"] == {
+        "rows": 6,
+        "scored": 5,
+        "insufficient": 0,
+        "rejected": 1,
+        "not_approved": 0,
+    }
     assert "already holds these inputs" in again.stderr
 
 

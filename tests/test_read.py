@@ -120,7 +120,13 @@ def test_csv_with_semicolons_decimal_commas_and_bom(tmp_path):
         tmp_path / "eu.csv", [row("E1", t="2,5", n="1,5"), row("E2")], delimiter=";", bom=True
     )
     result = assess.score(path)
-    assert result.counts == {"rows": 2, "scored": 2, "insufficient": 0, "rejected": 0}
+    assert result.counts == {
+        "rows": 2,
+        "scored": 2,
+        "insufficient": 0,
+        "rejected": 0,
+        "not_approved": 0,
+    }
     assert result.engagements.loc["E1", "transparency.rating"] == 2.5
     assert result.engagements.loc["E1", "norms_alignment.rating"] == 1.5
 

@@ -54,7 +54,13 @@ def test_rejection_message_starts_with_the_cell_reference(tmp_path, bad_row, key
 @pytest.mark.parametrize(("bad_row", "key", "message"), CASES)
 def test_rejected_row_is_not_scored(tmp_path, bad_row, key, message):
     result = assess.score(_workbook(tmp_path, bad_row))
-    assert result.counts == {"rows": 7, "scored": 6, "insufficient": 0, "rejected": 1}
+    assert result.counts == {
+        "rows": 7,
+        "scored": 6,
+        "insufficient": 0,
+        "rejected": 1,
+        "not_approved": 0,
+    }
     assert 7 not in set(result.engagements["row"])
 
 

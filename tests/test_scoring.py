@@ -306,7 +306,13 @@ def test_id_repeated_across_files_rejects_the_later_row(tmp_path):
     result = assess.score([a, b])
     (rej,) = result.rejected
     assert (rej.file, rej.row, rej.column) == ("b.xlsx", 2, "A")
-    assert result.counts == {"rows": 3, "scored": 2, "insufficient": 0, "rejected": 1}
+    assert result.counts == {
+        "rows": 3,
+        "scored": 2,
+        "insufficient": 0,
+        "rejected": 1,
+        "not_approved": 0,
+    }
 
 
 # -- score_frame is pure ----------------------------------------------------------------------

@@ -18,6 +18,7 @@ import pandas as pd
 from sqlalchemy import Connection, select
 
 from ..result import Result, SourceInfo, naming_column, order_best_first
+from ..review import blank_review_cells
 from ..rubric import Rubric, parse_rubric
 from ..scoring import score_arrays
 from ..validation import Problem, Rejection
@@ -44,7 +45,8 @@ def load_result(connection: Connection, run_id: int, *, details: bool = True) ->
     if not details:
         carried = [c for c in (naming_column(carried),) if c is not None]
     meta, inputs, cells = _engagement_parts(connection, run_id, rubric, carried, details)
-    frame = pd.concat([meta, derived_columns(inputs, rubric), inputs, cells], axis=1)
+    review = blank_review_cells(meta.index, rubric)
+    frame = pd.concat([meta, derived_columns(inputs, rubric), inputs, cells, review], axis=1)
     return Result(
         rubric=rubric,
         sources=_sources(connection, run_id),

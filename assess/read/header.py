@@ -64,6 +64,12 @@ COMPUTED_COLUMNS = frozenset(
         "gates",
         "criteria",
         "missing",
+        # the review trail of each engagement (assess.review)
+        "review",
+        "review.assessed_by",
+        "review.assessed_on",
+        "review.reviewed_by",
+        "review.status",
         # batch's portfolio
         "portfolio rank",
         "rank in file",
@@ -75,11 +81,13 @@ ANALYSIS_PREFIXES = ("agreement.", "sensitivity.")
 
 def computed_columns(rubric: Rubric) -> frozenset[str]:
     """The names of the columns a result computes for ``rubric``: :data:`COMPUTED_COLUMNS`
-    and, per criterion, ``<id>.rating`` (or ``<indicator>.value``), ``<id>.normalised`` and
-    ``<id>.contribution``.  (Names starting with :data:`ANALYSIS_PREFIXES` are computed too.)"""
+    and, per criterion, ``<id>.rating`` (or ``<indicator>.value``), ``<id>.normalised``,
+    ``<id>.contribution`` and ``<id>.evidence``.  (Names starting with
+    :data:`ANALYSIS_PREFIXES` are computed too.)"""
     names = set(COMPUTED_COLUMNS)
     for c in rubric.criteria:
         names |= {f"{c.id}.rating", f"{c.id}.normalised", f"{c.id}.contribution"}
+        names.add(f"{c.id}.evidence")
         names |= {f"{i.id}.value" for i in c.indicators}
     return frozenset(names)
 

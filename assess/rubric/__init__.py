@@ -34,6 +34,8 @@ from .names import normalise_header, slug
 from .parts import (
     Band,
     Criterion,
+    EvidenceColumn,
+    EvidenceRule,
     Gate,
     Identifier,
     Indicator,
@@ -41,6 +43,7 @@ from .parts import (
     MissingPolicy,
     Normalisation,
     RaterPolicy,
+    ReviewPolicy,
     Scale,
 )
 from .problems import MAX_NESTING, RubricProblem
@@ -51,6 +54,8 @@ __all__ = [
     "MAX_RUBRIC_BYTES",
     "Band",
     "Criterion",
+    "EvidenceColumn",
+    "EvidenceRule",
     "Gate",
     "Identifier",
     "Indicator",
@@ -58,6 +63,7 @@ __all__ = [
     "MissingPolicy",
     "Normalisation",
     "RaterPolicy",
+    "ReviewPolicy",
     "Rubric",
     "RubricProblem",
     "Scale",

@@ -15,10 +15,13 @@ from ..errors import RubricError
 from .parts import (
     Band,
     Criterion,
+    EvidenceColumn,
+    EvidenceRule,
     Gate,
     Identifier,
     MissingPolicy,
     RaterPolicy,
+    ReviewPolicy,
     StrictModel,
 )
 from .problems import (
@@ -28,6 +31,9 @@ from .problems import (
     nesting_depth,
     problem_from_error,
 )
+
+#: The headers of the evidence column shared by every criterion, unless the rubric names one.
+SHARED_EVIDENCE = EvidenceColumn(column="Evidence", aliases=("Evidence and sources",))
 
 
 class Rubric(StrictModel):
@@ -60,6 +66,14 @@ class Rubric(StrictModel):
         Provenance written by ``assess calibrate`` into a calibrated rubric.
     raters : RaterPolicy or None
         How several raters' ratings are combined, when the rubric says.
+    evidence : EvidenceColumn or None
+        The evidence column every criterion shares (a criterion's own ``evidence`` column
+        comes first); by default ``Evidence``.
+    require_evidence : EvidenceRule or None
+        Which ratings must have evidence, and whether one without is flagged or rejected;
+        None: evidence is carried to the reports but never required.
+    review : ReviewPolicy or None
+        The statuses of the review trail (default Draft, Reviewed, Approved).
 
     Notes
     -----
@@ -80,6 +94,9 @@ class Rubric(StrictModel):
     calibration: dict[str, Any] | None = None
     # left out of the dump (and so of the content hash) when absent
     raters: RaterPolicy | None = Field(default=None, exclude_if=lambda v: v is None)
+    evidence: EvidenceColumn | None = Field(default=None, exclude_if=lambda v: v is None)
+    require_evidence: EvidenceRule | None = Field(default=None, exclude_if=lambda v: v is None)
+    review: ReviewPolicy | None = Field(default=None, exclude_if=lambda v: v is None)
 
     @field_validator("version", mode="before")
     @classmethod
@@ -118,6 +135,16 @@ class Rubric(StrictModel):
     def band_names(self) -> list[str]:
         """Band names from best to worst."""
         return [b.name for b in self.bands]
+
+    @property
+    def shared_evidence(self) -> EvidenceColumn:
+        """The evidence column every criterion shares (the rubric's, else ``Evidence``)."""
+        return self.evidence if self.evidence is not None else SHARED_EVIDENCE
+
+    @property
+    def statuses(self) -> tuple[str, ...]:
+        """The review statuses a Status cell may hold (the rubric's, else the default)."""
+        return (self.review or ReviewPolicy()).statuses
 
     @cached_property
     def content_hash(self) -> str:

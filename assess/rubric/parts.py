@@ -93,6 +93,46 @@ class Indicator(StrictModel):
     normalisation: Normalisation
 
 
+class EvidenceColumn(StrictModel):
+    """The column that holds the evidence behind ratings (an after-action report, a joint
+    statement, an observer's note): its header and other headers it may go by."""
+
+    column: str = Field(min_length=1)
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.column, *self.aliases)
+
+
+class EvidenceRule(StrictModel):
+    """Which ratings must have evidence, and what becomes of one without it.
+
+    ``levels`` is ``"all"`` (every rating, and every criterion measured by indicators) or the
+    rating values that need it, e.g. ``[0, 4]``, the extremes.  ``action``: ``flag`` scores
+    the rating and lists it as a warning with its cell; ``reject`` rejects the row like any
+    other unusable cell.
+    """
+
+    levels: Literal["all"] | tuple[float, ...] = "all"
+    action: Literal["flag", "reject"] = "flag"
+
+    def describe(self) -> str:
+        """``ratings 0 and 4``, or ``every rating``."""
+        if self.levels == "all":
+            return "every rating"
+        values = [f"{v:g}" for v in self.levels]
+        shown = values[0] if len(values) == 1 else ", ".join(values[:-1]) + " and " + values[-1]
+        return f"rating{'s' if len(values) > 1 else ''} {shown}"
+
+
+class ReviewPolicy(StrictModel):
+    """The statuses a row's Status cell may hold, from the first (Draft) to the last
+    (Approved); compared ignoring case."""
+
+    statuses: tuple[str, ...] = Field(default=("Draft", "Reviewed", "Approved"), min_length=1)
+
+
 class Criterion(StrictModel):
     """One weighted criterion of the rubric."""
 
@@ -106,6 +146,8 @@ class Criterion(StrictModel):
     aliases: tuple[str, ...] = ()
     scale: Scale = Scale()
     indicators: tuple[Indicator, ...] = ()
+    # left out of the dump (and so of the content hash) when absent
+    evidence: EvidenceColumn | None = Field(default=None, exclude_if=lambda v: v is None)
 
     @model_validator(mode="after")
     def _measured_somehow(self) -> Criterion:
@@ -121,6 +163,14 @@ class Criterion(StrictModel):
     def rated(self) -> bool:
         """True when the criterion is read as a rating on its scale (not from indicators)."""
         return not self.indicators
+
+    @property
+    def evidence_names(self) -> tuple[str, ...]:
+        """The headers of this criterion's evidence column: the rubric's, or by default
+        ``<column> evidence``, ``<label> evidence`` and ``<id> evidence``."""
+        if self.evidence is not None:
+            return self.evidence.names
+        return tuple(f"{name} evidence" for name in (self.column, self.label, self.id))
 
     def level(self, value: int) -> Level | None:
         for lv in self.scale.levels:

@@ -87,6 +87,7 @@ def cross_reference_problems(data: dict[str, Any]) -> list[RubricProblem]:
     ids, problems = _criterion_problems(crits, ident)
     problems += _band_problems(bands)
     band_names = [b.get("name") for b in bands if isinstance(b, dict)]
+    problems += _evidence_level_problems(data.get("require_evidence"), crits)
     for i, g in enumerate(gates):
         if not isinstance(g, dict):
             continue
@@ -132,14 +133,35 @@ def _criterion_problems(
 
 def _names(criterion: dict[str, Any]) -> list[str]:
     """Every name the reader matches a criterion's column by: its column, aliases, label and id,
-    and its indicators' (so they must not clash either)."""
+    its indicators' and its evidence column's (so they must not clash either)."""
     parts = [criterion, *(i for i in criterion.get("indicators") or [] if isinstance(i, dict))]
     names = [
         n
         for p in parts
         for n in (p.get("column"), *(p.get("aliases") or []), p.get("label"), p.get("id"))
     ]
+    evidence = criterion.get("evidence")
+    if isinstance(evidence, dict):
+        names += [evidence.get("column"), *(evidence.get("aliases") or [])]
     return [n for n in names if isinstance(n, str) and n.strip()]
+
+
+def _evidence_level_problems(rule: Any, crits: list[Any]) -> list[tuple[str, str]]:
+    """(key path, problem) for a ``require_evidence`` level that is on no criterion's scale."""
+    if not isinstance(rule, dict) or not isinstance(rule.get("levels"), list):
+        return []
+    values = set()
+    for c in crits:
+        scale = c.get("scale") if isinstance(c, dict) else None
+        if isinstance(scale, dict) and not c.get("indicators"):
+            lo, hi = scale.get("min", 0), scale.get("max", 4)
+            if isinstance(lo, int) and isinstance(hi, int):
+                values |= set(range(lo, hi + 1))
+    return [
+        (f"require_evidence.levels[{i}]", f"{v!r} is a level of no criterion's scale")
+        for i, v in enumerate(rule["levels"])
+        if isinstance(v, (int, float)) and values and v not in values
+    ]
 
 
 def _band_problems(bands: list[Any]) -> list[tuple[str, str]]:

@@ -1,0 +1,165 @@
+"""The evidence behind each rating: required ratings without it are flagged or rejected, as
+the rubric says, and every engagement carries its evidence and review fields."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..read import present
+from ..rubric import Criterion, Rubric
+from ..validation import Problem, Rejection, Validated
+from .columns import REVIEW_FIELDS, ReviewColumns, evidence_field
+from .findings import Flag
+
+
+def cell_text(value: Any) -> str | None:
+    """A cell as the text an output shows: dates as ISO dates, numbers as written, ``None``
+    for a blank cell."""
+    if not present(value):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _texts(frame: pd.DataFrame, key: str | None) -> np.ndarray:
+    if key is None or key not in frame.columns:
+        return np.full(len(frame), None, dtype=object)
+    return np.array([cell_text(v) for v in frame[key].tolist()], dtype=object)
+
+
+def evidence_texts(part: Validated, columns: ReviewColumns, criterion_id: str) -> np.ndarray:
+    """Each kept row's evidence for a criterion: its own column's text, else the shared
+    column's; ``None`` where there is none."""
+    out = np.full(len(part.carried), None, dtype=object)
+    for key in reversed(columns.evidence_keys(criterion_id)):  # the own column wins
+        text = _texts(part.carried, key)
+        out = np.where(text != None, text, out)  # noqa: E711 (element-wise)
+    return out
+
+
+def review_names(rubric: Rubric) -> list[str]:
+    """The names of the review cells every engagement carries: ``<id>.evidence`` per
+    criterion, then the review fields."""
+    return [*(evidence_field(c) for c in rubric.ids), *REVIEW_FIELDS]
+
+
+def blank_review_cells(index: pd.Index, rubric: Rubric) -> pd.DataFrame:
+    """Review cells holding nothing (``None``), for engagements on ``index``."""
+    return pd.DataFrame(
+        {name: np.full(len(index), None, dtype=object) for name in review_names(rubric)},
+        index=index,
+        dtype=object,
+    )
+
+
+def review_cells(part: Validated, columns: ReviewColumns, rubric: Rubric) -> None:
+    """Add, in place, each engagement's evidence per criterion (``<id>.evidence``) and review
+    fields (``review.status`` ...) to its carried cells, ``None`` where absent."""
+    cells = {evidence_field(c.id): evidence_texts(part, columns, c.id) for c in rubric.criteria}
+    for name in REVIEW_FIELDS:
+        cells[name] = _texts(part.carried, columns.fields.get(name))
+    extra = pd.DataFrame(cells, index=part.carried.index, dtype=object)
+    part.carried = pd.concat([part.carried, extra], axis=1)
+
+
+def _needs(part: Validated, crit: Criterion, levels: Any) -> np.ndarray:
+    """Which kept rows hold a value of ``crit`` that needs evidence under ``levels``."""
+    if crit.rated:
+        values = part.ratings[crit.id].to_numpy(dtype=float)
+        if levels == "all":
+            return ~np.isnan(values)
+        return np.isin(values, np.asarray(levels, dtype=float))
+    if levels != "all":  # levels are ratings; a criterion measured by indicators has none
+        return np.zeros(len(part.ratings), dtype=bool)
+    values = part.ratings[[i.id for i in crit.indicators]].to_numpy(dtype=float)
+    return ~np.isnan(values).all(axis=1)
+
+
+def _shown(value: float, crit: Criterion) -> str:
+    level = crit.level(int(value)) if float(value).is_integer() else None
+    return f"{value:g} ({level.label})" if level is not None else f"{value:g}"
+
+
+def apply_evidence(part: Validated, columns: ReviewColumns, rubric: Rubric) -> list[Flag]:
+    """Check that every rating the rubric's ``require_evidence`` names has evidence.  With
+    ``action: flag`` the rows stay and each missing piece is a :class:`Flag`; with
+    ``action: reject`` the rows move, in place, to ``part.rejected``.  A table with no
+    evidence column for a criterion that needs one gets a note saying so."""
+    rule = rubric.require_evidence
+    if rule is None or not len(part.ratings):
+        return []
+    table, wanted = part.table, rule.describe()
+    problems: dict[int, list[Problem]] = {}
+    flags: list[Flag] = []
+    uncovered = []
+    rows = part.rows.to_numpy()
+    for crit in rubric.criteria:
+        missing = _needs(part, crit, rule.levels) & (evidence_texts(part, columns, crit.id) == None)  # noqa: E711
+        if not missing.any():
+            continue
+        keys = columns.evidence_keys(crit.id)
+        if not keys:
+            uncovered.append(crit.label)
+        for i in np.flatnonzero(missing):
+            col = table.column_at(keys[0] if keys else crit.id, int(rows[i]))
+            what = (
+                f"rating {_shown(part.ratings[crit.id].iat[i], crit)} of {crit.label}"
+                if crit.rated
+                else f"{crit.label}'s value"
+            )
+            reason = f"{what} has no evidence (the rubric asks for evidence behind {wanted})"
+            if rule.action == "reject":
+                problem = Problem(col.letter, col.header, None, reason)
+                problems.setdefault(int(i), []).append(problem)
+            else:
+                flags.append(
+                    Flag(
+                        table.name,
+                        table.sheet,
+                        int(rows[i]),
+                        part.ratings.index[i],
+                        col.letter,
+                        col.header,
+                        "evidence",
+                        crit.id,
+                        reason,
+                    )
+                )
+    if uncovered:
+        table.notes.append(
+            f"no evidence column for {', '.join(uncovered)}: the rubric asks for evidence "
+            f"behind {wanted} (add '<criterion> evidence' columns or one 'Evidence' column)"
+        )
+    if problems:
+        _reject(part, problems)
+    return flags
+
+
+def _reject(part: Validated, problems: dict[int, list[Problem]]) -> None:
+    """Move the rows at the positions of ``problems`` from the kept rows to ``part.rejected``."""
+    positions = sorted(problems)
+    for i in positions:
+        eid = part.ratings.index[i]
+        part.rejected.append(
+            Rejection(
+                part.table.name,
+                part.table.sheet,
+                int(part.rows.iat[i]),
+                tuple(problems[i]),
+                eid,
+                carried=part.carried.iloc[i].to_dict(),
+            )
+        )
+    keep = np.ones(len(part.ratings), dtype=bool)
+    keep[positions] = False
+    part.ratings, part.carried, part.rows = part.ratings[keep], part.carried[keep], part.rows[keep]
+    part.rejected.sort(key=lambda r: r.row)
