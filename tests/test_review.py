@@ -194,3 +194,58 @@ def test_status_filtering_keeps_every_row_counted(tmp_path, cells):
     approved = {i for i, (s, _, _) in enumerate(cells) if s and s.strip().lower() == "approved"}
     assert c["not_approved"] == len(rows) - len(approved)
     assert {h.row - 2 for h in result.held} == set(range(len(rows))) - approved
+
+
+# -- explain and the command line ----------------------------------------------------------------
+
+
+def test_explain_shows_the_evidence_and_the_flag_behind_each_rating(tmp_path, cli):
+    path = write_xlsx(tmp_path / "in.xlsx", evidence_rows(), header=EVIDENCE_HEADER)
+    rubric = rubric_file(tmp_path, require_evidence={"levels": [0, 4]})
+    data = json.loads(cli("explain", path, "E1", "-r", rubric, "-f", "json").stdout)
+    transparency = data["criteria"][0]
+    assert transparency["evidence"] == "After-action report AAR-1" and transparency["flag"] is None
+    assert data["review"]["assessed_by"] == "J. Smith" and data["flags"] == []
+    flagged = json.loads(cli("explain", path, "E3", "-r", rubric, "-f", "json").stdout)
+    assert flagged["criteria"][0]["evidence"] is None
+    assert "has no evidence" in flagged["criteria"][0]["flag"]
+    assert [f["cell"] for f in flagged["flags"]] == ["Engagements!I4", "Engagements!J4"]
+    text = " ".join(cli("explain", path, "E3", "-r", rubric).stdout.split())
+    assert "none: flagged" in text and "flagged Engagements!I4 (E3)" in text
+    shown = " ".join(cli("explain", path, "E1", "-r", rubric).stdout.split())
+    assert "AAR-1" in shown and "After-action" in shown and "assessed by J. Smith" in shown
+
+
+def test_explain_of_a_row_not_approved_says_why_it_has_no_score(tmp_path):
+    path = write_xlsx(tmp_path / "in.xlsx", evidence_rows(), header=EVIDENCE_HEADER)
+    result = assess.score(path, require_status="Approved")
+    expl = assess.explain(result, "e3")
+    assert expl.status == "not approved" and expl.exit_code == 1
+    assert expl.headline() == "E3: not approved, not scored: status Draft, not Approved"
+    assert expl.to_dict()["not_approved"]["cell"] == "Engagements!K4"
+
+
+def test_cli_require_status_counts_and_exit_codes(tmp_path, cli):
+    path = write_xlsx(tmp_path / "in.xlsx", evidence_rows(), header=EVIDENCE_HEADER)
+    out = cli("score", path, "--require-status", "Approved", "--require-status", "Reviewed")
+    assert out.exit_code == 1
+    text = " ".join(out.stdout.split())
+    assert "3 scored, 0 insufficient evidence, 0 rejected, 1 not approved of 4 rows" in text
+    assert "not approved Engagements row 4 E3: status Draft, not Approved or Reviewed" in text
+    bad = cli("score", path, "--require-status", "Signed")
+    assert bad.exit_code == 2 and bad.stderr.count("\n") == 1
+    assert "'Signed' is not a status of rubric military-diplomacy" in bad.stderr
+    data = json.loads(cli("score", path, "--require-status", "Approved", "-f", "json").stdout)
+    assert data["summary"]["not_approved"] == 2 and len(data["not_approved"]) == 2
+    batch = cli("batch", path, "-o", tmp_path / "out", "-j", "1", "--require-status", "Approved")
+    assert batch.exit_code == 1
+    assert "2 scored, 0 insufficient evidence, 0 rejected, 2 not approved of 4 rows" in (
+        " ".join(batch.stdout.split())
+    )
+    portfolio = json.loads((tmp_path / "out" / "portfolio.json").read_text(encoding="utf-8"))
+    assert portfolio["require_status"] == ["Approved"]
+    assert portfolio["files"][0]["not_approved"] == 2
+    dask = cli(
+        "score", path, "--engine", "dask", "--require-status", "Approved", "-o", tmp_path / "s.csv"
+    )
+    assert dask.exit_code == 2 and "leave out --require-status" in dask.stderr

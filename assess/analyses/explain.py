@@ -26,6 +26,7 @@ from ..errors import InputError
 from ..limits import DEFAULT_MAX_INPUT_SIZE, MaxSize
 from ..pipeline import scored
 from ..result import Result
+from ..review import REVIEW_FIELDS, Held, evidence_field
 from ..rubric import DEFAULT_RUBRIC, Gate, Level, Rubric
 from ..scoring import STATUS_SCORED, band_index, score_frame
 from ..validation import Rejection, id_key
@@ -46,6 +47,8 @@ class CriterionPart:
     normalised: float | None
     contribution: float | None
     raters: dict[str, float | None] | None = None  # each rater's rating, for several raters
+    evidence: str | None = None  # the evidence behind the rating, as written
+    flag: str | None = None  # why it is flagged (the evidence the rubric requires is missing)
 
     @property
     def missing(self) -> bool:
@@ -68,6 +71,7 @@ class CriterionPart:
                 for lv in self.levels
             ]
         out.update(normalised=self.normalised, contribution=self.contribution)
+        out.update(evidence=self.evidence, flag=self.flag)
         if self.raters is not None:
             out["raters"] = self.raters
         return out
@@ -140,6 +144,12 @@ class Explanation:
     rubric: Rubric | None = field(default=None, repr=False)
     #: why the row was rejected (``status == "rejected"``): nothing of it was scored
     rejection: Rejection | None = None
+    #: the row's review fields (status, assessed by and on, reviewed by) as written
+    review: dict[str, str | None] = field(default_factory=dict)
+    #: the warnings on the row (:class:`assess.review.Flag`)
+    flags: list[Any] = field(default_factory=list)
+    #: why the row was not scored when its status is not one required (``require_status``)
+    held: Any = None
 
     @property
     def exit_code(self) -> int:
@@ -150,6 +160,8 @@ class Explanation:
         name = f" {self.name}" if self.name else ""
         if self.rejection is not None:
             return f"{self.id}: rejected, not scored: {self.rejection}"
+        if self.held is not None:
+            return f"{self.id}: not approved, not scored: {self.held.reason}"
         if self.status != STATUS_SCORED:
             return (
                 f"{self.id}{name}: insufficient evidence ({percent(self.completeness)} of the "
@@ -198,6 +210,9 @@ class Explanation:
             "next_band_min": self.next_band_min,
             "improvements": [i.to_dict() for i in self.improvements],
             "rejection": self.rejection.to_dict() if self.rejection is not None else None,
+            "review": self.review,
+            "flags": [f.to_dict() for f in self.flags],
+            "not_approved": self.held.to_dict() if self.held is not None else None,
         }
 
 
@@ -283,9 +298,11 @@ def explain_result(result: Result, engagement_id: str) -> Explanation:
     """Explain one engagement of a scored result (see :func:`explain`)."""
     rubric = result.rubric
     eid = _find(result, engagement_id)
-    if isinstance(eid, Rejection):
-        return _rejected(result, eid)
+    if not isinstance(eid, str):
+        return _not_scored(result, eid)
     row = result.engagements.loc[eid]
+    flags = [f for f in result.flags if f.id == eid]
+    flagged = {f.criterion: f.reason for f in flags if f.criterion is not None}
     scored = row["status"] == STATUS_SCORED
     present = {c.id for c in rubric.criteria if _value(row[f"{c.id}.normalised"]) is not None}
     rated_weight = sum(c.weight for c in rubric.criteria if c.id in present)
@@ -314,6 +331,8 @@ def explain_result(result: Result, engagement_id: str) -> Explanation:
                 normalised=_value(row[f"{c.id}.normalised"]),
                 contribution=_value(row[f"{c.id}.contribution"]) if scored else None,
                 raters=raters,
+                evidence=_text(row.get(evidence_field(c.id))),
+                flag=flagged.get(c.id),
             )
         )
     names = rubric.band_names
@@ -346,22 +365,31 @@ def explain_result(result: Result, engagement_id: str) -> Explanation:
         next_band_min=next_min,
         improvements=improvements(result, eid),
         rubric=rubric,
+        review={name.removeprefix("review."): _text(row.get(name)) for name in REVIEW_FIELDS},
+        flags=flags,
     )
 
 
-def _rejected(result: Result, rejection: Rejection) -> Explanation:
+def _text(value: Any) -> str | None:
+    """A review cell (text, or None where blank)."""
+    return None if value is None or value is pd.NA or value != value else str(value)
+
+
+def _not_scored(result: Result, row: Rejection | Held) -> Explanation:
+    """A row that was not scored: rejected, or not in a required status."""
+    rejection = row if isinstance(row, Rejection) else None
     return Explanation(
-        id=str(rejection.id),
-        status="rejected",
+        id=str(row.id),
+        status="rejected" if rejection is not None else "not approved",
         score=None,
         band=None,
         band_by_score=None,
         rank=None,
         of=len(result.scored),
         completeness=0.0,
-        source=rejection.file,
-        sheet=rejection.sheet,
-        row=rejection.row,
+        source=row.file,
+        sheet=row.sheet,
+        row=row.row,
         name=None,
         criteria=[],
         gates=[],
@@ -369,11 +397,13 @@ def _rejected(result: Result, rejection: Rejection) -> Explanation:
         next_band_min=None,
         rubric=result.rubric,
         rejection=rejection,
+        held=None if rejection is not None else row,
     )
 
 
-def _find(result: Result, engagement_id: str) -> str | Rejection:
-    """The engagement's id as the result holds it, or the rejection of the row holding it."""
+def _find(result: Result, engagement_id: str) -> str | Rejection | Held:
+    """The engagement's id as the result holds it, or the rejection of the row holding it, or
+    the row set aside as not in a required status."""
     ids = [str(i) for i in result.engagements.index]
     wanted = " ".join(str(engagement_id).split())
     if wanted in ids:
@@ -392,6 +422,9 @@ def _find(result: Result, engagement_id: str) -> str | Rejection:
                 id_key(rej.id) == key if exact else id_key(rej.id).casefold() == key.casefold()
             ):
                 return rej
+    for held in result.held:
+        if held.id is not None and id_key(held.id).casefold() == key.casefold():
+            return held
     close = difflib.get_close_matches(wanted, ids, n=3, cutoff=0.6)
     hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
     rejected = f" ({len(result.rejected)} rows were rejected)" if result.rejected else ""

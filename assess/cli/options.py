@@ -87,6 +87,16 @@ SplitOpt = Annotated[
     ),
 ]
 
+RequireStatusOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--require-status",
+        metavar="STATUS",
+        help="Score only the rows whose Status is this (e.g. Approved; repeat or "
+        "comma-separate for several); every other row is listed as not approved.",
+    ),
+]
+
 PeriodOpt = Annotated[
     str | None,
     typer.Option(

@@ -26,6 +26,7 @@ from .options import (
     IdColumnOpt,
     MaxInputSizeOpt,
     PeriodOpt,
+    RequireStatusOpt,
     RubricOpt,
     SheetOpt,
     SplitOpt,
@@ -101,6 +102,7 @@ def score(
     ] = Engine.pandas,
     by: ByOpt = None,
     split: SplitOpt = None,
+    require_status: RequireStatusOpt = None,
     id_column: IdColumnOpt = None,
     allow_missing: AllowMissingOpt = None,
     max_input_size: MaxInputSizeOpt = MAX_INPUT_SIZE,
@@ -130,6 +132,7 @@ def score(
             reading(id_column, allow_missing, max_input_size),
             recording_asked=any(v is not None for v in (period, store, assessor)),
             comparing=bool(by) or split is not None,
+            filtering=bool(require_status),
         )
     with user_errors(debug):
         if fmt is ScoreFormat.xlsx and output is None:
@@ -141,7 +144,10 @@ def score(
             if recorder is not None and output is not None:  # refused before anything is recorded
                 api.check_report_target(output, files, as_asked)
             result = api.score(
-                files, rubric=rubric, **reading(id_column, allow_missing, max_input_size, sheet)
+                files,
+                rubric=rubric,
+                require_status=require_status,
+                **reading(id_column, allow_missing, max_input_size, sheet),
             )
             if by:
                 result.comparison = api.compare(result, by, split=split)
@@ -244,9 +250,13 @@ def _print_scores(
         say_recorded(recorded, stderr=fmt in (ScoreFormat.json, *printers))
 
 
-def _score_dask(files, rubric, output, fmt, debug, options, recording_asked, comparing) -> None:
+def _score_dask(
+    files, rubric, output, fmt, debug, options, recording_asked, comparing, filtering
+) -> None:
     """``assess score --engine dask``: a dataset scored with Dask (assess.engines.dask)."""
     with user_errors(debug):
+        if filtering:
+            raise fail("--engine dask scores every row; leave out --require-status")
         if comparing:
             raise fail(
                 "--engine dask compares nothing (its scores go to files); leave out --by and "
@@ -335,6 +345,7 @@ def batch(
     id_column: IdColumnOpt = None,
     allow_missing: AllowMissingOpt = None,
     max_input_size: MaxInputSizeOpt = MAX_INPUT_SIZE,
+    require_status: RequireStatusOpt = None,
     period: PeriodOpt = None,
     store: StoreOpt = None,
     assessor: AssessorOpt = None,
@@ -360,9 +371,11 @@ def batch(
                     jobs=jobs,
                     skip_unchanged=skip_unchanged,
                     on_file=on_file,
+                    require_status=require_status,
                     **options,
                 )
-            run = record_batch(recorder, result, options) if recorder is not None else None
+            recorded_with = {**options, "require_status": require_status}
+            run = record_batch(recorder, result, recorded_with) if recorder is not None else None
         _print_batch(result, json_out or fmt is BatchFormat.json, run)
     raise typer.Exit(max(result.exit_code, run.exit_code if run is not None else 0))
 

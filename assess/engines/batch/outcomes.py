@@ -22,6 +22,9 @@ class FileOutcome:
     scored: int = 0
     insufficient: int = 0
     rejected: int = 0
+    #: rows not in the required review status, and warnings on scored rows
+    not_approved: int = 0
+    flagged: int = 0
     error: str = ""
     seconds: float = 0.0
     sheet: str = ""
@@ -39,9 +42,11 @@ class FileOutcome:
             return self.error
         if self.status == "skipped":
             return "; ".join(self.notes)
+        held = f", {self.not_approved} not approved" if self.not_approved else ""
+        flags = f"; {self.flagged} flagged" if self.flagged else ""
         return (
             f"{self.scored} scored, {self.insufficient} insufficient evidence, "
-            f"{self.rejected} rejected of {self.rows} rows"
+            f"{self.rejected} rejected{held} of {self.rows} rows{flags}"
         )
 
     def summary(self) -> dict[str, Any]:
@@ -84,15 +89,19 @@ class BatchResult:
             "scored": sum(f.scored for f in ok),
             "insufficient": sum(f.insufficient for f in ok),
             "rejected": sum(f.rejected for f in ok),
+            "not_approved": sum(f.not_approved for f in ok),
+            "flagged": sum(f.flagged for f in ok),
         }
 
     def summary_line(self) -> str:
         t = self.totals()
+        held = f", {t['not_approved']} not approved" if t["not_approved"] else ""
+        flags = f"; {t['flagged']} flagged" if t["flagged"] else ""
         return (
             f"{t['files']} files ({t['failed']} failed, {t['unchanged']} unchanged, "
             f"{t['skipped']} skipped): "
             f"{t['scored']} scored, {t['insufficient']} insufficient evidence, "
-            f"{t['rejected']} rejected of {t['rows']} rows"
+            f"{t['rejected']} rejected{held} of {t['rows']} rows{flags}"
         )
 
     def to_dict(self) -> dict[str, Any]:

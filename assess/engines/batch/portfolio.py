@@ -123,6 +123,7 @@ def layout_record(layout: dict[str, Any]) -> dict[str, Any]:
         "sheet": layout.get("sheet"),
         "id_column": layout.get("id_column"),
         "allow_missing": list(allowed) if allowed else None,
+        "require_status": list(layout["require_status"]) if layout.get("require_status") else None,
     }
 
 

@@ -21,6 +21,7 @@ from ...limits import DEFAULT_MAX_INPUT_SIZE, MaxSize, parse_size, read_input
 from ...pipeline import score
 from ...read import file_sha256, missing_allowance
 from ...report import write_report
+from ...review import check_required_statuses
 from ...rubric import DEFAULT_RUBRIC, Rubric, load_rubric
 from ...validation import json_value
 from .discovery import PORTFOLIO_JSON, SUFFIX, expand_inputs, output_names
@@ -49,6 +50,7 @@ def _score_one(
         outcome.notes = list(src.notes)
         outcome.rows, outcome.scored = c["rows"], c["scored"]
         outcome.insufficient, outcome.rejected = c["insufficient"], c["rejected"]
+        outcome.not_approved, outcome.flagged = c["not_approved"], len(result.flags)
         outcome.report = Path(out).name
         eng = result.engagements.reset_index()
         keep = [*PORTFOLIO_FIELDS, *result.carried_columns]
@@ -122,6 +124,7 @@ def run_batch(
     id_column: str | None = None,
     allow_missing: str | Iterable[str] | None = None,
     max_input_size: MaxSize = DEFAULT_MAX_INPUT_SIZE,
+    require_status: str | Iterable[str] | None = None,
 ) -> BatchResult:
     """Score every input on its own, write one report each and a portfolio.
 
@@ -140,7 +143,7 @@ def run_batch(
         unchanged (recorded in ``portfolio.json``).
     on_file : OnFile, optional
         Called after each input with ``(outcome, done, total)``, e.g. to show progress.
-    sheet, id_column, allow_missing, max_input_size : optional
+    sheet, id_column, allow_missing, max_input_size, require_status : optional
         Reading options for every input, as for :func:`assess.score`.
 
     Returns
@@ -154,6 +157,7 @@ def run_batch(
     missing_allowance(rub, allow_missing)  # an unknown criterion fails once, not per file
     limit = parse_size(max_input_size)  # so does a size that is not one
     layout = _layout(sheet, id_column, allow_missing, limit)
+    layout["require_status"] = check_required_statuses(require_status, rub) or None
     if fmt not in SUFFIX:
         raise OutputError(f"unknown report format {fmt!r}; use one of {', '.join(sorted(SUFFIX))}")
     out = Path(outdir)

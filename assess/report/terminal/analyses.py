@@ -207,10 +207,23 @@ def print_explanation(expl, console: Console) -> None:
             highlight=False,
         )
         return
+    if expl.held is not None:
+        console.print(
+            printable(
+                f"{expl.source} · {expl.sheet} row {expl.row}: the row is not in a required "
+                "review status, so it was not scored"
+            ),
+            markup=False,
+            highlight=False,
+        )
+        return
+    review = ", ".join(
+        f"{k.replace('_', ' ')} {v}" for k, v in expl.review.items() if v is not None
+    )
     console.print(
         printable(
             f"{expl.source} · {expl.sheet} row {expl.row} · {percent(expl.completeness)} of "
-            "the weight rated"
+            "the weight rated" + (f" · {review}" if review else "")
         ),
         markup=False,
         highlight=False,
@@ -220,8 +233,22 @@ def print_explanation(expl, console: Console) -> None:
         console.print(note, markup=False, highlight=False)
     for g in expl.gates:
         console.print(f"Gate {g.id}: {g.describe()}.", markup=False)
+    for flag in expl.flags:
+        console.print(inert(f"flagged {flag}"))
     if expl.status == "scored":
         _print_improvements(expl, console)
+
+
+#: how much of a piece of evidence the terminal shows (the JSON has all of it)
+EVIDENCE_SHOWN = 120
+
+
+def _evidence_cell(c) -> Text:
+    """The evidence behind a rating, shortened; a flag in its place when it is missing."""
+    if c.evidence is None:
+        return Text("none: flagged" if c.flag else "", style="bold yellow" if c.flag else "")
+    text = c.evidence if len(c.evidence) <= EVIDENCE_SHOWN else c.evidence[:EVIDENCE_SHOWN] + "…"
+    return inert(text)
 
 
 def _criteria_table(expl) -> Table:
@@ -234,6 +261,9 @@ def _criteria_table(expl) -> Table:
     with_raters = any(c.raters for c in expl.criteria)
     if with_raters:
         table.add_column("Raters")
+    with_evidence = any(c.evidence is not None or c.flag is not None for c in expl.criteria)
+    if with_evidence:
+        table.add_column("Evidence")
     for c in expl.criteria:
         if c.indicators is not None:
             rating = "; ".join(f"{k} {figure(v, 'g')}" for k, v in c.indicators.items())
@@ -251,9 +281,12 @@ def _criteria_table(expl) -> Table:
         if with_raters:
             raters = ", ".join(f"{k} {figure(v, 'g')}" for k, v in (c.raters or {}).items())
             cells.append(inert(raters))
+        if with_evidence:
+            cells.append(_evidence_cell(c))
         table.add_row(*cells)
     if expl.status == "scored":
-        total = ["Score", "", "", fixed(expl.score, 1)] + ([""] if with_raters else [])
+        extra = [""] * (with_raters + with_evidence)
+        total = ["Score", "", "", fixed(expl.score, 1), *extra]
         table.add_section()
         table.add_row(*total, style="bold")
     return table
