@@ -55,7 +55,32 @@ _HEADER_FILL = PatternFill("solid", fgColor="DDE3EA")
 _RATING_FILL = PatternFill("solid", fgColor="E8F0E0")
 _WRAP_TOP = Alignment(wrap_text=True, vertical="top")
 
-Kind = Literal["id", "name", "type", "text", "organisation", "date", "rating", "indicator"]
+Kind = Literal[
+    "id",
+    "name",
+    "type",
+    "text",
+    "organisation",
+    "date",
+    "rating",
+    "indicator",
+    "evidence",
+    "person",
+    "status",
+]
+
+#: The review trail's columns after the ratings: header, kind, width.
+REVIEW_COLUMNS: tuple[tuple[str, Kind, float], ...] = (
+    ("Assessed by", "person", 18),
+    ("Assessed on", "date", 13),
+    ("Reviewed by", "person", 18),
+    ("Status", "status", 13),
+)
+EVIDENCE_WIDTH = 40
+EVIDENCE_PROMPT = (
+    "The evidence for this rating: the after-action report, joint statement or observer's "
+    "note, with its date or reference."
+)
 
 
 @dataclass(frozen=True)
@@ -67,6 +92,7 @@ class _Field:
     width: float
     criterion: Criterion | None = None
     indicator: Indicator | None = None
+    values: tuple[str, ...] = ()  # a status column's statuses
 
 
 def _fields(rubric: Rubric) -> list[_Field]:
@@ -100,6 +126,11 @@ def _fields(rubric: Rubric) -> list[_Field]:
                     indicator=ind,
                 )
             )
+        if free(c.evidence_names[0]):
+            fields.append(_Field(c.evidence_names[0], "evidence", EVIDENCE_WIDTH, criterion=c))
+    for header, kind, width in REVIEW_COLUMNS:
+        if free(header):
+            fields.append(_Field(header, kind, width, values=rubric.statuses))
     if free("Notes"):
         fields.append(_Field("Notes", "text", 50))
     return fields
@@ -229,6 +260,8 @@ def _write_lists(ws: Worksheet, fields: list[_Field]) -> dict[str, str]:
             values = [level_text(f.criterion, lv.value) for lv in f.criterion.scale.levels]
             # Not the column's own header: that would be a second match for the reader.
             columns.append((_source_key(f), f"Levels of {f.criterion.label}", values))
+        elif f.kind == "status":
+            columns.append(("status", "Review statuses", list(f.values)))
     sources: dict[str, str] = {}
     for i, (key, title, values) in enumerate(columns, start=1):
         letter = get_column_letter(i)
@@ -318,6 +351,22 @@ def _field_validation(f: _Field, sources: dict[str, str]) -> DataValidation | No
             promptTitle=f.header,
             prompt="A unique reference for each engagement, e.g. EX-0001.",
         )
+    if f.kind == "evidence":
+        assert f.criterion is not None
+        return _validation(
+            None, promptTitle=_title(f.criterion.label, "evidence"), prompt=EVIDENCE_PROMPT
+        )
+    if f.kind == "status":
+        return _validation(
+            "list",
+            formula1=sources["status"],
+            showErrorMessage=True,
+            errorStyle="stop",
+            errorTitle="Not a status",
+            error=f"Pick a status from the list: {', '.join(f.values)}.",
+            promptTitle=f.header,
+            prompt=f"Where the assessment is in review: {', '.join(f.values)}.",
+        )
     return None
 
 
@@ -343,7 +392,14 @@ def _example_value(f: _Field, rubric: Rubric):
     if f.kind in examples:
         return examples[f.kind]
     if f.kind == "date":
-        return _dt.date(2024, 3, 4) if f.header == "Start date" else _dt.date(2024, 3, 15)
+        dates = {"Start date": (2024, 3, 4), "Assessed on": (2024, 4, 2)}
+        return _dt.date(*dates.get(f.header, (2024, 3, 15)))
+    if f.kind == "evidence":
+        return "After-action report EX-0001 (2024-03-20), section 2"
+    if f.kind == "person":
+        return "A. Analyst" if f.header == "Assessed by" else None
+    if f.kind == "status":
+        return f.values[0]
     if f.header == "Notes":
         return EXAMPLE_NOTE
     return "Partner A; Partner B"

@@ -249,3 +249,45 @@ def test_cli_require_status_counts_and_exit_codes(tmp_path, cli):
         "score", path, "--engine", "dask", "--require-status", "Approved", "-o", tmp_path / "s.csv"
     )
     assert dask.exit_code == 2 and "leave out --require-status" in dask.stderr
+
+
+# -- the input template ----------------------------------------------------------------------
+
+
+def test_template_has_evidence_and_review_columns_and_reads_back_with_no_rejection(tmp_path):
+    from openpyxl import load_workbook
+
+    from assess.template import write_template
+
+    rubric = assess.load_rubric(rubric_file(tmp_path, review={"statuses": ["Draft", "Cleared"]}))
+    path = write_template(rubric, tmp_path / "t.xlsx")
+    ws = load_workbook(path)["Engagements"]
+    headers = [c.value for c in ws[1]]
+    for c in rubric.criteria:  # each evidence column right after its rating column
+        assert headers[headers.index(c.column) + 1] == f"{c.column} evidence"
+    assert headers[-5:] == ["Assessed by", "Assessed on", "Reviewed by", "Status", "Notes"]
+    letters = {c.value: c.column_letter for c in ws[1]}
+    validations = {str(dv.sqref).split(":")[0]: dv for dv in ws.data_validations.dataValidation}
+    evidence = validations[f"{letters['Transparency evidence']}2"]
+    assert "after-action report" in evidence.prompt and evidence.type is None
+    status = validations[f"{letters['Status']}2"]
+    assert status.type == "list"
+    lists = load_workbook(path)["Lists"]
+    column = status.formula1.split("!")[1].split(":")[0].replace("$", "")[0]
+    assert [lists[f"{column}{r}"].value for r in (2, 3)] == ["Draft", "Cleared"]
+    result = assess.score(path, rubric=rubric, require_status="Draft")
+    assert result.counts == {
+        "rows": 1,
+        "scored": 1,
+        "insufficient": 0,
+        "rejected": 0,
+        "not_approved": 0,
+    }
+    item = result.to_dict()["engagements"][0]
+    assert item["criteria"]["transparency"]["evidence"].startswith("After-action report")
+    assert item["review"] == {
+        "assessed_by": "A. Analyst",
+        "assessed_on": "2024-04-02",
+        "reviewed_by": None,
+        "status": "Draft",
+    }

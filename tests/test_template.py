@@ -27,6 +27,7 @@ from assess.template import (
 )
 
 FIXED = ["Engagement", "Type", "Partners", "Organisation", "Start date", "End date"]
+REVIEW = ["Assessed by", "Assessed on", "Reviewed by", "Status"]
 
 EVIDENCE = "Evidence in the after-action report, meeting minutes and correspondence. "
 # A 1-5 scale with long, comma-holding labels and descriptors, and a measured criterion.
@@ -193,7 +194,8 @@ def test_header_row_holds_the_id_descriptive_rating_and_notes_columns(template, 
     expected = [
         default_rubric.identifier.column,
         *FIXED,
-        *(c.column for c in _rated(default_rubric)),
+        *(h for c in _rated(default_rubric) for h in (c.column, f"{c.column} evidence")),
+        *REVIEW,
         "Notes",
     ]
     assert headers == expected
@@ -375,9 +377,13 @@ def test_custom_rubric_has_a_column_per_indicator(tmp_path, custom_rubric):
         "Ref",
         *FIXED,
         "Cooperation",
+        "Cooperation evidence",
         "Burden",
+        "Burden evidence",
         "Objectives met (%)",
         "Trainees certified",
+        "Delivery evidence",
+        *REVIEW,
         "Notes",
     ]
     dvs = _validations_by_column(ws)
@@ -437,5 +443,6 @@ def test_libreoffice_opens_the_template(template, tmp_path, default_rubric):
     with produced.open(encoding="utf-8", newline="") as fh:
         rows = list(csv.reader(fh))
     assert rows[0][0] == default_rubric.identifier.column
-    assert [c.column for c in _rated(default_rubric)] == rows[0][7:-1]
+    ratings = [h for c in _rated(default_rubric) for h in (c.column, f"{c.column} evidence")]
+    assert ratings + REVIEW == rows[0][7:-1]
     assert rows[1][0] == EXAMPLE_ID
