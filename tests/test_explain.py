@@ -156,10 +156,12 @@ def test_cli_explain_shows_points_as_every_report_and_says_when_they_do_not_add_
     parts = {c.label: c.contribution for c in assess.explain(result, eid).criteria}
     out = cli("explain", EXAMPLE_WORKBOOK, eid).output
     rows = {}
+    header = next(line for line in out.splitlines() if "Points" in line)
+    at = [c.strip() for c in header.split("┃")[1:-1]].index("Points")
     for line in out.splitlines():
         cells = [c.strip() for c in line.split("│")[1:-1]]
-        if cells and cells[0] and cells[-1]:
-            rows[cells[0]] = cells[-1]
+        if cells and cells[0] and cells[at]:
+            rows[cells[0]] = cells[at]
     shown_points = []
     for label, contribution in parts.items():
         cell = next(v for k, v in rows.items() if label.startswith(k) or k.startswith(label))
