@@ -354,6 +354,35 @@ class Result:
     def rating_column(self, criterion_id: str) -> str:
         return f"{criterion_id}.rating"
 
+    def evidence_shares(self) -> pd.DataFrame:
+        """Per criterion (index: ids), over the engagements scored or short of evidence:
+        ``rated`` (with a value), ``with_evidence`` (of those, with evidence) and ``share``
+        (NaN when none is rated)."""
+        eng = self.engagements
+        rows = []
+        for c in self.rubric.criteria:
+            rated = eng[f"{c.id}.normalised"].notna().to_numpy()
+            column = f"{c.id}.evidence"
+            cited = eng[column].notna().to_numpy() if column in eng.columns else rated & False
+            n, k = int(rated.sum()), int((rated & cited).sum())
+            rows.append({"rated": n, "with_evidence": k, "share": k / n if n else math.nan})
+        return pd.DataFrame(rows, index=pd.Index(self.rubric.ids, name="criterion"))
+
+    def status_counts(self) -> dict[str, int]:
+        """Rows per review status, over every row that has one (the rubric's statuses in
+        order, then any other status as written, then ``""`` for rows without one); rejected
+        rows are not counted (their cells are not read)."""
+        column = "review.status"
+        values = self.engagements[column].tolist() if column in self.engagements.columns else []
+        values += [h.status for h in self.held]
+        known = {s.casefold(): s for s in self.rubric.statuses}
+        counts: dict[str, int] = dict.fromkeys(self.rubric.statuses, 0)
+        for v in values:
+            text = "" if v is None or v != v else " ".join(str(v).split())
+            name = known.get(text.casefold(), text)
+            counts[name] = counts.get(name, 0) + 1
+        return counts
+
     # -- the JSON contract ------------------------------------------------------------
     def summary(self) -> dict[str, Any]:
         return {
