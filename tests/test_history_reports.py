@@ -28,7 +28,8 @@ from assess.history import PeriodContext, open_store
 from assess.report import write_report
 from assess.report.figures import change_text
 from assess.report.html import to_html
-from assess.report.tabular import to_csv, to_markdown
+from assess.report.markdown import to_markdown
+from assess.report.tabular import to_csv
 
 QUARTERS = ROOT / "examples" / "quarters"
 REVISED = QUARTERS / "military-diplomacy-v1.1.yaml"

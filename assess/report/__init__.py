@@ -2,8 +2,8 @@
 report, fed a :class:`~assess.calibration.result.Calibration`, in two of them.
 
 The writers are organised by format: :mod:`assess.report.xlsx` (the Excel workbooks),
-:mod:`assess.report.html` (the HTML pages), :mod:`assess.report.tabular` (CSV, JSON and
-Markdown) and :mod:`assess.report.terminal` (what the commands print).
+:mod:`assess.report.html` (the HTML pages), :mod:`assess.report.tabular` (CSV and JSON),
+:mod:`assess.report.markdown` and :mod:`assess.report.terminal` (what the commands print).
 
 :func:`write_report` picks the writer from the file extension (or ``fmt``), refuses to
 write over any input file, and writes atomically: to a temporary file in a private folder
@@ -64,12 +64,12 @@ def format_for(path: str | Path, fmt: str | None = None) -> str:
 
 
 def _writers() -> dict[str, Callable[[Result, Path], None]]:
-    from . import html, tabular, xlsx
+    from . import html, markdown, tabular, xlsx
 
     return {
         "csv": tabular.write_csv,
         "json": tabular.write_json,
-        "md": tabular.write_markdown,
+        "md": markdown.write_markdown,
         "xlsx": xlsx.write_xlsx,
         "html": html.write_html,
     }
