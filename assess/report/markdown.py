@@ -82,11 +82,7 @@ def review_markdown(result: Result) -> list[str]:
         lines += _md_table(["Criterion", "Rated", "With evidence", "Share"], "lrrr", rows)
     if set(statuses) - {""}:
         rows = [[md_cell(k) if k else "(no status)", str(v)] for k, v in statuses.items()]
-        lines += (
-            ["", *_md_table(["Status", "Rows"], "lr", rows)]
-            if cited
-            else _md_table(["Status", "Rows"], "lr", rows)
-        )
+        lines += ([""] if cited else []) + _md_table(["Status", "Rows"], "lr", rows)
     return lines
 
 
