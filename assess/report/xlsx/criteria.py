@@ -3,10 +3,16 @@ descriptor, every indicator's normalisation, the bands and the gates."""
 
 from __future__ import annotations
 
-import math
-
 from ...rubric import Criterion, Rubric
-from ..page import column_width, header_height, set_page, write_note
+from ..page import (
+    PADDING,
+    column_width,
+    header_height,
+    set_page,
+    text_width,
+    wrapped_lines,
+    write_note,
+)
 from ..safety import clean_text
 from ..sheets import Worksheet
 from .formats import CellFormats
@@ -18,8 +24,8 @@ HEAD = ["Criterion", "Weight", "Direction", "Level", "Label", "Descriptor"]
 HEAD_ROW = 3
 
 
-def _lines(text: str, width: int) -> int:
-    return max(1, math.ceil(len(text) / max(width - 4, 1)))
+def _lines(text: str, width: float) -> int:
+    return wrapped_lines(text, width, bold=False)
 
 
 def _widths(rubric: Rubric) -> list[float]:
@@ -30,8 +36,12 @@ def _widths(rubric: Rubric) -> list[float]:
         2: ["benefit", "cost: more of it"],
         4: levels + [ind.label for c in rubric.criteria for ind in c.indicators] + ["indicator"],
     }
+    # the criteria's labels are bold, and stay on one line
+    bold = max((text_width(c.label, bold=True) for c in rubric.criteria), default=0) + PADDING
+    least = {0: min(bold, 40)}
     out = [
-        column_width([head], values.get(col, ()), least=9, most=32) for col, head in enumerate(HEAD)
+        column_width([head], values.get(col, ()), least=least.get(col, 9), most=32)
+        for col, head in enumerate(HEAD)
     ]
     out[-1] = DESCRIPTOR_WIDTH
     return out
@@ -67,17 +77,20 @@ def _write_descriptor(ws: Worksheet, f: CellFormats, r: int, text: str) -> None:
 def _write_criterion(ws: Worksheet, f: CellFormats, crit: Criterion, r: int) -> int:
     """One criterion from row ``r``: its weight and description, its source, then its levels
     or its indicators; returns the row after them."""
-    ws.write_string(r, 0, crit.label, f.label)
-    ws.write_number(r, 1, crit.weight, f.pct1)
+    ws.write_string(r, 0, crit.label, f.label_top)
+    ws.write_number(r, 1, crit.weight, f.pct1_top)
     ws.write_string(
-        r, 2, "cost: more of it lowers the score" if crit.direction == "cost" else "benefit"
+        r,
+        2,
+        "cost: more of it lowers the score" if crit.direction == "cost" else "benefit",
+        f.wrap,
     )
     _write_descriptor(ws, f, r, clean_text(" ".join(crit.description.split())))
     r += 1
     if crit.source:
         text = clean_text("“" + " ".join(crit.source.split()) + "”")
         ws.set_row(r, 15 * _lines(text, DESCRIPTOR_WIDTH))
-        ws.write_string(r, 4, "Source", f.note)
+        ws.write_string(r, 4, "Source", f.note_wrap)
         ws.write_string(r, 5, text, f.wrap)
         r += 1
     for lv in crit.scale.levels if crit.rated else ():

@@ -23,6 +23,7 @@ class CellFormats:
             {"bold": True, "bg_color": "#DDE3EA", "border": 1, "text_wrap": True, "valign": "top"}
         )
         self.label = add({"bold": True})
+        self.label_top = add({"bold": True, "valign": "top"})
         self.wrap = add({"text_wrap": True, "valign": "top"})
         self.wrap_bottom = add({"text_wrap": True})
         self.date = add({"num_format": "yyyy-mm-dd"})
@@ -33,6 +34,7 @@ class CellFormats:
         self.rating = add({"num_format": "0.0#"})
         self.pct = add({"num_format": "0%"})
         self.pct1 = add({"num_format": "0.0%"})
+        self.pct1_top = add({"num_format": "0.0%", "valign": "top"})
         self.input = add({"bg_color": "#FFF2CC", "border": 1, "num_format": "0.000"})
         self.input_num = add({"bg_color": "#FFF2CC", "border": 1, "num_format": "0.##"})
         self.note = add({"italic": True, "font_color": "#595959"})

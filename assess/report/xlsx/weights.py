@@ -150,4 +150,4 @@ def _write_gates(ws: Worksheet, f: CellFormats, lay: Layout, widths: list) -> No
         ws.write_number(r, 5, names_asc.index(gate.cap) + 1)
         reason = clean_text(" ".join(gate.reason.split()))
         ws.set_row(r, LINE * wrapped_lines(reason, widths[6], bold=False))
-        ws.write_string(r, 6, reason, f.wrap)
+        ws.write_string(r, 6, reason, f.wrap_bottom)
