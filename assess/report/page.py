@@ -33,6 +33,8 @@ PADDING = 2.0
 LINE = 15.0
 #: The most a column widens for its values (characters); a header's words may need more.
 MOST = 40.0
+#: The widest a column grows for one word of its values (a hash, a path), in characters.
+LONGEST_WORD = 72.0
 #: The longest text a header or footer may hold (Excel's limit is 255).
 _FOOTER_ROOM = 250
 
@@ -178,11 +180,14 @@ def column_width(
     headers: Iterable[str] = (), values: Iterable[Any] = (), least: float = 6, most: float = MOST
 ) -> float:
     """The width (in characters) of a column with ``headers`` (bold, wrapped at word
-    boundaries: the longest word must fit on a line) and ``values`` (their text on one line,
-    up to ``most``)."""
+    boundaries: the longest word must fit on a line) and ``values`` (their text on one line up
+    to ``most``; longer text wraps, but never inside a word: a value's longest word fits up to
+    :data:`LONGEST_WORD`)."""
+    texts = [_shown(v) for v in values]
     word = max((longest_word(h) for h in headers), default=0.0) + PADDING
-    text = max((text_width(_shown(v)) for v in values), default=0.0) + PADDING
-    return round(max(least, word, min(text, most)), 1)
+    value_word = max((longest_word(t, bold=False) for t in texts), default=0.0) + PADDING
+    text = max((text_width(t) for t in texts), default=0.0) + PADDING
+    return round(max(least, word, min(value_word, LONGEST_WORD), min(text, most)), 1)
 
 
 def _shown(value: Any) -> str:

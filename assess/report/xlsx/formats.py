@@ -28,6 +28,7 @@ class CellFormats:
         self.wrap_bottom = add({"text_wrap": True})
         self.date = add({"num_format": "yyyy-mm-dd"})
         self.score = add({"num_format": "0.0"})
+        self.whole = add({"num_format": "0"})
         self.change = add({"num_format": "+0.0;-0.0;0.0"})
         self.points = add({"num_format": "0.00"})
         self.norm = add({"num_format": "0.000"})
