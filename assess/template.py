@@ -25,6 +25,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from .errors import OutputError
 from .files import atomic_path, check_output_path, zip_sink
 from .read import header_targets
+from .report.page import PageSetup, column_width, header_height, set_page, wrapped_lines
 from .report.safety import clean_text
 from .rubric import Criterion, Indicator, Rubric, load_rubric, normalise_header
 
@@ -50,7 +51,9 @@ TITLE_MAX = 32
 EXAMPLE_ID = "EX-0001"
 EXAMPLE_NOTE = "Example row: replace or delete"
 
-_HEADER_FONT = Font(bold=True)
+#: The font of every styled cell: the workbook's own (Calibri), as in the reports.
+_FONT = "Calibri"
+_HEADER_FONT = Font(name=_FONT, bold=True)
 _HEADER_FILL = PatternFill("solid", fgColor="DDE3EA")
 _RATING_FILL = PatternFill("solid", fgColor="E8F0E0")
 _WRAP_TOP = Alignment(wrap_text=True, vertical="top")
@@ -103,6 +106,11 @@ def _fields(rubric: Rubric) -> list[_Field]:
     if free("Notes"):
         fields.append(_Field("Notes", "text", 50))
     return fields
+
+
+def _width(f: _Field) -> float:
+    """A column's width: its own, or more if a word of its (wrapped) header needs it."""
+    return max(f.width, column_width([f.header]))
 
 
 def _rating_width(c: Criterion) -> float:
@@ -203,11 +211,7 @@ def _put(ws: Worksheet, row: int, col: int, value, **style):
 
 def _row_height(texts: list[tuple[str, float]]) -> float:
     """Height (points) for a row of wrapped cells: (text, column width in characters) pairs."""
-    lines = max(
-        sum(max(1, math.ceil(len(part) / max(width - 2, 1))) for part in text.split("\n"))
-        for text, width in texts
-    )
-    return 15.0 * lines
+    return 15.0 * max(wrapped_lines(text, width, bold=False) for text, width in texts)
 
 
 # -- sheets ---------------------------------------------------------------------------------
@@ -365,7 +369,7 @@ def _write_engagements(
             fill=fill,
             alignment=Alignment(wrap_text=True, vertical="center"),
         )
-        ws.column_dimensions[letter].width = f.width
+        ws.column_dimensions[letter].width = _width(f)
         if f.kind == "rating":
             assert f.criterion is not None
             cell.comment = _comment(_rating_comment(f.criterion))
@@ -380,8 +384,14 @@ def _write_engagements(
             for r in range(2, last_row + 1):
                 ws.cell(row=r, column=col).number_format = DATE_FORMAT
         if example_row:
-            _put(ws, 2, col, _example_value(f, rubric), font=Font(italic=True, color="555555"))
-    ws.row_dimensions[1].height = _row_height([(f.header, f.width) for f in fields])
+            _put(
+                ws,
+                2,
+                col,
+                _example_value(f, rubric),
+                font=Font(name=_FONT, italic=True, color="555555"),
+            )
+    ws.row_dimensions[1].height = header_height((f.header, _width(f)) for f in fields)
     ws.freeze_panes = "B2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(fields))}{last_row}"
 
@@ -403,7 +413,7 @@ class _Lines:
         ws, row = self.ws, self.row
         if first is not None:
             _put(ws, row, 1, first, alignment=_WRAP_TOP)
-        _put(ws, row, 2, key, alignment=_WRAP_TOP, font=Font(bold=bold))
+        _put(ws, row, 2, key, alignment=_WRAP_TOP, font=Font(name=_FONT, bold=bold))
         cell = _put(ws, row, 3, value, alignment=_WRAP_TOP)
         if number_format:
             cell.number_format = number_format
@@ -415,7 +425,9 @@ class _Lines:
 
     def heading(self, text: str, *, across: bool) -> None:
         """A section's heading, shaded (``across``: over all three columns)."""
-        _put(self.ws, self.row, 1, text, font=Font(bold=True, size=12), fill=_HEADER_FILL)
+        _put(
+            self.ws, self.row, 1, text, font=Font(name=_FONT, bold=True, size=12), fill=_HEADER_FILL
+        )
         for col in (2, 3) if across else ():
             _put(self.ws, self.row, col, None, fill=_HEADER_FILL)
         self.row += 1
@@ -425,7 +437,7 @@ def _write_criteria(ws: Worksheet, rubric: Rubric) -> None:
     for letter, w in _CRITERIA_WIDTHS.items():
         ws.column_dimensions[letter].width = w
     lines = _Lines(ws)
-    _put(ws, 1, 1, rubric.title or rubric.name, font=Font(bold=True, size=14))
+    _put(ws, 1, 1, rubric.title or rubric.name, font=Font(name=_FONT, bold=True, size=14))
     lines.row += 2
     _write_rubric_lines(lines, rubric)
     lines.row += 1
@@ -550,6 +562,9 @@ def write_template(
     sources = _write_lists(lists, fields)
     _write_engagements(engagements, rub, fields, sources, example_row)
     _write_criteria(criteria, rub)
+    page = PageSetup.of("Input template", rub)
+    for ws in (engagements, criteria, lists):
+        set_page(ws, page)
     wb.active = 0
     wb.properties.title = _clip(f"{rub.title or rub.name}: engagements", 200)
     wb.properties.subject = f"Input template for rubric {rub.name} {rub.version} ({rub.short_hash})"
