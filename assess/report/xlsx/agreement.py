@@ -37,7 +37,8 @@ def write_agreement_sheet(wb, f: CellFormats, result: Result) -> None:
     r = _write_alpha(ws, f, result, 3, widths)
     r = _write_flags(ws, f, result, r + 2, widths)
     _write_every_rating(ws, f, result, r + 1, flag_fmt, widths)
-    set_page(ws, f.page)
+    # every rating's header on each page after the one it starts on
+    set_page(ws, f.page, repeat=(r + 2, r + 2))
 
 
 def _widths(result: Result) -> list[float]:

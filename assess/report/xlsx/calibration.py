@@ -292,7 +292,7 @@ def _write_comparison(wb, cells: _Cells, cal: Calibration) -> None:
             cells.put(ws, i, j, v, cells.whole if j < len(fold_head) - len(metrics) else None)
     ws.autofilter(r + 1, 0, r + 1 + max(len(folds), 1), len(fold_head) - 1)
     ws.freeze_panes(0, 1)
-    set_page(ws, cells.page)
+    set_page(ws, cells.page, repeat=(r + 1, r + 1))  # every fold's header on later pages
 
 
 def _write_paired(ws, cells: _Cells, cal: Calibration, r: int, widths: list[float]) -> int:

@@ -79,7 +79,8 @@ def write_comparison_sheet(wb, f: CellFormats, lay: Layout, result: Result) -> N
         r = _write_cross(ws, f, lay, result, live, r + 1, widths)
     r = _write_profile(ws, f, lay, result, live, r + 1, widths)
     _write_pairs(ws, f, cmp, r + 1, widths)
-    set_page(ws, f.page)
+    # the pairs' header on each page after the one they start on
+    set_page(ws, f.page, repeat=(r + 2, r + 2) if len(cmp.pairs) else (0, 0))
 
 
 def _widths(result: Result) -> list[float]:

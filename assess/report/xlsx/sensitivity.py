@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from ...result import Result
 from ..figures import concentration
-from ..page import column_width, header_height, set_page, write_note
+from ..page import PADDING, column_width, header_height, set_page, text_width, write_note
 from ..safety import clean_text
 from ..sheets import Worksheet, write_figure
 from .charts import criterion_colour, round_step
@@ -61,7 +61,8 @@ def write_sensitivity_sheet(wb, f: CellFormats, result: Result) -> None:
     if len(s.leave_one_out):
         r = _write_leave_one_out(ws, f, result, r, widths) + 1
     _write_engagements(ws, f, result, r, widths)
-    set_page(ws, f.page)
+    # the engagements' header on each page after the one it starts on
+    set_page(ws, f.page, repeat=(r + 1, r + 1))
 
 
 def _head(ws: Worksheet, f: CellFormats, r: int, head: list[str], widths: list[float]) -> None:
@@ -83,11 +84,13 @@ def _widths(result: Result) -> list[float]:
         3: [b.name for b in result.rubric.bands],
         5: [clean_text(str(v)) for v in s.leave_one_out.get("most_moved", [])],
     }
+    # the settings' labels are bold, and stay on one line
+    labels = max(text_width(label, bold=True) for label, _ in _settings(result)) + PADDING
     return [
         column_width(
             [head[j] for head in heads if j < len(head)],
             values.get(j, ()),
-            least=28 if j == 0 else 9,
+            least=labels if j == 0 else 9,
         )
         for j in range(n)
     ]
@@ -97,11 +100,10 @@ def _engagements_head(result: Result) -> list[str]:
     return [*ENGAGEMENTS_HEAD, *(f"P({b})" for b in result.sensitivity.band_probability.columns)]
 
 
-def _write_settings(ws: Worksheet, f: CellFormats, result: Result, r: int) -> int:
-    """The run's settings and its agreement with the nominal ranking, from row ``r``; returns
-    the row after them."""
+def _settings(result: Result) -> list[tuple[str, object]]:
+    """The run's settings and its agreement with the nominal ranking, as (label, value)."""
     s = result.sensitivity
-    settings = [
+    return [
         ("Draws", s.draws),
         ("Concentration K", concentration(s.concentration)),
         ("Seed", s.seed),
@@ -110,9 +112,16 @@ def _write_settings(ws: Worksheet, f: CellFormats, result: Result, r: int) -> in
         ("Mean Spearman rho with the nominal ranking", round(s.mean_spearman, 6)),
         ("5th percentile of Spearman rho", round(s.spearman_p05, 6)),
     ]
-    for label, value in settings:
+
+
+def _write_settings(ws: Worksheet, f: CellFormats, result: Result, r: int) -> int:
+    """The run's settings and its agreement with the nominal ranking, from row ``r``; returns
+    the row after them."""
+    for label, value in _settings(result):
         ws.write_string(r, 0, label, f.label)
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if isinstance(value, float):
+            ws.write_number(r, 1, value, f.norm)
+        elif isinstance(value, int) and not isinstance(value, bool):
             ws.write_number(r, 1, value)
         else:
             ws.write_string(r, 1, str(value))
