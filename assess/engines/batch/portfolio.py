@@ -275,7 +275,7 @@ def _write_portfolio_xlsx(
                 ws.set_row(r, LINE * wrapped_lines(v, SUMMARY_WIDTH, bold=False))
             fmt = f.mono if k == "Rubric hash" else f.wrap if isinstance(v, str) else left
             write_value(ws, r, 1, v, fmt)
-        set_page(ws, f.page, repeat=None, one_page=True)
+        set_page(ws, f.page, one_page=True)
         band_fmt = band_formats(wb, result.rubric)
         if "notes" in files.columns:  # a list per file, read as one line
             files = files.assign(notes=files["notes"].map("; ".join))
