@@ -8,7 +8,7 @@ from itertools import islice
 
 from ...display import percent
 from ...result import Result, missing_criteria
-from ..page import LINE, column_width, header_height, set_page, wrapped_lines
+from ..page import LINE, PADDING, column_width, header_height, set_page, wrapped_lines
 from ..sheets import Worksheet, write_value
 from .formats import CellFormats
 
@@ -29,13 +29,16 @@ def write_rejected_sheet(wb, f: CellFormats, result: Result) -> None:
     ]
     for c, width in enumerate(widths):
         ws.set_column(c, c, width, f.wrap_bottom)
+    fits = [(width - PADDING) / 1.5 for width in widths]
     ws.set_row(0, header_height(zip(HEAD, widths, strict=True)))
     for c, h in enumerate(HEAD):
         ws.write_string(0, c, h, f.head)
     r = 0
     for r, row in enumerate(_rows(result), start=1):
         lines = max(
-            wrapped_lines(v, widths[c], bold=False) if isinstance(v, str) else 1
+            wrapped_lines(v, widths[c], bold=False)
+            if isinstance(v, str) and len(v) > fits[c]  # text this short surely fits
+            else 1
             for c, v in enumerate(row)
         )
         if lines > 1:  # a row as tall as its wrapped text
