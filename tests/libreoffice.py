@@ -1,10 +1,13 @@
-"""Recalculate a workbook with LibreOffice headless: an engine independent of assess."""
+"""Recalculate a workbook with LibreOffice headless: an engine independent of assess; and
+print it to PDF, counting the pages (``pdfinfo`` from poppler-utils)."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import tempfile
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -13,6 +16,11 @@ SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 needs_libreoffice = pytest.mark.skipif(
     SOFFICE is None,
     reason="LibreOffice (soffice) is not installed: apt-get install libreoffice-calc-nogui",
+)
+PDFINFO = shutil.which("pdfinfo")
+needs_pdfinfo = pytest.mark.skipif(
+    PDFINFO is None,
+    reason="pdfinfo (poppler-utils) is not installed: apt-get install poppler-utils",
 )
 
 # Recalculate every formula on load, whatever the file says about its cached values.
@@ -88,3 +96,65 @@ def _run(src: Path, outdir: Path, target: str) -> subprocess.CompletedProcess:
         return proc
     finally:
         shutil.rmtree(profile, ignore_errors=True)
+
+
+def to_pdf(src: Path, outdir: Path) -> Path:
+    """``src`` printed to PDF by LibreOffice (every visible sheet, with its page setup)."""
+    return convert(src, outdir, "pdf:calc_pdf_Export")
+
+
+def pdf_pages(pdf: Path) -> int:
+    """The number of pages of ``pdf``, as ``pdfinfo`` counts them."""
+    out = subprocess.run([PDFINFO, str(pdf)], capture_output=True, text=True, check=True).stdout
+    match = re.search(r"^Pages:\s+(\d+)", out, re.MULTILINE)
+    if match is None:
+        raise AssertionError(f"pdfinfo found no page count in {pdf.name}: {out}")
+    return int(match.group(1))
+
+
+def only_sheet(src: Path, sheet: str, dest: Path) -> Path:
+    """A copy of ``src`` at ``dest`` that prints only ``sheet``: every other sheet's print area
+    is one empty cell, which LibreOffice leaves out (it prints hidden sheets, so hiding them
+    would not do); charts, formulas and formats are left as they are."""
+    with zipfile.ZipFile(src) as zin:
+        book = zin.read("xl/workbook.xml").decode("utf-8")
+        names = re.findall(r'<sheet name="([^"]*)"', book)
+        if sheet not in names:
+            raise AssertionError(f"{src.name} has no sheet {sheet!r}: {names}")
+        others = {str(i) for i, name in enumerate(names) if name != sheet}
+        area = re.compile(r'<definedName name="_xlnm.Print_Area" localSheetId="(\d+)"[^>]*>[^<]*<')
+        book = re.sub(
+            area.pattern + "/definedName>",
+            lambda m: "" if m.group(1) in others else m.group(0),
+            book,
+        )
+        empty = "".join(
+            f'<definedName name="_xlnm.Print_Area" localSheetId="{i}">'
+            f"'{name}'!$XFD$1048576</definedName>"
+            for i, name in enumerate(names)
+            if name != sheet
+        )
+        if "<definedNames>" in book:
+            book = book.replace("<definedNames>", "<definedNames>" + empty, 1)
+        else:
+            book = book.replace("</sheets>", f"</sheets><definedNames>{empty}</definedNames>", 1)
+        with zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as zout:
+            for item in zin.infolist():
+                data = zin.read(item)
+                if item.filename == "xl/workbook.xml":
+                    data = book.encode("utf-8")
+                zout.writestr(item, data)
+    return dest
+
+
+def sheet_pages(src: Path, outdir: Path) -> dict[str, int]:
+    """The printed pages of each sheet of ``src``, sheet by sheet (the others hidden)."""
+    with zipfile.ZipFile(src) as z:
+        names = re.findall(r'<sheet name="([^"]*)"', z.read("xl/workbook.xml").decode("utf-8"))
+    pages = {}
+    for i, name in enumerate(names):
+        part = outdir / f"sheet{i}"
+        part.mkdir(parents=True, exist_ok=True)
+        copy = only_sheet(src, name, part / f"{src.stem}-{i}.xlsx")
+        pages[name] = pdf_pages(to_pdf(copy, part))
+    return pages

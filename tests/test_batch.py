@@ -84,7 +84,10 @@ def test_portfolio_holds_every_engagement_with_its_source(tmp_path):
     ws = openpyxl.load_workbook(result.portfolio)["Engagements"]
     rows = list(ws.iter_rows(values_only=True))
     header = rows[0]
-    sources = {r[header.index("id")]: Path(r[header.index("source")]).name for r in rows[1:]}
+    sources = {
+        r[header.index("Engagement ID")]: Path(r[header.index("Source file")]).name
+        for r in rows[1:]
+    }
     assert sources == {
         "A0": "a.xlsx",
         "A1": "a.xlsx",
@@ -93,7 +96,7 @@ def test_portfolio_holds_every_engagement_with_its_source(tmp_path):
         "B2": "b.xlsx",
     }
     files = list(openpyxl.load_workbook(result.portfolio)["Files"].iter_rows(values_only=True))
-    assert {r[files[0].index("sha256")] for r in files[1:]} == {f.sha256 for f in result.files}
+    assert {r[files[0].index("SHA-256")] for r in files[1:]} == {f.sha256 for f in result.files}
 
 
 def test_skip_unchanged_rescores_only_changed_inputs(tmp_path):

@@ -54,15 +54,24 @@ class FileOutcome:
         return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "engagements"}
 
 
+def _now() -> str:
+    from ...result import utc_now  # pandas, numpy: not loaded until a batch runs
+
+    return utc_now()
+
+
 @dataclass
 class BatchResult:
-    """Every input's outcome, and where the portfolio was written."""
+    """Every input's outcome, where the portfolio was written and when the batch was scored
+    (``scored_at``, as :attr:`Result.scored_at <assess.result.Result.scored_at>`: the date the
+    portfolio prints)."""
 
     outdir: Path
     rubric: Rubric
     files: list[FileOutcome]
     portfolio: Path | None = None
     seconds: float = 0.0
+    scored_at: str = field(default_factory=_now)
 
     @property
     def failed(self) -> list[FileOutcome]:

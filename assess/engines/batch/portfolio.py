@@ -1,5 +1,9 @@
 """The portfolio: every engagement of a batch with its source, a summary per file and the
-failures, written as ``portfolio.xlsx`` with ``portfolio.json`` beside it."""
+failures, written as ``portfolio.xlsx`` with ``portfolio.json`` beside it.
+
+The workbook looks and prints like the report workbook: its header style, headers in words,
+scores to one decimal and completeness as a percentage, the bands in their colours, frozen
+headers and filters, and every sheet set up for A4 (:func:`~assess.report.page.set_page`)."""
 
 from __future__ import annotations
 
@@ -19,6 +23,45 @@ from .outcomes import BatchResult
 
 #: what the portfolio keeps of each engagement (with the carried columns)
 PORTFOLIO_FIELDS = ("id", "score", "band", "rank", "completeness", "status")
+#: The workbook's headers of the portfolio's own columns (carried columns keep their names).
+HEADERS = {
+    "portfolio rank": "Portfolio rank",
+    "source": "Source file",
+    "id": "Engagement ID",
+    "score": "Score",
+    "band": "Band",
+    "rank in file": "Rank in file",
+    "completeness": "Completeness",
+    "status": "Status",
+    "input": "Input file",
+    "sha256": "SHA-256",
+    "report": "Report",
+    "rows": "Rows",
+    "scored": "Scored",
+    "insufficient": "Insufficient evidence",
+    "rejected": "Rejected",
+    "not_approved": "Not approved",
+    "flagged": "Flags",
+    "error": "Error",
+    "seconds": "Seconds",
+    "sheet": "Sheet",
+    "notes": "Notes",
+}
+#: The columns of whole numbers.
+WHOLE = (
+    "portfolio rank",
+    "rank in file",
+    "rows",
+    "scored",
+    "insufficient",
+    "rejected",
+    "not_approved",
+    "flagged",
+)
+#: The widest a column grows for its text (characters); longer text wraps.
+TEXT_MOST = 30
+#: The width of the Summary sheet's values (characters).
+SUMMARY_WIDTH = 80
 
 
 def _portfolio_frame(result: BatchResult) -> pd.DataFrame:
@@ -65,35 +108,70 @@ def _typed_cells(values: pd.Series) -> tuple[str, list[Any]]:
     return "other", values.tolist()
 
 
-def _write_table(ws, frame: pd.DataFrame, head, date_fmt) -> None:
-    """A header row and the frame's rows, in row order (the workbook streams rows to disk).
+def _write_table(ws, frame: pd.DataFrame, f: Any, band_fmt: dict[str, Any]) -> None:
+    """A header row and the frame's rows, in row order (the workbook streams rows to disk);
+    the columns as wide as their header's words and their values, long text wrapped (the row
+    as tall as it), figures in number formats, bands in their colours, a filter and frozen
+    headers.
 
     Columns of numbers or of text (nearly all) become ready-made cells stored a row at a time
     (see ``assess.report.sheets.Row``); a blank is simply not written, and anything else goes
     through :func:`~assess.report.sheets.write_value`.
     """
+    from ...report.page import LINE, PADDING, column_width, header_height, text_width, wrapped_lines
     from ...report.sheets import Row, write_value
 
-    for c, col in enumerate(frame.columns):
-        write_value(ws, 0, c, str(col), head)
+    heads = [HEADERS.get(str(col), str(col)) for col in frame.columns]
     columns = [_typed_cells(frame[col]) for col in frame.columns]
+    widths, wrapped = [], {}
+    formats = {"score": f.score, "completeness": f.pct, "seconds": f.points}
+    formats.update(dict.fromkeys(WHOLE, f.whole))
+    for c, (col, (kind, values)) in enumerate(zip(frame.columns, columns, strict=True)):
+        sample = [v for v in values[:200] if v is not None]
+        width = column_width([heads[c]], sample, least=8, most=TEXT_MOST)
+        fmt = formats.get(col)
+        if kind == "text" and any(text_width(v) > width - PADDING for v in sample):
+            fmt, wrapped[c] = f.wrap_bottom, width
+        widths.append(width)
+        ws.set_column(c, c, width, fmt)
+    ws.set_row(0, header_height(zip(heads, widths, strict=True)))
+    for c, text in enumerate(heads):
+        write_value(ws, 0, c, text, f.head)
     make = {"number": Row.number, "text": Row.text}
     for r in range(1, len(frame) + 1):
         cells: dict[int, tuple] = {}
         later = []
+        lines = 1
         for c, (kind, values) in enumerate(columns):
             v = values[r - 1]
             if v is None and kind != "other":
                 continue
+            if c in wrapped and len(v) > (wrapped[c] - PADDING) / 1.5:
+                lines = max(lines, wrapped_lines(v, wrapped[c], bold=False))
             cell = make[kind](v) if kind != "other" else None
             if cell is not None:
                 cells[c] = cell
             else:  # a date, a bool, text too long to check cheaply, an infinite number ...
                 later.append((c, v))
+        if lines > 1:
+            ws.set_row(r, LINE * lines)
         if cells:
             ws.put_row(r, cells)
         for c, v in later:
-            write_value(ws, r, c, v, date_fmt=date_fmt)
+            write_value(ws, r, c, v, date_fmt=f.date)
+    last = max(len(frame), 1)
+    if "band" in frame.columns:
+        c = list(frame.columns).index("band")
+        for name, fmt in band_fmt.items():
+            ws.conditional_format(
+                1,
+                c,
+                last,
+                c,
+                {"type": "cell", "criteria": "==", "value": f'"{name}"', "format": fmt},
+            )
+    ws.freeze_panes(1, 0)
+    ws.autofilter(0, 0, last, max(len(frame.columns) - 1, 0))
 
 
 def _layered_json(value: Any, depth: int = 0, flat_from: int = 3) -> str:
@@ -172,7 +250,9 @@ def _write_portfolio_xlsx(
     failures: pd.DataFrame,
     notes: list[str],
 ) -> None:
+    from ...report.page import LINE, PageSetup, set_page, wrapped_lines
     from ...report.sheets import WORKBOOK_OPTIONS, Worksheet, write_value
+    from ...report.xlsx.formats import CellFormats, band_formats
 
     with atomic_path(target) as tmp:
         wb = xlsx_workbook(tmp, WORKBOOK_OPTIONS)
@@ -184,25 +264,35 @@ def _write_portfolio_xlsx(
                 "comments": f"rubric hash {result.rubric.content_hash}",
             }
         )
-        head = wb.add_format({"bold": True, "bg_color": "#DDE3EA", "border": 1})
-        date_fmt = wb.add_format({"num_format": "yyyy-mm-dd"})
+        f = CellFormats(wb, PageSetup.of("Portfolio", result.rubric, result.scored_at))
         ws = wb.add_worksheet("Summary")
+        totals = {
+            **{k: k.capitalize() for k in result.totals()},
+            "insufficient": "Insufficient evidence",
+        }
         rows = [
             ("Rubric", f"{result.rubric.name} {result.rubric.version}"),
             ("Rubric hash", result.rubric.content_hash),
             ("assess version", __version__),
-            *[(k.capitalize(), v) for k, v in result.totals().items()],
+            ("Scored at (UTC)", result.scored_at),
+            *[(totals[k], v) for k, v in result.totals().items()],
             *[("Note", note) for note in notes],
         ]
+        ws.set_column(0, 0, 22)
+        ws.set_column(1, 1, SUMMARY_WIDTH)
+        left = wb.add_format({"align": "left"})
         for r, (k, v) in enumerate(rows):
-            ws.write_string(r, 0, k, head)
-            write_value(ws, r, 1, v)
-        ws.set_column(0, 0, 16)
-        ws.set_column(1, 1, 70)
+            ws.write_string(r, 0, k, f.head)
+            if isinstance(v, str) and len(v) > SUMMARY_WIDTH / 1.5:  # a long note wraps
+                ws.set_row(r, LINE * wrapped_lines(v, SUMMARY_WIDTH, bold=False))
+            fmt = f.mono if k == "Rubric hash" else f.wrap if isinstance(v, str) else left
+            write_value(ws, r, 1, v, fmt)
+        set_page(ws, f.page, one_page=True)
+        band_fmt = band_formats(wb, result.rubric)
+        if "notes" in files.columns:  # a list per file, read as one line
+            files = files.assign(notes=files["notes"].map("; ".join))
         for name, frame in (("Engagements", table), ("Files", files), ("Failures", failures)):
             ws = wb.add_worksheet(name, worksheet_class=Worksheet)
-            _write_table(ws, frame, head, date_fmt)
-            ws.freeze_panes(1, 0)
-            ws.autofilter(0, 0, max(len(frame), 1), max(len(frame.columns) - 1, 0))
-            ws.set_column(0, max(len(frame.columns) - 1, 0), 16)
+            _write_table(ws, frame, f, band_fmt)
+            set_page(ws, f.page)
         wb.close()

@@ -7,9 +7,15 @@ from xlsxwriter.utility import xl_col_to_name
 
 from ...analyses.agreement import ALPHA_LEGEND, shown_alpha
 from ...result import Result
+from ..page import column_width, header_height, set_page, write_note
 from ..safety import clean_text
 from ..sheets import Worksheet, write_figure, write_value
 from .formats import CellFormats
+
+#: The headers of the alpha table, and the last ones of the flags and every rating.
+ALPHA_HEAD = ["Criterion", "Alpha", "Engagements rated twice+", "Reading"]
+FLAGS_TAIL = ["Spread", "Cells"]
+EVERY_TAIL = ["Raters", "Min", "Max", "Range", "Std. dev.", "Combined", "Flag"]
 
 
 def write_agreement_sheet(wb, f: CellFormats, result: Result) -> None:
@@ -18,33 +24,65 @@ def write_agreement_sheet(wb, f: CellFormats, result: Result) -> None:
     a = result.agreement
     ws = wb.add_worksheet(worksheet_class=Worksheet, name="Agreement")
     flag_fmt = wb.add_format({"bg_color": "#FDECEA"})
+    widths = _widths(result)
+    for col, width in enumerate(widths):
+        ws.set_column(col, col, width)
     ws.write_string(0, 0, "Agreement between raters", f.title)
-    ws.write_string(
-        1,
-        0,
-        clean_text(
-            f"{len(a.raters)} raters ({', '.join(a.raters)}); combined per engagement and "
-            f"criterion by {a.combine.replace('_', ' ')}. Rating rows: {a.rows_read} read, "
-            f"{a.rows_used} used, {a.rows_rejected} rejected (see Rejected)."
-        ),
-        f.note,
+    about = clean_text(
+        f"{len(a.raters)} raters ({', '.join(a.raters)}); combined per engagement and "
+        f"criterion by {a.combine.replace('_', ' ')}. Rating rows: {a.rows_read} read, "
+        f"{a.rows_used} used, {a.rows_rejected} rejected (see Rejected)."
     )
-    r = _write_alpha(ws, f, result, 3)
-    r = _write_flags(ws, f, result, r + 2)
-    columns = _write_every_rating(ws, f, result, r + 1, flag_fmt)
-    ws.set_column(0, 0, 30)
-    ws.set_column(1, 1, 24)
-    ws.set_column(2, columns, 11)
+    write_note(ws, 1, widths, about, f.note_wrap)
+    r = _write_alpha(ws, f, result, 3, widths)
+    r = _write_flags(ws, f, result, r + 2, widths)
+    _write_every_rating(ws, f, result, r + 1, flag_fmt, widths)
+    # every rating's header on each page after the one it starts on
+    set_page(ws, f.page, repeat=(r + 2, r + 2))
 
 
-def _write_alpha(ws: Worksheet, f: CellFormats, result: Result, r: int) -> int:
+def _widths(result: Result) -> list[float]:
+    """Each column's width: the words of every table's header in it fit, and so do the
+    engagements' ids and the criteria's labels."""
+    a = result.agreement
+    raters = [clean_text(r) for r in a.raters]
+    heads = [
+        ALPHA_HEAD,
+        ["Engagement ID", "Criterion", *raters, *FLAGS_TAIL],
+        ["Engagement ID", "Criterion", *raters, *EVERY_TAIL],
+    ]
+    n = max(len(head) for head in heads)
+    ids = [clean_text(str(i)) for i in a.spread.index.get_level_values(0)[:500]]
+    labels = [c.label for c in result.rubric.criteria]
+    values = {
+        0: [*labels, *ids],
+        1: labels,
+        3: [shown_alpha(v).reading for v in [*a.alpha.values(), a.overall]],
+    }
+    return [
+        column_width(
+            [head[j] for head in heads if j < len(head)],
+            values.get(j, ()),
+            least=16 if j < 2 else 9,
+        )
+        for j in range(n)
+    ]
+
+
+def _head(ws: Worksheet, f: CellFormats, r: int, head: list[str], widths: list[float]) -> None:
+    """A table's header row ``r``, as tall as its wrapped headers."""
+    ws.set_row(r, header_height(zip(head, widths, strict=False)))
+    for c, text in enumerate(head):
+        ws.write_string(r, c, clean_text(text), f.head)
+
+
+def _write_alpha(ws: Worksheet, f: CellFormats, result: Result, r: int, widths: list) -> int:
     """Alpha per criterion and over all criteria, from row ``r``, then the legend; returns the
     legend's row."""
     a = result.agreement
     ws.write_string(r, 0, "Krippendorff's alpha (ordinal)", f.h2)
     r += 1
-    for c, h in enumerate(["Criterion", "Alpha", "Engagements rated twice+", "Reading"]):
-        ws.write_string(r, c, h, f.head)
+    _head(ws, f, r, ALPHA_HEAD, widths)
     r += 1
     for c in result.rubric.criteria:
         if c.id not in a.alpha:
@@ -61,18 +99,16 @@ def _write_alpha(ws: Worksheet, f: CellFormats, result: Result, r: int) -> int:
     write_figure(ws, r, 1, overall.value, f.norm)
     ws.write_string(r, 3, overall.reading)
     r += 1
-    ws.write_string(r, 0, ALPHA_LEGEND, f.note)
+    write_note(ws, r, widths, ALPHA_LEGEND, f.note_wrap)
     return r
 
 
-def _write_flags(ws: Worksheet, f: CellFormats, result: Result, r: int) -> int:
+def _write_flags(ws: Worksheet, f: CellFormats, result: Result, r: int, widths: list) -> int:
     """The ratings flagged for review, from row ``r``; returns the row after them."""
     a = result.agreement
     ws.write_string(r, 0, f"Flagged for review: raters {a.flag_at:g} or more levels apart", f.h2)
     r += 1
-    head = ["Engagement ID", "Criterion", *a.raters, "Spread", "Cells"]
-    for c, h in enumerate(head):
-        ws.write_string(r, c, clean_text(h), f.head)
+    _head(ws, f, r, ["Engagement ID", "Criterion", *a.raters, *FLAGS_TAIL], widths)
     r += 1
     for fl in a.flags:
         ws.write_string(r, 0, clean_text(fl.id))
@@ -88,27 +124,17 @@ def _write_flags(ws: Worksheet, f: CellFormats, result: Result, r: int) -> int:
     return r
 
 
-def _write_every_rating(ws: Worksheet, f: CellFormats, result: Result, r: int, flag_fmt) -> int:
+def _write_every_rating(
+    ws: Worksheet, f: CellFormats, result: Result, r: int, flag_fmt, widths: list
+) -> None:
     """Every rating by rater with its spread, from row ``r``, filtered, the flagged ones
-    shaded with ``flag_fmt``; returns the number of columns."""
+    shaded with ``flag_fmt``."""
     a = result.agreement
     ws.write_string(r, 0, "Every rating by rater", f.h2)
     r += 1
-    head = [
-        "Engagement ID",
-        "Criterion",
-        *a.raters,
-        "Raters",
-        "Min",
-        "Max",
-        "Range",
-        "Std. dev.",
-        "Combined",
-        "Flag",
-    ]
+    head = ["Engagement ID", "Criterion", *a.raters, *EVERY_TAIL]
     first = r
-    for c, h in enumerate(head):
-        ws.write_string(r, c, clean_text(h), f.head)
+    _head(ws, f, r, head, widths)
     r += 1
     labels = {c.id: c.label for c in result.rubric.criteria}
     for (eid, cid), row in a.spread.iterrows():
@@ -135,4 +161,3 @@ def _write_every_rating(ws: Worksheet, f: CellFormats, result: Result, r: int, f
             "format": flag_fmt,
         },
     )
-    return len(head)

@@ -1,12 +1,19 @@
 """The report workbook's **Charts** sheet: native charts of the top engagements' points by
 criterion, of the engagements by band, and of the mean rating per criterion by engagement type
-(when the input has a type column), all reading the other sheets' cells."""
+(when the input has a type column), all reading the other sheets' cells.
+
+Every chart assess writes draws the bands in their rubric colours and the criteria (or groups)
+in :data:`CRITERION_COLOURS`, its value axis ticked at round numbers (:func:`round_step`).
+"""
 
 from __future__ import annotations
+
+import math
 
 from xlsxwriter.utility import xl_col_to_name
 
 from ...result import Result
+from ..page import column_width, header_height, set_page
 from ..safety import clean_text
 from ..sheets import Worksheet, is_missing
 from .formats import CellFormats
@@ -32,6 +39,24 @@ CRITERION_COLOURS = [
 ]
 
 
+def round_step(span: float, ticks: int = 5, whole: bool = False) -> float:
+    """A round distance between the ticks of an axis ``span`` long: 1, 2, 2.5 or 5 times a
+    power of ten, giving about ``ticks`` intervals (1 for an empty span); ``whole`` for counts,
+    a whole number (1, 2 or 5 times a power of ten)."""
+    if not span > 0 or not math.isfinite(span):
+        return 1.0
+    raw = span / ticks
+    power = 10.0 ** math.floor(math.log10(raw))
+    multiples = (1, 2, 5, 10) if whole else (1, 2, 2.5, 5, 10)
+    step = next(m for m in multiples if m * power >= raw) * power
+    return max(1.0, round(step)) if whole else float(f"{step:.12g}")
+
+
+def criterion_colour(i: int) -> str:
+    """The colour of the ``i``-th criterion (or group) in every chart."""
+    return CRITERION_COLOURS[i % len(CRITERION_COLOURS)]
+
+
 def write_charts_sheet(
     wb, f: CellFormats, lay: Layout, result: Result, where: dict[str, int]
 ) -> None:
@@ -46,6 +71,7 @@ def write_charts_sheet(
     type_j = carried_column(lay, ("type", "engagement type", "category"))
     if type_j is not None and len(result.scored):
         _write_type_means(wb, ws, f, lay, result, type_j, n_chart)
+    set_page(ws, f.page)
 
 
 def _points_chart(wb, lay: Layout, result: Result, n_chart: int):
@@ -58,12 +84,13 @@ def _points_chart(wb, lay: Layout, result: Result, n_chart: int):
                 "name": c.label,
                 "categories": ["Scores", 1, lay.c_id, n_chart, lay.c_id],
                 "values": ["Scores", 1, col, n_chart, col],
-                "fill": {"color": CRITERION_COLOURS[i % len(CRITERION_COLOURS)]},
+                "fill": {"color": criterion_colour(i)},
+                "border": {"none": True},
                 "gap": 40,
             }
         )
     chart.set_title({"name": f"Score by criterion: top {n_chart} engagements (points)"})
-    chart.set_x_axis({"min": 0, "max": 100, "major_gridlines": {"visible": True}})
+    chart.set_x_axis({"min": 0, "max": 100, "major_unit": 10, "major_gridlines": {"visible": True}})
     chart.set_y_axis({"reverse": True})  # rank 1 at the top
     chart.set_legend({"position": "bottom"})
     chart.set_size({"width": 900, "height": max(360, 22 * n_chart + 120)})
@@ -80,6 +107,15 @@ def _bands_chart(wb, result: Result, where: dict[str, int]):
             "values": ["Summary", where["bands_first"], 1, where["bands_last"], 1],
             "points": [{"fill": {"color": b.colour}} for b in result.rubric.bands],
             "data_labels": {"value": True},
+        }
+    )
+    most = max(result.band_counts().values(), default=0)
+    bands.set_y_axis(
+        {
+            "min": 0,
+            "major_unit": round_step(most, whole=True),
+            "num_format": "0",
+            "major_gridlines": {"visible": True},
         }
     )
     bands.set_title({"name": "Engagements by band"})
@@ -106,9 +142,13 @@ def _write_type_means(
     left = TYPE_COLUMN
     first = 24 + max(0, (22 * n_chart + 120 - 360) // 20)
     ws.write_string(first - 1, left, f"Mean rating per criterion by {type_name.lower()}", f.h2)
-    ws.write_string(first, left, type_name, f.head)
-    for i, c in enumerate(rubric.criteria):
-        ws.write_string(first, left + 1 + i, c.label, f.head)
+    head = [clean_text(type_name), *(c.label for c in rubric.criteria)]
+    widths = [column_width(head[:1], [clean_text(t) for t in top_types], least=16)]
+    widths += [column_width([h], least=9) for h in head[1:]]
+    ws.set_row(first, header_height(zip(head, widths, strict=True)))
+    for j, text in enumerate(head):
+        ws.write_string(first, left + j, text, f.head)
+        ws.set_column(left + j, left + j, widths[j])
     type_range = lay.scores_col(lay.c_carried + type_j)
     score_col = lay.scores_col(lay.c_score)
     for t_i, t in enumerate(top_types):
@@ -127,8 +167,6 @@ def _write_type_means(
             )
     last = first + len(top_types)
     ws.insert_chart(last + 2, left, _type_means_chart(wb, lay, result, type_name, first, last))
-    ws.set_column(left, left, 30)
-    ws.set_column(left + 1, left + 1 + lay.k, 12)
 
 
 def _type_means_chart(wb, lay: Layout, result: Result, type_name: str, first: int, last: int):
@@ -142,14 +180,19 @@ def _type_means_chart(wb, lay: Layout, result: Result, type_name: str, first: in
                 "name": ["Charts", first, left + 1 + i],
                 "categories": ["Charts", first + 1, left, last, left],
                 "values": ["Charts", first + 1, left + 1 + i, last, left + 1 + i],
-                "fill": {"color": CRITERION_COLOURS[i % len(CRITERION_COLOURS)]},
+                "fill": {"color": criterion_colour(i)},
+                "border": {"none": True},
             }
         )
     chart.set_title({"name": f"Mean rating per criterion by {type_name.lower()}"})
+    low = min(scale_of(result.rubric, i)[0] for i in range(lay.k))
+    high = max(scale_of(result.rubric, i)[1] for i in range(lay.k))
     chart.set_y_axis(
         {
-            "min": min(scale_of(result.rubric, i)[0] for i in range(lay.k)),
-            "max": max(scale_of(result.rubric, i)[1] for i in range(lay.k)),
+            "min": low,
+            "max": high,
+            "major_unit": round_step(high - low, 4),
+            "major_gridlines": {"visible": True},
         }
     )
     chart.set_legend({"position": "bottom"})

@@ -21,6 +21,7 @@ from ...analyses.groups.membership import MISSING, cell_groups
 from ...analyses.groups.result import p_text
 from ...result import Result
 from ..figures import sentence
+from ..page import column_width, header_height, set_page, write_note
 from ..safety import clean_text
 from ..sheets import Worksheet, is_missing, write_figure
 from .formats import CellFormats
@@ -69,14 +70,43 @@ def write_comparison_sheet(wb, f: CellFormats, lay: Layout, result: Result) -> N
     cmp = result.comparison
     ws = wb.add_worksheet(worksheet_class=Worksheet, name="Comparison")
     live = live_groups(cmp, result, lay)
-    r = _write_heading(ws, f, cmp, live)
-    r = _write_groups(ws, f, lay, cmp, live, r + 1)
+    widths = _widths(result)
+    for col, width in enumerate(widths):
+        ws.set_column(col, col, width)
+    r = _write_heading(ws, f, cmp, live, widths)
+    r = _write_groups(ws, f, lay, cmp, live, r + 1, widths)
     if cmp.cross_mean is not None:
-        r = _write_cross(ws, f, lay, result, live, r + 1)
-    r = _write_profile(ws, f, lay, result, live, r + 1)
-    _write_pairs(ws, f, cmp, r + 1)
-    ws.set_column(0, 1, 22)
-    ws.set_column(2, max(len(PAIR_HEAD), len(result.rubric.criteria) + 1), 13)
+        r = _write_cross(ws, f, lay, result, live, r + 1, widths)
+    r = _write_profile(ws, f, lay, result, live, r + 1, widths)
+    _write_pairs(ws, f, cmp, r + 1, widths)
+    # the pairs' header on each page after the one they start on
+    set_page(ws, f.page, repeat=(r + 2, r + 2) if len(cmp.pairs) else (0, 0))
+
+
+def _widths(result: Result) -> list[float]:
+    """Each column's width: the words of every table's header in it fit, and so do the
+    groups' names in the first two."""
+    cmp = result.comparison
+    criteria = [c.label for c in result.rubric.criteria]
+    cols = [] if cmp.cross_mean is None else [str(c) for c in cmp.cross_mean.columns]
+    names = [str(g) for g in cmp.groups.index]
+    n = max(len(GROUP_HEAD), len(PAIR_HEAD), len(criteria) + 1, len(cols) + 1)
+    heads: list[list[str]] = [[] for _ in range(n)]
+    for head in (GROUP_HEAD, PAIR_HEAD, ["Group", *criteria], [*cmp.by[:1], *cols]):
+        for j, text in enumerate(head):
+            heads[j].append(text)
+    values = {0: [*names, "All scored engagements"], 1: names}
+    return [
+        column_width(heads[j], values.get(j, ()), least=18 if j < 2 else 9, most=30)
+        for j in range(n)
+    ]
+
+
+def _head(ws: Worksheet, f: CellFormats, r: int, head: list[str], widths: list[float]) -> None:
+    """A table's header row ``r``, as tall as its wrapped headers."""
+    ws.set_row(r, header_height(zip(head, widths, strict=False)))
+    for j, text in enumerate(head):
+        ws.write_string(r, j, clean_text(text), f.head)
 
 
 def live_groups(cmp: Any, result: Result, lay: Layout) -> set[str]:
@@ -114,7 +144,9 @@ def _plain(name: str) -> bool:
     return False
 
 
-def _write_heading(ws: Worksheet, f: CellFormats, cmp: Any, live: set[str]) -> int:
+def _write_heading(
+    ws: Worksheet, f: CellFormats, cmp: Any, live: set[str], widths: list[float]
+) -> int:
     """The title, headline, what is a formula and the notes; returns the next free row."""
     ws.write_string(0, 0, clean_text(f"Comparison by {' and '.join(cmp.by)}"), f.title)
     ws.write_string(1, 0, clean_text(sentence(cmp.headline())), f.label)
@@ -145,18 +177,17 @@ def _write_heading(ws: Worksheet, f: CellFormats, cmp: Any, live: set[str]) -> i
         lines.append(f"Kruskal–Wallis over the tested groups: H {t.statistic:.2f}, p {p_text(t.p)}")
     lines += [sentence(n) for n in cmp.notes()]
     for i, text in enumerate(lines):
-        ws.write_string(2 + i, 0, clean_text(text), f.note)
+        write_note(ws, 2 + i, widths, clean_text(text), f.note_wrap)
     return 2 + len(lines)
 
 
 def _write_groups(
-    ws: Worksheet, f: CellFormats, lay: Layout, cmp: Any, live: set[str], r: int
+    ws: Worksheet, f: CellFormats, lay: Layout, cmp: Any, live: set[str], r: int, widths: list
 ) -> int:
     """Per group its counts, mean and median with their intervals, from row ``r``; returns
     the row after them."""
     ws.write_string(r, 0, "Groups", f.h2)
-    for j, text in enumerate(GROUP_HEAD):
-        ws.write_string(r + 1, j, text, f.head)
+    _head(ws, f, r + 1, GROUP_HEAD, widths)
     r += 2
     score = lay.scores_col(lay.c_score)
     group_col = lay.scores_col(lay.c_carried + lay.carried.index(cmp.by[0])) if live else ""
@@ -188,7 +219,13 @@ def _cached(value: Any) -> Any:
 
 
 def _write_cross(
-    ws: Worksheet, f: CellFormats, lay: Layout, result: Result, live: set[str], r: int
+    ws: Worksheet,
+    f: CellFormats,
+    lay: Layout,
+    result: Result,
+    live: set[str],
+    r: int,
+    widths: list[float],
 ) -> int:
     """With two ``by`` columns: the mean score per cell of the first column's groups (rows) by
     the second's (columns), then the scored engagements per cell, from row ``r``; returns the
@@ -205,9 +242,7 @@ def _write_cross(
         heading = f"{title} by {cmp.by[0]} (rows) and {cmp.by[1]} (columns)"
         ws.write_string(r, 0, clean_text(heading), f.h2)
         head = r + 1
-        ws.write_string(head, 0, clean_text(cmp.by[0]), f.head)
-        for j, col in enumerate(cols):
-            ws.write_string(head, 1 + j, clean_text(col), f.head)
+        _head(ws, f, head, [cmp.by[0], *cols], widths)
         for i, name in enumerate(rows):
             at = head + 1 + i
             ws.write_string(at, 0, clean_text(name))
@@ -238,7 +273,13 @@ def _normalised(lay: Layout, i: int, mean: str) -> str:
 
 
 def _write_profile(
-    ws: Worksheet, f: CellFormats, lay: Layout, result: Result, live: set[str], r: int
+    ws: Worksheet,
+    f: CellFormats,
+    lay: Layout,
+    result: Result,
+    live: set[str],
+    r: int,
+    widths: list[float],
 ) -> int:
     """Each group's mean normalised rating per criterion, and everyone's, from row ``r``;
     returns the row after them."""
@@ -247,9 +288,7 @@ def _write_profile(
     ws.write_string(
         r, 0, "Criterion profile: mean rating, normalised (0 worst, 1 best), of the scored", f.h2
     )
-    ws.write_string(r + 1, 0, "Group", f.head)
-    for i, c in enumerate(criteria):
-        ws.write_string(r + 1, 1 + i, clean_text(c.label), f.head)
+    _head(ws, f, r + 1, ["Group", *(c.label for c in criteria)], widths)
     r += 2
     score = lay.scores_col(lay.c_score)
     group_col = lay.scores_col(lay.c_carried + lay.carried.index(cmp.by[0])) if live else ""
@@ -273,15 +312,14 @@ def _write_profile(
     return r
 
 
-def _write_pairs(ws: Worksheet, f: CellFormats, cmp: Any, r: int) -> None:
+def _write_pairs(ws: Worksheet, f: CellFormats, cmp: Any, r: int, widths: list) -> None:
     """Each pair of tested groups: the difference in means with its interval, Mann–Whitney U,
     Cliff's δ and the p-values, from row ``r``."""
     ws.write_string(r, 0, "Pairs of tested groups (values; Holm-corrected for every pair)", f.h2)
     if cmp.pairs.empty:
         ws.write_string(r + 1, 0, "Fewer than two groups are tested: no pairs.", f.note)
         return
-    for j, text in enumerate(PAIR_HEAD):
-        ws.write_string(r + 1, j, text, f.head)
+    _head(ws, f, r + 1, PAIR_HEAD, widths)
     r += 2
     for p in cmp.pairs.to_dict("records"):
         ws.write_string(r, 0, clean_text(p["a"]))

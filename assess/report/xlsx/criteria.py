@@ -3,40 +3,69 @@ descriptor, every indicator's normalisation, the bands and the gates."""
 
 from __future__ import annotations
 
-import math
-
 from ...rubric import Criterion, Rubric
+from ..page import (
+    PADDING,
+    column_width,
+    header_height,
+    set_page,
+    text_width,
+    wrapped_lines,
+    write_note,
+)
 from ..safety import clean_text
 from ..sheets import Worksheet
 from .formats import CellFormats
 
 #: Width of the descriptor column, in characters.
-DESCRIPTOR_WIDTH = 100
+DESCRIPTOR_WIDTH = 90
+#: The table's header, on row 4.
+HEAD = ["Criterion", "Weight", "Direction", "Level", "Label", "Descriptor"]
+HEAD_ROW = 3
 
 
-def _lines(text: str, width: int) -> int:
-    return max(1, math.ceil(len(text) / max(width - 4, 1)))
+def _lines(text: str, width: float) -> int:
+    return wrapped_lines(text, width, bold=False)
+
+
+def _widths(rubric: Rubric) -> list[float]:
+    """Each column's width: the header's words and the names and labels fit."""
+    levels = [lv.label for c in rubric.criteria if c.rated for lv in c.scale.levels]
+    values = {
+        0: [c.label for c in rubric.criteria] + [b.name for b in rubric.bands],
+        2: ["benefit", "cost: more of it"],
+        4: levels + [ind.label for c in rubric.criteria for ind in c.indicators] + ["indicator"],
+    }
+    # the criteria's labels are bold, and stay on one line
+    bold = max((text_width(c.label, bold=True) for c in rubric.criteria), default=0) + PADDING
+    least = {0: min(bold, 40)}
+    out = [
+        column_width([head], values.get(col, ()), least=least.get(col, 9), most=32)
+        for col, head in enumerate(HEAD)
+    ]
+    out[-1] = DESCRIPTOR_WIDTH
+    return out
 
 
 def write_criteria_sheet(wb, f: CellFormats, rubric: Rubric) -> None:
     """Add the Criteria sheet to ``wb``: every criterion with its levels' descriptors or its
     indicators, then the bands and the gates."""
     ws = wb.add_worksheet(worksheet_class=Worksheet, name="Criteria")
+    widths = _widths(rubric)
+    for col, width in enumerate(widths):
+        ws.set_column(col, col, width)
     ws.write_string(0, 0, f"Rubric {rubric.name} {rubric.version}", f.title)
-    ws.write_string(1, 0, clean_text(" ".join(rubric.description.split())), f.note)
-    r = 3
-    for c, h in enumerate(["Criterion", "Weight", "Direction", "Level", "Label", "Descriptor"]):
-        ws.write_string(r, c, h, f.head)
-    r += 1
+    about = clean_text(" ".join(rubric.description.split()))
+    if about:
+        write_note(ws, 1, widths, about, f.note_wrap)
+    ws.set_row(HEAD_ROW, header_height(zip(HEAD, widths, strict=True)))
+    for c, h in enumerate(HEAD):
+        ws.write_string(HEAD_ROW, c, h, f.head)
+    r = HEAD_ROW + 1
     for crit in rubric.criteria:
         r = _write_criterion(ws, f, crit, r) + 1
     _write_bands_and_gates(ws, f, rubric, r)
-    ws.set_column(0, 0, 32)
-    ws.set_column(1, 1, 9)
-    ws.set_column(2, 2, 16)
-    ws.set_column(3, 3, 9)
-    ws.set_column(4, 4, 20)
-    ws.set_column(5, 5, DESCRIPTOR_WIDTH)
+    set_page(ws, f.page, repeat=(HEAD_ROW, HEAD_ROW))
 
 
 def _write_descriptor(ws: Worksheet, f: CellFormats, r: int, text: str) -> None:
@@ -48,17 +77,20 @@ def _write_descriptor(ws: Worksheet, f: CellFormats, r: int, text: str) -> None:
 def _write_criterion(ws: Worksheet, f: CellFormats, crit: Criterion, r: int) -> int:
     """One criterion from row ``r``: its weight and description, its source, then its levels
     or its indicators; returns the row after them."""
-    ws.write_string(r, 0, crit.label, f.label)
-    ws.write_number(r, 1, crit.weight, f.pct1)
+    ws.write_string(r, 0, crit.label, f.label_top)
+    ws.write_number(r, 1, crit.weight, f.pct1_top)
     ws.write_string(
-        r, 2, "cost: more of it lowers the score" if crit.direction == "cost" else "benefit"
+        r,
+        2,
+        "cost: more of it lowers the score" if crit.direction == "cost" else "benefit",
+        f.wrap,
     )
     _write_descriptor(ws, f, r, clean_text(" ".join(crit.description.split())))
     r += 1
     if crit.source:
         text = clean_text("“" + " ".join(crit.source.split()) + "”")
         ws.set_row(r, 15 * _lines(text, DESCRIPTOR_WIDTH))
-        ws.write_string(r, 4, "Source", f.note)
+        ws.write_string(r, 4, "Source", f.note_wrap)
         ws.write_string(r, 5, text, f.wrap)
         r += 1
     for lv in crit.scale.levels if crit.rated else ():

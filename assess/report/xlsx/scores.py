@@ -14,6 +14,15 @@ from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import CellFormulaTuple, CellNumberTuple
 
 from ...result import Result
+from ..page import (
+    LINE,
+    PADDING,
+    column_width,
+    header_height,
+    set_page,
+    text_width,
+    wrapped_lines,
+)
 from ..safety import clean_text
 from ..sheets import ROW, Row, Worksheet, is_missing, write_value
 from .formats import CellFormats
@@ -150,12 +159,14 @@ def write_scores_sheet(
     """Add the Scores sheet to ``wb``: a header row, one row per engagement, then the filter,
     the bands' colours, the ratings' validation and the column widths."""
     ws = wb.add_worksheet(worksheet_class=Worksheet, name="Scores")
-    eng = result.engagements
-    headers = _headers(lay, result.history)
+    headers = {col: clean_text(text) for col, text in _headers(lay, result.history).items()}
+    widths = _column_widths(lay, result, headers)
+    shown = [(headers[col], widths[col]) for col in range(lay.c_key)]  # the sort key is hidden
+    ws.set_row(0, header_height(shown))
     for col in range(lay.c_key + 1):
-        ws.write_string(0, col, clean_text(headers[col]), f.head)
-    ws.set_row(0, 45)
-    _write_score_rows(ws, f, lay, result)
+        ws.write_string(0, col, headers[col], f.head)
+    wrapped = _set_columns(ws, f, lay, result, widths)
+    _write_score_rows(ws, f, lay, result, wrapped)
     last = max(lay.n, 1)
     ws.freeze_panes(1, 2)
     ws.autofilter(0, 0, last, lay.c_source + 2)
@@ -188,35 +199,78 @@ def write_scores_sheet(
                 "error_message": f"A rating is a number from {lo:g} to {hi:g}.",
             },
         )
-    ws.set_column(lay.c_rank, lay.c_rank, 6)
-    ws.set_column(lay.c_id, lay.c_id, 16)
-    for j, name in enumerate(lay.carried):
-        width = _width(name, eng[name])
-        ws.set_column(
-            lay.c_carried + j, lay.c_carried + j, width, f.date if _is_date(eng[name]) else None
-        )
-    ws.set_column(lay.c_rating, lay.c_contrib + lay.k - 1, 12)
-    ws.set_column(lay.c_completeness, lay.c_score, 11)
-    ws.set_column(lay.c_band, lay.c_band, 20)
+    set_page(ws, f.page)
+
+
+#: The widest a column of input text grows (characters); longer text wraps.
+CARRIED_MOST = 30
+
+
+def _column_widths(lay: Layout, result: Result, headers: dict[int, str]) -> dict[int, float]:
+    """Each column's width: its header's longest word fits on a line, and so do its values
+    (input text up to :data:`CARRIED_MOST`)."""
+    eng = result.engagements
+    widths = {col: column_width([text], least=7) for col, text in headers.items()}
+    bands = [*(b.name for b in lay.rubric.bands), INSUFFICIENT]
+    values = {
+        lay.c_id: _sample(eng.index.to_series()),
+        lay.c_band: bands,
+        lay.c_gates: _sample(eng["gates"]),
+        lay.c_source: _sample(eng["source"]),
+        lay.c_source + 1: _sample(eng["sheet"]),
+    }
     if lay.history:
-        ws.set_column(lay.c_previous, lay.c_change, 12)
-        ws.set_column(lay.c_previous_band, lay.c_previous_band, 20)
-    ws.set_column(lay.c_gates, lay.c_gates, 14)
-    ws.set_column(lay.c_source, lay.c_source + 1, 18)
-    ws.set_column(lay.c_source + 2, lay.c_source + 2, 6)
-    ws.set_column(lay.c_key, lay.c_key, 12, None, {"hidden": True})
+        values[lay.c_previous_band] = bands
+    for j, name in enumerate(lay.carried):
+        values[lay.c_carried + j] = _sample(eng[name])
+    for col, shown in values.items():
+        most = CARRIED_MOST if lay.c_carried <= col < lay.c_rating else 40
+        widths[col] = column_width([headers[col]], shown, least=7, most=most)
+    return widths
 
 
-def _write_score_rows(ws: Worksheet, f: CellFormats, lay: Layout, result: Result) -> None:
+def _sample(series: pd.Series) -> list[str]:
+    """The text of up to 200 values of ``series``, dates as a date cell shows them."""
+    return [
+        v.strftime("%Y-%m-%d") if isinstance(v, (dt.date, dt.datetime)) else str(v)
+        for v in series.dropna().head(200)
+    ]
+
+
+def _set_columns(
+    ws: Worksheet, f: CellFormats, lay: Layout, result: Result, widths: dict[int, float]
+) -> dict[int, float]:
+    """The columns' widths; input dates in the date format, input text too long for its
+    column wrapped; the sort key hidden.  Returns the wrapped columns' widths."""
+    eng = result.engagements
+    wrapped = {}
+    for col, width in widths.items():
+        fmt = None
+        j = col - lay.c_carried
+        if 0 <= j < len(lay.carried):
+            values = eng[lay.carried[j]]
+            if _is_date(values):
+                fmt = f.date
+            elif any(text_width(v) > width - PADDING for v in _sample(values)):
+                fmt = f.wrap_bottom
+                wrapped[col] = width
+        ws.set_column(col, col, width, fmt, {"hidden": True} if col == lay.c_key else None)
+    return wrapped
+
+
+def _write_score_rows(
+    ws: Worksheet, f: CellFormats, lay: Layout, result: Result, wrapped: dict[int, float]
+) -> None:
     """One row per engagement: id, carried input values, ratings, the formulas (the engine's
-    values cached) and where the row came from.
+    values cached) and where the row came from; a row whose text wraps in the ``wrapped``
+    columns (column -> width) as tall as its lines.
 
     Columns are turned into Python lists and formulas checked once (:class:`_ScoreRows`);
     each row's cells are then made by ``Row`` and stored together with ``put_row``. A value
     ``Row`` does not make (a date, NaN or infinity, very long text, a formula XlsxWriter must
     rewrite) is written with XlsxWriter's public methods, as every cell used to be.
     """
-    rows = _ScoreRows(ws, f, lay, result)
+    rows = _ScoreRows(ws, f, lay, result, wrapped)
     for n in range(lay.n):
         rows.write(n)
 
@@ -224,7 +278,9 @@ def _write_score_rows(ws: Worksheet, f: CellFormats, lay: Layout, result: Result
 class _ScoreRows:
     """The Scores sheet's columns, prepared once, and the writing of one row from them."""
 
-    def __init__(self, ws: Worksheet, f: CellFormats, lay: Layout, result: Result) -> None:
+    def __init__(
+        self, ws: Worksheet, f: CellFormats, lay: Layout, result: Result, wrapped: dict
+    ) -> None:
         eng = result.engagements
         self.ws, self.date_fmt, self.rating_fmt = ws, f.date, f.rating
         self.ratings = result.criterion_inputs().to_numpy(dtype=float)
@@ -235,6 +291,12 @@ class _ScoreRows:
         self.carried = [
             (lay.c_carried + j, eng[c].to_numpy(dtype=object).tolist())
             for j, c in enumerate(lay.carried)
+        ]
+        # the wrapped columns' values and widths, and the characters a line surely holds
+        self.wrapped = [
+            (values, width, (width - PADDING) / 1.5)
+            for col, values in self.carried
+            if (width := wrapped.get(col))
         ]
         self.files = eng["source"].to_numpy(dtype=object).tolist()
         self.sheets = eng["sheet"].to_numpy(dtype=object).tolist()
@@ -294,6 +356,13 @@ class _ScoreRows:
         for col, values in self.previous:
             if values[n] is not None:
                 cells[col] = values[n]
+        lines = 1
+        for values, width, fits in self.wrapped:
+            value = values[n]
+            if value.__class__ is str and len(value) > fits:
+                lines = max(lines, wrapped_lines(value, width, bold=False))
+        if lines > 1:
+            ws.set_row(r, LINE * lines)
         ws.put_row(r, cells)
         for write, col, *args in later:
             write(r, col, *args)
@@ -347,9 +416,3 @@ def _previous_cells(f: CellFormats, lay: Layout, result: Result) -> list[tuple[i
 def _is_date(series: pd.Series) -> bool:
     sample = series.dropna().head(20)
     return len(sample) > 0 and all(isinstance(v, (dt.date, dt.datetime)) for v in sample)
-
-
-def _width(name: str, series: pd.Series) -> float:
-    sample = series.dropna().head(200).map(lambda v: len(str(v)))
-    longest = int(sample.quantile(0.9)) if len(sample) else 0
-    return float(min(max(len(name) + 2, longest + 2, 8), 48))

@@ -8,6 +8,7 @@ from typing import Any
 
 from ..._version import __version__
 from ...result import Result
+from ..page import column_width, header_height, set_page
 from ..safety import clean_text, limit_notes
 from ..sheets import Worksheet, is_missing
 from .formats import CellFormats
@@ -15,6 +16,11 @@ from .layout import INSUFFICIENT, Layout
 
 #: Engagements in each of the top and bottom lists.
 TOP_N = 5
+
+
+#: The headers of the per-criterion table and of the top and bottom lists.
+CRITERIA_HEAD = ["Criterion", "Weight", "Rated", "Mean", "Std. dev.", "Min", "Max"]
+EXTREMES_HEAD = ["Rank", "Engagement ID", "Engagement", "Score", "Band"]
 
 
 def write_summary_sheet(
@@ -26,28 +32,57 @@ def write_summary_sheet(
     the Charts sheet plots.
     """
     ws = wb.add_worksheet(worksheet_class=Worksheet, name="Summary")
+    widths = _widths(result)
+    for col, width in enumerate(widths):
+        ws.set_column(col, col, width)
     ws.write_string(0, 0, result.rubric.title or "Effectiveness report", f.title)
     r = _write_provenance(ws, f, result, 2) + 1
     r, n_rows = _write_counts(ws, f, lay, result, r)
     bands_first = r + 2  # a blank row, then the heading
     r = _write_band_counts(ws, f, lay, result, band_fmt, bands_first, n_rows)
     bands_last = r - 1
-    r = _write_criteria_stats(ws, f, lay, result, r + 1)
+    r = _write_criteria_stats(
+        ws, f, lay, result, r + 1, header_height(zip(CRITERIA_HEAD, widths, strict=False))
+    )
+    height = header_height(zip(EXTREMES_HEAD, widths, strict=False))
     for title, fn, best_first in (
         ("Top engagements", "LARGE", True),
         ("Bottom engagements", "SMALL", False),
     ):
-        r = _write_extremes(ws, f, lay, result, r + 1, title, fn, best_first)
+        r = _write_extremes(ws, f, lay, result, r + 1, (title, fn, best_first), height)
     for name, fmt in band_fmt.items():
         ws.conditional_format(
             0, 4, r + 1, 4, {"type": "cell", "criteria": "==", "value": f'"{name}"', "format": fmt}
         )
-    ws.set_column(0, 0, 26)
-    ws.set_column(1, 1, 20)
-    ws.set_column(2, 2, 40)
-    ws.set_column(3, 6, 12)
+    set_page(ws, f.page, one_page=True)
     ws.activate()
     return {"bands_first": bands_first, "bands_last": bands_last}
+
+
+def _widths(result: Result) -> list[float]:
+    """Column widths that fit the tables' headers and what the columns show (the provenance
+    values run on over the empty cells to their right)."""
+    rubric = result.rubric
+    scored = result.scored
+    n = min(TOP_N, len(scored))
+    shown = scored.iloc[[*range(n), *range(len(scored) - n, len(scored))]]
+    names = [] if result.name_column is None else shown[result.name_column].tolist()
+    values = {
+        0: [c.label for c in rubric.criteria] + [b.name for b in rubric.bands],
+        1: [clean_text(str(i)) for i in shown.index],
+        2: names,
+        4: [b.name for b in rubric.bands],
+    }
+    least = {0: 22, 1: 16, 2: 24}
+    return [
+        column_width(
+            [CRITERIA_HEAD[col], *EXTREMES_HEAD[col : col + 1]],
+            values.get(col, ()),
+            least=least.get(col, 10),
+            most=50,
+        )
+        for col in range(len(CRITERIA_HEAD))
+    ]
 
 
 def _write_provenance(ws: Worksheet, f: CellFormats, result: Result, r: int) -> int:
@@ -137,15 +172,16 @@ def _write_band_counts(
 
 
 def _write_criteria_stats(
-    ws: Worksheet, f: CellFormats, lay: Layout, result: Result, r: int
+    ws: Worksheet, f: CellFormats, lay: Layout, result: Result, r: int, height: float
 ) -> int:
-    """Per criterion its weight and how its ratings spread, from row ``r``; returns the row
-    after them."""
+    """Per criterion its weight and how its ratings spread, from row ``r`` (the header row
+    ``height`` points tall); returns the row after them."""
     # Over the scored engagements only, like every other report (Result.criterion_stats): a
     # row counts while its Score is a number, so the figures follow edits on the Scores sheet.
     ws.write_string(r, 0, "Criteria (ratings of the scored engagements, on the Scores sheet)", f.h2)
     r += 1
-    for c, h in enumerate(["Criterion", "Weight", "Rated", "Mean", "Std. dev.", "Min", "Max"]):
+    ws.set_row(r, height)
+    for c, h in enumerate(CRITERIA_HEAD):
         ws.write_string(r, c, h, f.head)
     r += 1
     score_col = lay.scores_col(lay.c_score)
@@ -180,12 +216,14 @@ def _write_extremes(
     lay: Layout,
     result: Result,
     r: int,
-    title: str,
-    fn: str,
-    best_first: bool,
+    which: tuple[str, str, bool],
+    height: float,
 ) -> int:
     """The ``TOP_N`` engagements with the ``LARGE`` or ``SMALL``est scores, from row ``r``,
-    looked up on the Scores sheet by its tie-free sort key; returns the row after them."""
+    looked up on the Scores sheet by its tie-free sort key; returns the row after them.
+    ``which`` is the list's title, the function and whether the best come first; ``height``
+    is the header row's."""
+    title, fn, best_first = which
     scored = result.scored
     order = scored if best_first else scored.iloc[::-1]
     key = lay.scores_col(lay.c_key)
@@ -193,7 +231,8 @@ def _write_extremes(
     name_j = lay.carried.index(name_col) if name_col in lay.carried else None
     ws.write_string(r, 0, title, f.h2)
     r += 1
-    for c, h in enumerate(["Rank", "Engagement ID", "Engagement", "Score", "Band"]):
+    ws.set_row(r, height)
+    for c, h in enumerate(EXTREMES_HEAD):
         ws.write_string(r, c, h, f.head)
     r += 1
     for k in range(TOP_N):

@@ -9,6 +9,7 @@ from pathlib import Path
 from ...errors import OutputError
 from ...files import atomic_path, xlsx_workbook
 from ...result import Result
+from ..page import PageSetup
 from ..provenance import REPORT, mark
 from ..safety import excel_carried_room
 from ..sheets import WORKBOOK_OPTIONS
@@ -62,7 +63,7 @@ def write_xlsx(result: Result, path: Path) -> None:
         wb.set_properties(_properties(result))
         for name, reference in lay.defined_names().items():
             wb.define_name(name, f"={reference}")
-        f = CellFormats(wb)
+        f = CellFormats(wb, PageSetup.of("Effectiveness report", result.rubric, result.scored_at))
         band_fmt = band_formats(wb, result.rubric)
         where = write_summary_sheet(wb, f, lay, result, band_fmt)
         write_scores_sheet(wb, f, lay, result, band_fmt)
