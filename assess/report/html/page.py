@@ -46,7 +46,7 @@ ORGANISATION_HEADERS = ("organisation", "organization")
 PALETTE = CRITERION_PALETTE
 #: The ticks of every 0-100 score axis
 SCORE_TICKS = [int(t) for t in nice_ticks(0, 100, 4)]
-BAR_WIDTH = 640  # SVG units of the 0-100 axis in the contribution bars
+BAR_WIDTH = 400  # SVG units of the 0-100 axis in the contribution bars
 
 
 def to_html(result: Result, generated_at: str | None = None) -> str:
