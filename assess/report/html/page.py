@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from jinja2 import Environment, PackageLoader, StrictUndefined
+from jinja2 import Environment, PackageLoader, StrictUndefined, Template
 from markupsafe import Markup
 
 from ..._version import __version__
@@ -60,7 +60,7 @@ def to_html(result: Result, generated_at: str | None = None) -> str:
     context.update(
         generated_at=generated_at or generated_timestamp(),
         version=__version__,
-        css=Markup(_static("report.css")),
+        css=stylesheet(),
         script=Markup(script),
         script_hash=base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode(),
     )
@@ -71,6 +71,28 @@ def write_html(result: Result, path: Path) -> None:
     """Write :func:`to_html` to ``path`` atomically."""
     with atomic_path(path) as tmp:
         tmp.write_text(to_html(result), encoding="utf-8")
+
+
+def template(name: str) -> Template:
+    """A page template of ``templates/`` with the report's filters (``num``, ``pct``, ``text``)
+    and autoescaping on.
+
+    Parameters
+    ----------
+    name : str
+        The template's file name (``calibration.html.j2``).
+
+    Returns
+    -------
+    jinja2.Template
+        The template.
+    """
+    return _environment().get_template(name)
+
+
+def stylesheet() -> Markup:
+    """The report's stylesheet (``templates/report.css``), which every HTML page shares."""
+    return Markup(_static("report.css"))
 
 
 def generated_timestamp() -> str:
