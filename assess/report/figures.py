@@ -117,6 +117,10 @@ CRITERION_PALETTE = (
     "#bab0ac",
 )
 
+#: What is neither a criterion nor a band (a group's interval, the aggregation switch): a slate
+#: that no criterion or band uses.
+NEUTRAL_COLOUR = "#5b6b7f"
+
 
 def criterion_colours(n: int) -> list[str]:
     """The colours of ``n`` criteria in rubric order, from :data:`CRITERION_PALETTE`.

@@ -15,7 +15,7 @@ import pandas as pd
 from ...analyses.agreement import ALPHA_LEGEND, shown_alpha
 from ...display import percent
 from ...result import Result
-from ..figures import concentration, nice_step, nice_ticks
+from ..figures import NEUTRAL_COLOUR, concentration, criterion_colours, nice_step, nice_ticks
 
 #: engagements drawn in the rank-interval chart and listed in its tables
 CHART_LIMIT = 100
@@ -181,11 +181,13 @@ def _sobol(result: Result) -> list[dict[str, Any]]:
     rubric = result.rubric
     if s.sobol is None:
         return []
+    colours = dict(zip(rubric.ids, criterion_colours(len(rubric.ids)), strict=True))
     return [
         {
             "label": rubric.criterion(factor).label
             if factor in rubric.ids
             else "Aggregation (arithmetic or geometric)",
+            "colour": colours.get(factor, NEUTRAL_COLOUR),
             "s1": row["S1"],
             "s1_conf": row["S1_conf"],
             "st": row["ST"],
