@@ -101,6 +101,16 @@ def score(
     ] = Engine.pandas,
     by: ByOpt = None,
     split: SplitOpt = None,
+    charts: Annotated[
+        Path | None,
+        typer.Option(
+            "--charts",
+            metavar="DIR",
+            help="Also write the report's charts into DIR as SVG and PNG files at slide "
+            "size (bands, contributions, criteria, and comparison when there is one).",
+            readable=False,
+        ),
+    ] = None,
     id_column: IdColumnOpt = None,
     allow_missing: AllowMissingOpt = None,
     max_input_size: MaxInputSizeOpt = MAX_INPUT_SIZE,
@@ -130,6 +140,7 @@ def score(
             reading(id_column, allow_missing, max_input_size),
             recording_asked=any(v is not None for v in (period, store, assessor)),
             comparing=bool(by) or split is not None,
+            charting=charts is not None,
         )
     with user_errors(debug):
         if fmt is ScoreFormat.xlsx and output is None:
@@ -137,6 +148,8 @@ def score(
         if split is not None and not by:
             raise fail("--split goes with --by COLUMN (the column whose cells to split)")
         as_asked = _report_format(output, fmt)
+        if charts is not None:  # refused before any work
+            api.check_charts_folder(charts, files)
         with recording(period, store, assessor) as recorder:
             if recorder is not None and output is not None:  # refused before anything is recorded
                 api.check_report_target(output, files, as_asked)
@@ -147,12 +160,21 @@ def score(
                 result.comparison = api.compare(result, by, split=split)
                 _warn_no_comparison(output, as_asked, fmt)
             recorded = _record(recorder, result, output is not None or fmt in DATA_FORMATS)
+            if not by and (output is not None or charts is not None):
+                _compare_by_type(result, output, as_asked, charted=charts is not None)
             if output is not None:
-                if not by:
-                    _compare_by_type(result, output, as_asked)
                 api.write_report(result, output, as_asked)
+            drawn = api.write_charts(result, charts) if charts is not None else []
         _print_scores(result, fmt, output, limit, recorded)
+        if charts is not None:
+            say(console(stderr=fmt in DATA_FORMATS), _charts_line(drawn, charts))
     raise typer.Exit(result.exit_code)
+
+
+def _charts_line(drawn: list[Path], folder: Path) -> str:
+    """What ``--charts`` wrote, in one line."""
+    names = sorted({p.stem for p in drawn}, key=[p.stem for p in drawn].index)
+    return f"wrote {len(drawn)} charts in {folder}: {', '.join(names)} (.svg, .png)"
 
 
 def _warn_no_comparison(output: Path | None, as_asked: str | None, fmt: Any) -> None:
@@ -187,12 +209,17 @@ COMPARED_FORMATS = ("xlsx", "html")
 MAX_COMPARED_GROUPS = 50
 
 
-def _compare_by_type(result: Any, output: Path, as_asked: str | None) -> None:
-    """For an Excel or HTML report of input with a Type column (of at most
-    :data:`MAX_COMPARED_GROUPS` types), attach the comparison of the scores by type."""
-    kind = as_asked or api.report_formats().get(output.suffix.lower())
+def _compare_by_type(
+    result: Any, output: Path | None, as_asked: str | None, charted: bool = False
+) -> None:
+    """For an Excel or HTML report, or the charts (``charted``), of input with a Type column
+    (of at most :data:`MAX_COMPARED_GROUPS` types), attach the comparison of the scores by
+    type."""
+    kind = None if output is None else as_asked or api.report_formats().get(output.suffix.lower())
     column = next((c for c in result.carried_columns if c.strip().casefold() == "type"), None)
-    if kind not in COMPARED_FORMATS or column is None or not result.counts["scored"]:
+    if not (kind in COMPARED_FORMATS or charted) or column is None:
+        return
+    if not result.counts["scored"]:
         return
     if result.engagements[column].nunique(dropna=False) <= MAX_COMPARED_GROUPS:
         result.comparison = api.compare(result, by=column)
@@ -244,9 +271,13 @@ def _print_scores(
         say_recorded(recorded, stderr=fmt in (ScoreFormat.json, *printers))
 
 
-def _score_dask(files, rubric, output, fmt, debug, options, recording_asked, comparing) -> None:
+def _score_dask(
+    files, rubric, output, fmt, debug, options, recording_asked, comparing, charting
+) -> None:
     """``assess score --engine dask``: a dataset scored with Dask (assess.engines.dask)."""
     with user_errors(debug):
+        if charting:
+            raise fail("--engine dask draws no charts (its scores go to files); leave out --charts")
         if comparing:
             raise fail(
                 "--engine dask compares nothing (its scores go to files); leave out --by and "
