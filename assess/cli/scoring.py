@@ -54,6 +54,18 @@ class Engine(str, Enum):
     dask = "dask"
 
 
+ChartsOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--charts",
+        metavar="DIR",
+        help="Also write the report's charts into DIR as SVG and PNG files at slide size "
+        "(bands, contributions, criteria, and comparison when there is one).",
+        readable=False,
+    ),
+]
+
+
 class BatchFormat(str, Enum):
     xlsx = "xlsx"
     csv = "csv"
@@ -101,16 +113,7 @@ def score(
     ] = Engine.pandas,
     by: ByOpt = None,
     split: SplitOpt = None,
-    charts: Annotated[
-        Path | None,
-        typer.Option(
-            "--charts",
-            metavar="DIR",
-            help="Also write the report's charts into DIR as SVG and PNG files at slide "
-            "size (bands, contributions, criteria, and comparison when there is one).",
-            readable=False,
-        ),
-    ] = None,
+    charts: ChartsOpt = None,
     id_column: IdColumnOpt = None,
     allow_missing: AllowMissingOpt = None,
     max_input_size: MaxInputSizeOpt = MAX_INPUT_SIZE,
@@ -160,15 +163,23 @@ def score(
                 result.comparison = api.compare(result, by, split=split)
                 _warn_no_comparison(output, as_asked, fmt)
             recorded = _record(recorder, result, output is not None or fmt in DATA_FORMATS)
-            if not by and (output is not None or charts is not None):
-                _compare_by_type(result, output, as_asked, charted=charts is not None)
-            if output is not None:
-                api.write_report(result, output, as_asked)
-            drawn = api.write_charts(result, charts) if charts is not None else []
+            drawn = _write_outputs(result, output, as_asked, charts, compared=bool(by))
         _print_scores(result, fmt, output, limit, recorded)
         if charts is not None:
             say(console(stderr=fmt in DATA_FORMATS), _charts_line(drawn, charts))
     raise typer.Exit(result.exit_code)
+
+
+def _write_outputs(
+    result: Any, output: Path | None, as_asked: str | None, charts: Path | None, compared: bool
+) -> list[Path]:
+    """Write the report (``-o``) and the charts (``--charts``), with the comparison by Type
+    when they show one and no ``--by`` asked for another; the chart files written."""
+    if not compared and (output is not None or charts is not None):
+        _compare_by_type(result, output, as_asked, charted=charts is not None)
+    if output is not None:
+        api.write_report(result, output, as_asked)
+    return api.write_charts(result, charts) if charts is not None else []
 
 
 def _charts_line(drawn: list[Path], folder: Path) -> str:
