@@ -179,6 +179,15 @@ def test_calibration_page_has_the_report_look_every_fold_and_the_paired_tests(
         assert f"{c['p_value']:.3f}" in text
 
 
+def test_calibration_page_without_an_outcome(cli, cases, tmp_path):
+    report = tmp_path / "entropy.html"
+    out = cli("calibrate", cases, "--method", "entropy", "--report", report, *QUICK)
+    assert out.exit_code in (0, 1), out.output
+    page = report.read_text(encoding="utf-8")
+    assert "<h1>Calibration of" in page and "Weights" in page
+    assert "Every fold" not in page and "Predicted against observed" not in page
+
+
 def test_calibration_charts_have_round_ticks(cli, tmp_path):
     ratings, y = draw(60, "numeric", seed=5)
     path = cases_file(tmp_path / "numeric.xlsx", ratings, y)

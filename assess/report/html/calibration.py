@@ -284,7 +284,7 @@ def calibration_html(cal: Calibration) -> str:
         ),
         "weights_svg": Markup(_weights_svg(cal)),
         "evaluation": _evaluation(cal),
-        "scatter_svg": Markup(_scatter_svg(cal)),
+        "scatter_svg": Markup(_scatter_svg(cal) if cal.evaluation is not None else ""),
         "warnings": [clean_text(w) for w in cal.warnings],
         "problems": [clean_text(p) for p in cal.problem_lines()],
         "provenance": [(k, clean_text(str(v))) for k, v in provenance_rows(cal)],
