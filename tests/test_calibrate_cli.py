@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import json
+import re
 import subprocess
 import sys
 
@@ -128,7 +130,7 @@ def test_html_report_is_self_contained(cli, cases, tmp_path):
     assert "Content-Security-Policy" in page and "default-src 'none'" in page
     assert "<script" not in page and "http" not in page.replace("http-equiv", "")
     assert "Predicted against observed" in page and "<svg" in page
-    assert "&#x27;maybe&#x27; is not an outcome" in page
+    assert "&#39;maybe&#39; is not an outcome" in page
 
 
 @pytest.fixture(scope="module")
@@ -151,6 +153,56 @@ def test_write_report_writes_the_calibration_page(calibration, tmp_path):
     page = report.read_text(encoding="utf-8")
     assert "<h1>Calibration of" in page and "Predicted against observed" in page
     assert "Content-Security-Policy" in page and "<script" not in page
+
+
+def test_calibration_page_has_the_report_look_every_fold_and_the_paired_tests(
+    calibration, tmp_path
+):
+    page = assess.write_report(calibration, tmp_path / "c.html").read_text(encoding="utf-8")
+    assert '<header class="masthead">' in page and "section.card" in page  # the report's CSS
+    assert "@media print" in page
+    text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
+    # every fold: one row per split (3 folds x 1 repeat), each weighting's log-loss in it
+    folds = page[page.index('<table class="compact folds">') :]
+    folds = folds[: folds.index("</table>")]
+    ev = calibration.evaluation
+    assert folds.count("<tr><td") == len(ev.folds["split"].unique()) == 3
+    for value in ev.folds["log_loss"]:
+        assert f">{value:.3f}<" in folds
+    # the paired tests: the new weights against the expert and the equal ones
+    assert "Paired tests" in text
+    for other, c in calibration.comparisons.items():
+        assert re.search(
+            rf"{other} {c['mean_a']:.3f} {c['mean_b']:.3f} .*?{c['wins']} of {c['splits']} folds",
+            text,
+        )
+        assert f"{c['p_value']:.3f}" in text
+
+
+def test_calibration_page_without_an_outcome(cli, cases, tmp_path):
+    report = tmp_path / "entropy.html"
+    out = cli("calibrate", cases, "--method", "entropy", "--report", report, *QUICK)
+    assert out.exit_code in (0, 1), out.output
+    page = report.read_text(encoding="utf-8")
+    assert "<h1>Calibration of" in page and "Weights" in page
+    assert "Every fold" not in page and "Predicted against observed" not in page
+
+
+def test_calibration_charts_have_round_ticks(cli, tmp_path):
+    ratings, y = draw(60, "numeric", seed=5)
+    path = cases_file(tmp_path / "numeric.xlsx", ratings, y)
+    report = tmp_path / "r.html"
+    cli("calibrate", path, "-y", "Outcome", "--report", report, *QUICK)
+    page = report.read_text(encoding="utf-8")
+    scatter = page[page.index('<svg class="scatter"') :]
+    scatter = scatter[: scatter.index("</svg>")]
+    ticks = [float(t) for t in re.findall(r'text-anchor="middle">(-?[\d.]+)</text>', scatter)]
+    assert len(ticks) >= 3
+    steps = {round(b - a, 9) for a, b in zip(ticks, ticks[1:], strict=False)}
+    assert len(steps) == 1
+    step = steps.pop()
+    assert any(abs(step - m * 10**k) < 1e-9 for m in (1, 2, 2.5, 5) for k in range(-3, 4))
+    assert all(abs(t / step - round(t / step)) < 1e-9 for t in ticks)
 
 
 @pytest.mark.parametrize(

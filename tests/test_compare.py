@@ -466,3 +466,15 @@ def test_score_by_with_a_csv_output_warns_that_csv_has_no_comparison(cli, tmp_pa
     assert "warning: CSV" in printed.stderr and printed.stdout.startswith('"rank"')
     quiet = cli("score", EXAMPLE_WORKBOOK, "--by", "Type", "-o", tmp_path / "s.md")
     assert "warning" not in quiet.stderr
+
+
+def test_charts_draw_the_comparison_by_type_without_printing_one_not_asked_for(cli, tmp_path):
+    out = cli("score", EXAMPLE_WORKBOOK, "--charts", tmp_path / "charts", "--limit", "2")
+    assert out.exit_code == 1 and (tmp_path / "charts" / "comparison.svg").is_file()
+    assert "Scores by Type" not in out.stdout and "Kruskal" not in out.stdout
+    data = cli("score", EXAMPLE_WORKBOOK, "--charts", tmp_path / "again", "-f", "json")
+    assert "comparison" not in json.loads(data.stdout)
+    asked = cli(
+        "score", EXAMPLE_WORKBOOK, "--charts", tmp_path / "c3", "--by", "Type", "-f", "json"
+    )
+    assert json.loads(asked.stdout)["comparison"]["by"] == ["Type"]

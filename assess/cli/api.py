@@ -55,6 +55,7 @@ trend_rows_dict = lazy("assess.history.timeline", "trend_rows_dict")
 
 check_report_target = lazy("assess.report", "check_report_target")
 check_calibration_report = lazy("assess.report", "check_calibration_report_target")
+check_charts_folder = lazy("assess.report.charts", "check_charts_folder")
 builtin_dir = lazy("assess.rubric", "builtin_dir")
 
 
@@ -74,6 +75,7 @@ to_csv = lazy("assess.report.tabular", "to_csv")
 to_json = lazy("assess.report.tabular", "to_json")
 to_markdown = lazy("assess.report.markdown", "to_markdown")
 to_html = lazy("assess.report.html", "to_html")
+write_charts = lazy("assess.report.charts", "write_charts")
 print_result = lazy("assess.report.terminal", "print_result")
 print_agreement = lazy("assess.report.terminal.analyses", "print_agreement")
 print_sensitivity = lazy("assess.report.terminal.analyses", "print_sensitivity")

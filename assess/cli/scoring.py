@@ -55,6 +55,18 @@ class Engine(str, Enum):
     dask = "dask"
 
 
+ChartsOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--charts",
+        metavar="DIR",
+        help="Also write the report's charts into DIR as SVG and PNG files at slide size "
+        "(bands, contributions, criteria, and comparison when there is one).",
+        readable=False,
+    ),
+]
+
+
 class BatchFormat(str, Enum):
     xlsx = "xlsx"
     csv = "csv"
@@ -103,6 +115,7 @@ def score(
     by: ByOpt = None,
     split: SplitOpt = None,
     require_status: RequireStatusOpt = None,
+    charts: ChartsOpt = None,
     id_column: IdColumnOpt = None,
     allow_missing: AllowMissingOpt = None,
     max_input_size: MaxInputSizeOpt = MAX_INPUT_SIZE,
@@ -133,6 +146,7 @@ def score(
             recording_asked=any(v is not None for v in (period, store, assessor)),
             comparing=bool(by) or split is not None,
             filtering=bool(require_status),
+            charting=charts is not None,
         )
     with user_errors(debug):
         if fmt is ScoreFormat.xlsx and output is None:
@@ -140,6 +154,8 @@ def score(
         if split is not None and not by:
             raise fail("--split goes with --by COLUMN (the column whose cells to split)")
         as_asked = _report_format(output, fmt)
+        if charts is not None:  # refused before any work
+            api.check_charts_folder(charts, files)
         with recording(period, store, assessor) as recorder:
             if recorder is not None and output is not None:  # refused before anything is recorded
                 api.check_report_target(output, files, as_asked)
@@ -153,17 +169,38 @@ def score(
                 result.comparison = api.compare(result, by, split=split)
                 _warn_no_comparison(output, as_asked, fmt)
             recorded = _record(recorder, result, output is not None or fmt in DATA_FORMATS)
-            if output is not None:
-                if not by:
-                    _compare_by_type(result, output, as_asked)
-                api.write_report(result, output, as_asked)
+            drawn = _write_outputs(result, output, as_asked, charts, compared=bool(by))
         _print_scores(result, fmt, output, limit, recorded)
+        if charts is not None:
+            say(console(stderr=fmt in DATA_FORMATS), _charts_line(drawn, charts))
     raise typer.Exit(result.exit_code)
+
+
+def _write_outputs(
+    result: Any, output: Path | None, as_asked: str | None, charts: Path | None, compared: bool
+) -> list[Path]:
+    """Write the report (``-o``) and the charts (``--charts``), with the comparison by Type
+    when they show one and no ``--by`` asked for another; the chart files written."""
+    by_type = False
+    if not compared and (output is not None or charts is not None):
+        by_type = _compare_by_type(result, output, as_asked, charted=charts is not None)
+    if output is not None:
+        api.write_report(result, output, as_asked)
+    drawn = api.write_charts(result, charts) if charts is not None else []
+    if by_type and _report_kind(output, as_asked) not in COMPARED_FORMATS:
+        result.comparison = None  # drawn only: what is printed stays what was asked for
+    return drawn
+
+
+def _charts_line(drawn: list[Path], folder: Path) -> str:
+    """What ``--charts`` wrote, in one line."""
+    names = sorted({p.stem for p in drawn}, key=[p.stem for p in drawn].index)
+    return f"wrote {len(drawn)} charts in {folder}: {', '.join(names)} (.svg, .png)"
 
 
 def _warn_no_comparison(output: Path | None, as_asked: str | None, fmt: Any) -> None:
     """Say so when ``--by`` asks for a comparison that a CSV report or printout cannot show."""
-    kind = None if output is None else as_asked or api.report_formats().get(output.suffix.lower())
+    kind = _report_kind(output, as_asked)
     if kind == "csv" or (output is None and fmt is ScoreFormat.csv):
         say(
             console(stderr=True),
@@ -193,15 +230,28 @@ COMPARED_FORMATS = ("xlsx", "html")
 MAX_COMPARED_GROUPS = 50
 
 
-def _compare_by_type(result: Any, output: Path, as_asked: str | None) -> None:
-    """For an Excel or HTML report of input with a Type column (of at most
-    :data:`MAX_COMPARED_GROUPS` types), attach the comparison of the scores by type."""
-    kind = as_asked or api.report_formats().get(output.suffix.lower())
+def _report_kind(output: Path | None, as_asked: str | None) -> str | None:
+    """The format of the report ``-o`` writes (None without one)."""
+    if output is None:
+        return None
+    return as_asked or api.report_formats().get(output.suffix.lower())
+
+
+def _compare_by_type(
+    result: Any, output: Path | None, as_asked: str | None, charted: bool = False
+) -> bool:
+    """For an Excel or HTML report, or the charts (``charted``), of input with a Type column
+    (of at most :data:`MAX_COMPARED_GROUPS` types), attach the comparison of the scores by
+    type; whether it was attached."""
     column = next((c for c in result.carried_columns if c.strip().casefold() == "type"), None)
-    if kind not in COMPARED_FORMATS or column is None or not result.counts["scored"]:
-        return
-    if result.engagements[column].nunique(dropna=False) <= MAX_COMPARED_GROUPS:
-        result.comparison = api.compare(result, by=column)
+    if not (_report_kind(output, as_asked) in COMPARED_FORMATS or charted) or column is None:
+        return False
+    if not result.counts["scored"]:
+        return False
+    if result.engagements[column].nunique(dropna=False) > MAX_COMPARED_GROUPS:
+        return False
+    result.comparison = api.compare(result, by=column)
+    return True
 
 
 def _report_format(output: Path | None, fmt: ScoreFormat | None) -> str | None:
@@ -251,12 +301,14 @@ def _print_scores(
 
 
 def _score_dask(
-    files, rubric, output, fmt, debug, options, recording_asked, comparing, filtering
+    files, rubric, output, fmt, debug, options, recording_asked, comparing, filtering, charting
 ) -> None:
     """``assess score --engine dask``: a dataset scored with Dask (assess.engines.dask)."""
     with user_errors(debug):
         if filtering:
             raise fail("--engine dask scores every row; leave out --require-status")
+        if charting:
+            raise fail("--engine dask draws no charts (its scores go to files); leave out --charts")
         if comparing:
             raise fail(
                 "--engine dask compares nothing (its scores go to files); leave out --by and "

@@ -10,13 +10,12 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from ...analyses.agreement import ALPHA_LEGEND, shown_alpha
 from ...display import percent
 from ...result import Result
-from ..figures import concentration
+from ..figures import NEUTRAL_COLOUR, concentration, criterion_colours, nice_step, nice_ticks
 
 #: engagements drawn in the rank-interval chart and listed in its tables
 CHART_LIMIT = 100
@@ -126,7 +125,7 @@ def _rank_chart(result: Result, shown: pd.DataFrame) -> dict[str, Any]:
                 "outside": bool(row["rank"] < row["rank_p05"] or row["rank"] > row["rank_p95"]),
             }
         )
-    ticks = sorted({1, n, *[int(t) for t in np.linspace(1, n, 6).round()]}) if n else []
+    ticks = rank_ticks(n)
     return {
         "rows": rows,
         "width": LABEL_WIDTH + PLOT_WIDTH + 20,
@@ -137,6 +136,16 @@ def _rank_chart(result: Result, shown: pd.DataFrame) -> dict[str, Any]:
         "bottom": TOP + len(rows) * ROW_HEIGHT,
         "ticks": [{"rank": t, "x": x(t)} for t in ticks],
     }
+
+
+def rank_ticks(n: int) -> list[int]:
+    """The ticks of an axis of ranks 1 to ``n``: the best rank, then round numbers
+    (1, 10, 20, 30, 40 for 49 engagements)."""
+    if n < 1:
+        return []
+    step = nice_step(n - 1, 5, integer=True)
+    ticks = [int(t) for t in nice_ticks(1, n, 5, integer=True)]
+    return ticks if ticks and ticks[0] - 1 < step / 2 else [1, *ticks]
 
 
 def _band_table(result: Result, shown: pd.DataFrame) -> list[dict[str, Any]]:
@@ -172,11 +181,13 @@ def _sobol(result: Result) -> list[dict[str, Any]]:
     rubric = result.rubric
     if s.sobol is None:
         return []
+    colours = dict(zip(rubric.ids, criterion_colours(len(rubric.ids)), strict=True))
     return [
         {
             "label": rubric.criterion(factor).label
             if factor in rubric.ids
             else "Aggregation (arithmetic or geometric)",
+            "colour": colours.get(factor, NEUTRAL_COLOUR),
             "s1": row["S1"],
             "s1_conf": row["S1_conf"],
             "st": row["ST"],

@@ -12,7 +12,7 @@ from typing import Any
 
 from ...analyses.groups.result import p_text
 from ...result import Result
-from ..figures import sentence
+from ..figures import NEUTRAL_COLOUR, nice_ticks, sentence
 
 #: the interval chart's geometry: label column, plot width, row height, top margin
 LABEL_WIDTH, PLOT_WIDTH, ROW_HEIGHT, TOP = 190.0, 520.0, 22.0, 26.0
@@ -47,7 +47,7 @@ def _chart(cmp: Any) -> dict[str, Any]:
             }
         )
     height = TOP + ROW_HEIGHT * len(rows) + 8
-    ticks = [{"x": _x(t), "score": t} for t in range(0, 101, 20)]
+    ticks = [{"x": _x(t), "score": int(t)} for t in nice_ticks(0, 100, 4)]
     return {
         "rows": rows,
         "ticks": ticks,
@@ -56,6 +56,7 @@ def _chart(cmp: Any) -> dict[str, Any]:
         "top": TOP,
         "bottom": height - 8,
         "label_w": LABEL_WIDTH,
+        "colour": NEUTRAL_COLOUR,
     }
 
 

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from ...result import Result
-from ..figures import change_text, sentence
+from ..figures import change_text, nice_range, nice_ticks, sentence, tick_text
 
 #: The band-mix chart: label column, bar length, row height.
 MIX_LABEL, MIX_WIDTH, MIX_ROW = 110.0, 440.0, 30.0
@@ -124,25 +124,25 @@ def _line_chart(h: Any, colours: list[str]) -> dict[str, Any] | None:
         "height": LINE_TOP + LINE_HEIGHT + 34,
         "bottom": LINE_TOP + LINE_HEIGHT,
         "right": LINE_LEFT + LINE_WIDTH,
-        "ticks": [{"value": t, "y": y(t)} for t in ticks],
+        "ticks": [{"value": tick_text(t), "y": y(t)} for t in ticks],
         "periods": [{"label": p, "x": xs[i]} for i, p in enumerate(h.periods)],
         "lines": lines,
         "by": h.groups.by,
     }
 
 
-def _axis(values: Any) -> tuple[float, float, list[int]]:
-    """The score axis of the mean-score chart: tens around the values (within 0-100), and its
-    ticks."""
+def _axis(values: Any) -> tuple[float, float, list[float]]:
+    """The score axis of the mean-score chart: round numbers around the values (within
+    0-100, at least 20 points), and its ticks."""
     finite = values[~np.isnan(values)]
     if not finite.size:
-        return 0.0, 100.0, [0, 25, 50, 75, 100]
-    lo = max(0, int(math.floor((finite.min() - 2) / 10)) * 10)
-    hi = min(100, int(math.ceil((finite.max() + 2) / 10)) * 10)
+        return 0.0, 100.0, nice_ticks(0, 100, 4)
+    lo, hi = max(0.0, float(finite.min()) - 2), min(100.0, float(finite.max()) + 2)
     if hi - lo < 20:
-        lo, hi = max(0, hi - 20), max(hi, 20)
-    step = 10 if hi - lo <= 50 else 20
-    return float(lo), float(hi), list(range(lo, hi + 1, step))
+        lo, hi = max(0.0, hi - 20), max(hi, 20.0)
+    lo, hi, ticks = nice_range(lo, hi, 5)
+    lo, hi = max(0.0, lo), min(100.0, hi)
+    return lo, hi, [t for t in ticks if lo <= t <= hi]
 
 
 def history_context(result: Result, colours: list[str]) -> dict[str, Any] | None:

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from jinja2 import Environment, PackageLoader, StrictUndefined
+from jinja2 import Environment, PackageLoader, StrictUndefined, Template
 from markupsafe import Markup
 
 from ..._version import __version__
@@ -32,6 +32,7 @@ from ...files import atomic_path
 from ...result import Result
 from ...rubric import Criterion, Gate, Level, normalise_header
 from ...validation import show
+from ..figures import CRITERION_PALETTE, criterion_colours, nice_ticks
 from ..safety import clean_text, report_notes, safe_cell
 from .analyses import agreement_context, sensitivity_context
 from .comparison import comparison_context
@@ -41,20 +42,11 @@ from .history import history_context, since_rows
 BREAKDOWN_LIMIT = 500
 TYPE_HEADERS = ("type", "engagement type")
 ORGANISATION_HEADERS = ("organisation", "organization")
-#: One colour per criterion, in rubric order; no reds or greens, which the bands use.
-PALETTE = (
-    "#4e79a7",
-    "#f28e2b",
-    "#76b7b2",
-    "#b07aa1",
-    "#9c755f",
-    "#edc948",
-    "#ff9da7",
-    "#86bcb6",
-    "#a0cbe8",
-    "#bab0ac",
-)
-BAR_WIDTH = 640  # SVG units of the 0-100 axis in the contribution bars
+#: One colour per criterion, in rubric order (the palette of every chart)
+PALETTE = CRITERION_PALETTE
+#: The ticks of every 0-100 score axis
+SCORE_TICKS = [int(t) for t in nice_ticks(0, 100, 4)]
+BAR_WIDTH = 400  # SVG units of the 0-100 axis in the contribution bars
 
 
 def to_html(result: Result, generated_at: str | None = None) -> str:
@@ -68,7 +60,7 @@ def to_html(result: Result, generated_at: str | None = None) -> str:
     context.update(
         generated_at=generated_at or generated_timestamp(),
         version=__version__,
-        css=Markup(_static("report.css")),
+        css=stylesheet(),
         script=Markup(script),
         script_hash=base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode(),
     )
@@ -79,6 +71,28 @@ def write_html(result: Result, path: Path) -> None:
     """Write :func:`to_html` to ``path`` atomically."""
     with atomic_path(path) as tmp:
         tmp.write_text(to_html(result), encoding="utf-8")
+
+
+def template(name: str) -> Template:
+    """A page template of ``templates/`` with the report's filters (``num``, ``pct``, ``text``)
+    and autoescaping on.
+
+    Parameters
+    ----------
+    name : str
+        The template's file name (``calibration.html.j2``).
+
+    Returns
+    -------
+    jinja2.Template
+        The template.
+    """
+    return _environment().get_template(name)
+
+
+def stylesheet() -> Markup:
+    """The report's stylesheet (``templates/report.css``), which every HTML page shares."""
+    return Markup(_static("report.css"))
 
 
 def generated_timestamp() -> str:
@@ -373,7 +387,7 @@ def _rejected(result: Result) -> list[dict[str, Any]]:
 
 def _context(result: Result) -> dict[str, Any]:
     rubric = result.rubric
-    colours = [PALETTE[i % len(PALETTE)] for i in range(len(rubric.criteria))]
+    colours = criterion_colours(len(rubric.criteria))
     columns = {
         "name": result.name_column,
         "type": _carried(result, TYPE_HEADERS),
@@ -410,6 +424,7 @@ def _context(result: Result) -> dict[str, Any]:
         "rejected": _rejected(result),
         "many_sources": len(result.sources) > 1,
         "bar_width": BAR_WIDTH,
+        "score_ticks": SCORE_TICKS,
         "gate_text": {g.id: gate_text(result, g) for g in rubric.gates},
         "levels_sorted": {
             c.id: sorted(c.scale.levels, key=lambda lv: lv.value) for c in rubric.criteria
