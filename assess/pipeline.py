@@ -142,8 +142,10 @@ def score(
     --------
     >>> import assess
     >>> result = assess.score("examples/engagements.xlsx")
-    >>> result.summary_line()
-    '49 scored, 1 insufficient evidence, 4 rejected of 54 rows'
+    >>> for part in result.summary_line().split("; "):
+    ...     print(part)
+    49 scored, 1 insufficient evidence, 4 rejected of 54 rows
+    59 flags (59 ratings without required evidence)
     """
     rub = load_rubric(rubric)
     if isinstance(sources, (str, Path, pd.DataFrame)):
