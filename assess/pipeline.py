@@ -169,7 +169,9 @@ def score(
         return score_ratings(raters)
     parts = [validate_file(s, rub, **layout, require_status=required) for s in sources]
     _drop_cross_file_duplicates(parts)
-    return combine(parts, rub)
+    result = combine(parts, rub)
+    result.require_status = required
+    return result
 
 
 def scored(
