@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from itertools import repeat
 from json.encoder import encode_basestring
+from operator import attrgetter
 from typing import Any
 
 import numpy as np
@@ -354,7 +355,7 @@ def _attribute_columns(items: list[Any], attributes: list[str]) -> list[list[Any
     there are no items)."""
     if not items:
         return []
-    return [list(range(len(items))), *([getattr(i, a) for i in items] for a in attributes)]
+    return [list(range(len(items))), *(list(map(attrgetter(a), items)) for a in attributes)]
 
 
 def _flag_columns(result: Result) -> tuple[list[str], list[list[Any]]]:
