@@ -196,3 +196,111 @@ def test_the_export_carries_the_evidence_and_review_fields(store_url, tmp_path):
     statuses = frame["review.status"].fillna("").to_dict()
     assert statuses == {"E1": "Approved", "E2": "Draft", "E3": ""}
     assert frame.loc["E3"][[c for c in frame.columns if c.endswith(".evidence")]].isna().all()
+
+
+# -- what changed, traced to the evidence ----------------------------------------------------
+
+CHANGE_HEADER = [*HEADER, "Transparency evidence", "Political friction evidence", "Evidence"]
+
+
+def change_rows(later: bool) -> list[list]:
+    """E1: friction from 1 to 4 (the gate caps it), with new evidence for it; E2: transparency
+    from 2 to 4, evidenced only later; E3: resources down, no evidence either time; E4: the
+    same ratings and evidence; E5: norms from 3 to 1 with the same shared evidence."""
+    if not later:
+        return [
+            row("E1", f=1) + ["AAR-1", "Minutes, 3 May", None],
+            row("E2", t=2) + [None, None, None],
+            row("E3", r=4) + [None, None, None],
+            row("E4") + ["AAR-4", None, None],
+            row("E5", n=3) + [None, None, "Observer's note"],
+        ]
+    return [
+        row("E1", f=4) + ["AAR-1", 'UNSC statement =HYPERLINK("x") \x1b[31m', None],
+        row("E2", t=4) + ["AAR-2 published in full", None, None],
+        row("E3", r=1) + [None, None, None],
+        row("E4") + ["AAR-4", None, None],
+        row("E5", n=1) + [None, None, "Observer's note"],
+    ]
+
+
+@pytest.fixture
+def two_periods(store_url, tmp_path):
+    results = {}
+    with open_store(store_url) as store:
+        for period, later in (("P1", False), ("P2", True)):
+            path = write_csv(tmp_path / f"{period}.csv", change_rows(later), header=CHANGE_HEADER)
+            results[period] = assess.score(path, rubric=RUBRIC_1_0)
+            store.record(results[period], period)
+        yield store, results
+
+
+def test_what_changed_names_the_evidence_behind_each_driver(two_periods):
+    store, results = two_periods
+    changes = store.changes("P1", "P2")
+    data = json.loads(json.dumps(changes.to_dict()))
+    largest = {item["id"]: item for item in data["largest"]}
+    assert largest["E1"]["drivers"].startswith("political_friction")
+    assert largest["E1"]["evidence"] == {
+        "political_friction": {
+            "from": "Minutes, 3 May",
+            "to": 'UNSC statement =HYPERLINK("x") \x1b[31m',
+        }
+    }
+    assert largest["E2"]["evidence"] == {
+        "transparency": {"from": None, "to": "AAR-2 published in full"}
+    }
+    assert largest["E3"]["evidence"] == {}  # no evidence either time: nothing to show
+    # the shared Evidence column stands for every criterion without its own
+    assert largest["E5"]["evidence"] == {
+        "norms_alignment": {"from": "Observer's note", "to": "Observer's note"}
+    }
+    assert "E4" not in largest  # unchanged
+    moved = {item["id"]: item for item in data["moved"]}
+    assert moved["E1"]["evidence"] == largest["E1"]["evidence"]
+    assert all("evidence" in item for item in data["moved"])
+    # the store reads only the review trail of the engagements listed; the same comparison
+    # of the results as scored gives the same answer
+    from assess.history.comparison import compare_results
+
+    direct = compare_results(results["P1"], results["P2"], from_period="P1", to_period="P2")
+    assert direct.to_dict() == changes.to_dict()
+    trail = store.review_trail("P2", ["E2", "E9"])
+    assert list(trail.index) == ["E2"]
+    assert trail.loc["E2", "transparency.evidence"] == "AAR-2 published in full"
+    assert trail.loc["E2", "review.status"] is None
+
+
+def test_what_changed_without_any_evidence_lists_none(store_url, tmp_path):
+    with open_store(store_url) as store:
+        for period, rows in (("P1", RECORDED_ROWS), ("P2", [row("E1", 1, 1, 1, 1, 1)])):
+            store.record(assess.score(write_csv(tmp_path / f"{period}.csv", rows)), period)
+        data = store.changes("P1", "P2").to_dict()
+    assert [item["evidence"] for item in data["largest"]] == [{}]
+    assert [item["evidence"] for item in data["moved"]] == [{}]
+
+
+def test_assess_changes_prints_the_evidence_inert(cli, two_periods, monkeypatch):
+    store, _ = two_periods
+    monkeypatch.setenv("COLUMNS", "200")
+    out = cli("changes", "--from", "P1", "--to", "P2", "--store", store.url)
+    assert out.exit_code == 0, out.output
+    text = out.stdout
+    assert "Evidence behind the changes (3)" in text
+    line = next(line for line in text.splitlines() if "Minutes, 3 May" in line)
+    assert line.split()[:2] == ["E1", "political_friction"]
+    assert 'UNSC statement =HYPERLINK("x") \\x1b[31m' in line
+    assert "\x1b" not in text  # the escape character shows as text, never acts
+    assert "AAR-2 published in full" in text
+    as_json = json.loads(cli("changes", "--store", store.url, "--format", "json").stdout)
+    assert as_json["largest"][0]["evidence"]
+
+
+def test_assess_changes_prints_no_evidence_section_when_none_was_recorded(cli, tmp_path):
+    store = tmp_path / "h.sqlite"
+    with open_store(store) as opened:
+        for period, rows in (("P1", RECORDED_ROWS), ("P2", [row("E1", 1, 1, 1, 1, 1)])):
+            opened.record(assess.score(write_csv(tmp_path / f"{period}.csv", rows)), period)
+    out = cli("changes", "--store", store)
+    assert out.exit_code == 0, out.output
+    assert "Evidence behind" not in out.stdout

@@ -61,17 +61,26 @@ def load_result(connection: Connection, run_id: int, *, details: bool = True) ->
     )
 
 
-def recorded_review(
-    connection: Connection, run_id: int, rubric: Rubric, ids: list[str]
-) -> pd.DataFrame:
-    """The review cells of some of run ``run_id``'s engagements, as recorded (see
-    :func:`review_frame`), indexed by the ``ids`` the run has."""
+#: Above this many ids, a run's review trail is read whole and the ids picked from it.
+MANY_IDS = 500
+
+
+def read_review(connection: Connection, run_id: int, ids: list[str] | None = None) -> pd.DataFrame:
+    """The review cells of run ``run_id``'s engagements as recorded (:func:`review_frame`),
+    indexed by id: of every engagement that has any, or of those among ``ids``."""
+    _, rubric = _run_notes(connection, run_id)
     t = schema.engagements
     query = select(t.c.engagement_id, t.c.review).where(
-        t.c.run_id == run_id, t.c.engagement_id.in_([str(i) for i in ids])
+        t.c.run_id == run_id, t.c.review.is_not(None)
     )
+    wanted = None if ids is None else [str(i) for i in ids]
+    if wanted is not None and len(wanted) <= MANY_IDS:
+        query = query.where(t.c.engagement_id.in_(wanted))
     found, texts = _columns(fetch_rows(connection, query), 2)
-    return review_frame(texts, pd.Index(found, name="id", dtype=object), rubric)
+    frame = review_frame(texts, pd.Index(found, name="id", dtype=object), rubric)
+    if wanted is not None and len(wanted) > MANY_IDS:
+        frame = frame[frame.index.isin(wanted)]
+    return frame
 
 
 def review_frame(texts: Any, index: pd.Index, rubric: Rubric) -> pd.DataFrame:
