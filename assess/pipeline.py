@@ -142,8 +142,10 @@ def score(
     --------
     >>> import assess
     >>> result = assess.score("examples/engagements.xlsx")
-    >>> result.summary_line()
-    '49 scored, 1 insufficient evidence, 4 rejected of 54 rows'
+    >>> for part in result.summary_line().split("; "):
+    ...     print(part)
+    49 scored, 1 insufficient evidence, 4 rejected of 54 rows
+    59 flags (59 ratings without required evidence)
     """
     rub = load_rubric(rubric)
     if isinstance(sources, (str, Path, pd.DataFrame)):
@@ -167,7 +169,9 @@ def score(
         return score_ratings(raters)
     parts = [validate_file(s, rub, **layout, require_status=required) for s in sources]
     _drop_cross_file_duplicates(parts)
-    return combine(parts, rub)
+    result = combine(parts, rub)
+    result.require_status = required
+    return result
 
 
 def scored(

@@ -185,6 +185,9 @@ class Result:
     comparison : Comparison or None
         Scores compared across groups (:class:`assess.analyses.groups.Comparison`), when
         attached (``result.comparison = assess.compare(result, by="Type")``): reports show it.
+    require_status : tuple of str
+        The review statuses a row had to be in to be scored (``require_status``), as the
+        rubric spells them; ``()`` when every row was scored whatever its status.
     """
 
     rubric: Rubric
@@ -199,6 +202,7 @@ class Result:
     sensitivity: Any = None
     history: Any = None
     comparison: Any = None
+    require_status: tuple[str, ...] = ()
 
     # -- views ------------------------------------------------------------------------
     @property

@@ -10,8 +10,12 @@ the main example's layout ("Read me" sheet, then the data sheet with its header 
   file holds two cells the checks reject.
 * ``FY2025-Q2-corrected.xlsx``: Q2 again as corrected in May: three ratings fixed and one of
   the two rejected cells given its rating.
-* ``military-diplomacy-v1.1.yaml``: the built-in rubric revised before Q3, political friction
-  weighing 0.25 instead of 0.15 (version 1.1.0).
+* ``military-diplomacy-v1.1.yaml``: the rubric revised before Q3, political friction weighing
+  0.25 instead of 0.15 (version 1.1.0), made from ``military-diplomacy-v1.0.yaml``.
+
+``military-diplomacy-v1.0.yaml`` is an input, not an output: the built-in rubric as it was in
+version 1.0.0, with which Q1 and Q2 were scored, kept in the folder so that the story does not
+change when the built-in rubric is revised.
 
 Ratings come from a fixed seed around each type's profile in ``make_examples.py``; the files are
 byte-identical across runs.  Run from the repository root::
@@ -44,7 +48,6 @@ from make_examples import (  # noqa: E402
 )
 
 SEED = 2125
-ROOT = Path(__file__).resolve().parent.parent
 QUARTERS = ("Q1", "Q2", "Q3", "Q4")
 QUARTER_START = (date(2024, 10, 1), date(2025, 1, 1), date(2025, 4, 1), date(2025, 7, 1))
 #: file stem -> (quarter index, when the file was saved)
@@ -56,6 +59,7 @@ FILES = {
     "FY2025-Q4": (3, datetime(2025, 10, 10, 9, 0)),
 }
 RUBRIC_FILE = "military-diplomacy-v1.1.yaml"
+BASE_RUBRIC = Path(__file__).resolve().parent / "quarters" / "military-diplomacy-v1.0.yaml"
 FRICTION_WEIGHT = ("0.15", "0.25")  # political friction's weight in 1.0.0 and in 1.1.0
 #: rating offsets in a row's five ratings
 TRANSPARENCY, NORMS, INTEROP, RESOURCES, FRICTION = range(5)
@@ -314,7 +318,7 @@ def build_workbook(rows: list[list[Any]], q: int, saved: datetime, corrected: bo
 
 
 def revised_rubric(text: str) -> str:
-    """The built-in rubric's text as version 1.1.0, political friction weighing 0.25."""
+    """Rubric 1.0.0's text (``BASE_RUBRIC``) as version 1.1.0, political friction weighing 0.25."""
     old, new = FRICTION_WEIGHT
     edits = (
         (
@@ -331,7 +335,7 @@ def revised_rubric(text: str) -> str:
     )
     for before, after in edits:
         if text.count(before) != 1:
-            raise SystemExit(f"rubrics/military-diplomacy.yaml no longer holds {before!r} once")
+            raise SystemExit(f"{BASE_RUBRIC.name} no longer holds {before!r} once")
         text = text.replace(before, after)
     return text
 
@@ -353,7 +357,7 @@ def main(argv: list[str] | None = None) -> int:
         path = args.out / f"{stem}.xlsx"
         save_deterministic(build_workbook(rows, q, saved, corrected), path, saved)
         print(f"wrote {path} ({len(rows)} engagement rows)")
-    source = (ROOT / "rubrics" / "military-diplomacy.yaml").read_text(encoding="utf-8")
+    source = BASE_RUBRIC.read_text(encoding="utf-8")
     path = args.out / RUBRIC_FILE
     path.write_text(revised_rubric(source), encoding="utf-8", newline="\n")
     print(f"wrote {path}")

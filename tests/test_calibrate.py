@@ -311,7 +311,7 @@ def test_provenance_block_records_the_calibration(numeric_calibration):
 def test_written_rubric_has_new_weights_and_a_bumped_version(numeric_calibration):
     cal, _, folder = numeric_calibration
     loaded = assess.load_rubric(cal.write_rubric(folder / "bumped.yaml"))
-    assert loaded.version == f"1.1.0-cal.{cal.date.replace('-', '')}"
+    assert loaded.version == f"2.1.0-cal.{cal.date.replace('-', '')}"
     np.testing.assert_allclose(
         [loaded.weights[c] for c in CRITERIA], cal.weights["calibrated"], atol=1e-12
     )
@@ -585,7 +585,7 @@ def test_outcome_free_methods_need_no_outcome(tmp_path, method, default_rubric):
     cal = calibrate(path, method=method, pairwise=pairwise if method == "ahp" else None, **FAST)
     assert cal.evaluation is None and cal.recommendation == "not-evaluated"
     assert cal.calibrated.calibration["method"] == method
-    assert cal.calibrated.version.startswith(f"1.1.0-{method}.")
+    assert cal.calibrated.version.startswith(f"2.1.0-{method}.")
     np.testing.assert_allclose(
         [cal.calibrated.weights[c] for c in CRITERIA], cal.weights[method], atol=1e-12
     )

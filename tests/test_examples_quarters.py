@@ -10,11 +10,13 @@ import sys
 import openpyxl
 import pytest
 import yaml
-from conftest import DEFAULT_RUBRIC_FILE, ROOT
+from conftest import ROOT
 
 import assess
 
 QUARTERS = ROOT / "examples" / "quarters"
+#: the built-in rubric as it was in 1.0.0, with which Q1 and Q2 were scored
+ORIGINAL = QUARTERS / "military-diplomacy-v1.0.yaml"
 REVISED = QUARTERS / "military-diplomacy-v1.1.yaml"
 GENERATED = [
     "FY2025-Q1.xlsx",
@@ -26,9 +28,9 @@ GENERATED = [
 ]
 #: file -> (rubric it is scored with, engagements scored, the cells rejected)
 EXPECTED = {
-    "FY2025-Q1": ("military-diplomacy", 44, {"FY2025 Q1!H25", "FY2025 Q1!K50"}),
-    "FY2025-Q2": ("military-diplomacy", 45, {"FY2025 Q2!J22", "FY2025 Q2!A43"}),
-    "FY2025-Q2-corrected": ("military-diplomacy", 46, {"FY2025 Q2!A43"}),
+    "FY2025-Q1": (ORIGINAL, 44, {"FY2025 Q1!H25", "FY2025 Q1!K50"}),
+    "FY2025-Q2": (ORIGINAL, 45, {"FY2025 Q2!J22", "FY2025 Q2!A43"}),
+    "FY2025-Q2-corrected": (ORIGINAL, 46, {"FY2025 Q2!A43"}),
     "FY2025-Q3": (REVISED, 44, {"FY2025 Q3!A15", "FY2025 Q3!L46"}),
     "FY2025-Q4": (REVISED, 45, {"FY2025 Q4!I37", "FY2025 Q4!J41"}),
 }
@@ -47,6 +49,7 @@ def test_the_quarters_are_regenerated_byte_identically(tmp_path):
     subprocess.run(
         [sys.executable, str(script), "--out", str(tmp_path)], check=True, capture_output=True
     )
+    # the frozen rubric 1.0.0 is the script's input, read from examples/quarters/, not written
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(GENERATED)
     for name in GENERATED:
         assert (tmp_path / name).read_bytes() == (QUARTERS / name).read_bytes(), name
@@ -59,12 +62,20 @@ def test_each_quarter_scores_with_only_the_planted_rejections(results, stem):
     (source,) = result.sources
     assert (source.scored, source.insufficient, source.rejected) == (scored, 0, len(cells))
     assert {rejection.cell for rejection in result.rejected} == cells
+    assert result.flags == []  # rubric 1.0.0 asks for no evidence
+
+
+def test_the_original_rubric_is_the_built_in_rubric_1_0_0_frozen():
+    original = assess.load_rubric(ORIGINAL)
+    assert (original.name, original.version) == ("military-diplomacy", "1.0.0")
+    assert original.short_hash == "ed768234629e"
+    assert original.require_evidence is None
 
 
 def test_the_revised_rubric_changes_only_the_version_and_the_friction_weight():
     revised = assess.load_rubric(REVISED)
     assert (revised.name, revised.version) == ("military-diplomacy", "1.1.0")
-    old = yaml.safe_load(DEFAULT_RUBRIC_FILE.read_text(encoding="utf-8"))
+    old = yaml.safe_load(ORIGINAL.read_text(encoding="utf-8"))
     new = yaml.safe_load(REVISED.read_text(encoding="utf-8"))
     assert old["criteria"][4]["id"] == "political_friction"
     assert (old["criteria"][4]["weight"], new["criteria"][4]["weight"]) == (0.15, 0.25)

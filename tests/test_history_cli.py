@@ -13,6 +13,8 @@ from conftest import ROOT, row, write_csv
 from assess.cli import history as history_cli
 
 QUARTERS = ROOT / "examples" / "quarters"
+#: the built-in rubric as it was in 1.0.0, with which Q1 and Q2 were scored
+ORIGINAL = QUARTERS / "military-diplomacy-v1.0.yaml"
 REVISED = QUARTERS / "military-diplomacy-v1.1.yaml"
 
 ROWS = [row("E1", 4, 4, 3, 3, 0), row("E2", 2, 3, 1, 2, 2), row("E3", 3, 3, 3, 3, 1)]
@@ -343,9 +345,9 @@ def test_a_batch_with_a_failed_file_records_nothing(cli, tmp_path, store):
 def test_the_quarterly_example_end_to_end(cli, tmp_path, store, monkeypatch):
     monkeypatch.setenv("ASSESS_STORE", str(store))
     quarters = [
-        ("FY2025-Q1", "FY2025-Q1.xlsx", []),
-        ("FY2025-Q2", "FY2025-Q2.xlsx", []),
-        ("FY2025-Q2", "FY2025-Q2-corrected.xlsx", []),
+        ("FY2025-Q1", "FY2025-Q1.xlsx", ["-r", ORIGINAL]),
+        ("FY2025-Q2", "FY2025-Q2.xlsx", ["-r", ORIGINAL]),
+        ("FY2025-Q2", "FY2025-Q2-corrected.xlsx", ["-r", ORIGINAL]),
         ("FY2025-Q3", "FY2025-Q3.xlsx", ["-r", REVISED]),
         ("FY2025-Q4", "FY2025-Q4.xlsx", ["-r", REVISED]),
     ]

@@ -32,12 +32,14 @@ from assess.report.markdown import to_markdown
 from assess.report.tabular import to_csv
 
 QUARTERS = ROOT / "examples" / "quarters"
+#: the built-in rubric as it was in 1.0.0, with which Q1 and Q2 were scored
+ORIGINAL = QUARTERS / "military-diplomacy-v1.0.yaml"
 REVISED = QUARTERS / "military-diplomacy-v1.1.yaml"
 #: period -> (file, rubric) recorded in order (the corrected Q2 supersedes the original)
 RECORDED = [
-    ("2025-Q1", "FY2025-Q1.xlsx", "military-diplomacy"),
-    ("2025-Q2", "FY2025-Q2.xlsx", "military-diplomacy"),
-    ("2025-Q2", "FY2025-Q2-corrected.xlsx", "military-diplomacy"),
+    ("2025-Q1", "FY2025-Q1.xlsx", ORIGINAL),
+    ("2025-Q2", "FY2025-Q2.xlsx", ORIGINAL),
+    ("2025-Q2", "FY2025-Q2-corrected.xlsx", ORIGINAL),
     ("2025-Q3", "FY2025-Q3.xlsx", REVISED),
     ("2025-Q4", "FY2025-Q4.xlsx", REVISED),
 ]
@@ -68,7 +70,7 @@ def q3(store) -> assess.Result:
 
 @pytest.fixture(scope="module")
 def q1(store) -> assess.Result:
-    return scored_with_history(store, "2025-Q1", "FY2025-Q1.xlsx", "military-diplomacy")
+    return scored_with_history(store, "2025-Q1", "FY2025-Q1.xlsx", ORIGINAL)
 
 
 @pytest.fixture(scope="module")

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import HEADER, ROOT, indicator_rubric_data, row, write_csv
 from conftest import RECORDED_ROWS as ROWS
-from conftest import ROOT, indicator_rubric_data, row, write_csv
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select, text
@@ -100,6 +100,79 @@ def test_recorded_run_reads_back_as_the_result(store_url, tmp_path):
         ]
         assert history.loc[0, "recorded_at"].endswith("Z")
         assert store.periods() == ["2025-Q3"]
+
+
+#: The review trail's columns after the ratings: evidence (per criterion and shared) and review.
+REVIEW_HEADER = [*HEADER, "Transparency evidence", "Evidence", "Status", "Assessed by"]
+REVIEW_HEADER += ["Assessed on", "Reviewed by"]
+
+
+def review_rows() -> list[list]:
+    """Rows with evidence, review fields, extreme ratings without evidence (flagged by the
+    built-in rubric), rows in draft or an unknown status, a rejected row and evidence text
+    that must come back exactly (formula prefix, markup, control characters, any script)."""
+    return [
+        row("E1", t=4)
+        + ["After-action report AAR-1", None, "Approved", "J. Smith", "2025-03-01", "K. Lee"],
+        row("E2", t=4) + [None, "Joint statement, 3 May", "Approved", "J. Smith", None, None],
+        row("E3", t=4, f=0) + [None, None, "Approved", "K. Lee", None, None],
+        row("E4") + [None, "Observer's note", "Draft", "K. Lee", None, None],
+        row("E5") + [None, None, "Pending", None, None, None],
+        row("E6", t="high") + ["AAR-6", None, "Approved", None, None, None],
+        row("E7", None, None, None, 3, None) + [None, None, "Approved", None, None, None],
+        row("E8", n=4) + [None, '=HYPERLINK("http://x")<b>\x07 "q"', "Approved", None, None, None],
+        row("E9") + ["ünï — 証拠 \u202e", None, "Reviewed", "Ø. Ås", "2025-04-01", None],
+    ]
+
+
+@pytest.mark.parametrize("require_status", [None, "Approved, Reviewed"])
+def test_a_run_with_evidence_flags_and_rows_not_approved_reads_back(
+    store_url, tmp_path, require_status
+):
+    path = write_csv(tmp_path / "review.csv", review_rows(), header=REVIEW_HEADER)
+    result = assess.score(path, require_status=require_status)
+    # what this input is meant to hold: flags always, rows not approved when asked
+    assert {f.kind for f in result.flags} == (
+        {"evidence", "status"} if not require_status else {"evidence"}
+    )
+    assert len(result.held) == (0 if require_status is None else 2)
+    assert result.engagements.loc["E1", "transparency.evidence"] == "After-action report AAR-1"
+    with open_store(store_url) as store:
+        store.record(result, "P")
+        back = store.run_result("P")
+        assert back.to_dict() == result.to_dict()
+        assert (back.flags, back.held, back.sources) == (result.flags, result.held, result.sources)
+        assert back.require_status == result.require_status
+        assert back.summary_line() == result.summary_line()
+        assert back.problem_lines() == result.problem_lines()
+        review = [c for c in result.engagements.columns if c.endswith(".evidence")]
+        review += [c for c in result.engagements.columns if c.startswith("review.")]
+        assert len(review) == 9
+        pd.testing.assert_frame_equal(
+            back.engagements.loc[result.engagements.index, review], result.engagements[review]
+        )
+        with store.engine.connect() as c:
+            runs = c.execute(select(schema.runs.c.not_approved, schema.runs.c.flagged)).one()
+            eng = schema.engagements
+            stored = dict(c.execute(select(eng.c.engagement_id, eng.c.review)).all())
+        assert tuple(runs) == (len(result.held), len(result.flags))
+        # only what a row has, evidence by criterion id; NULL for a row with none of it
+        assert json.loads(stored["E1"]) == {
+            "evidence": {"transparency": "After-action report AAR-1"},
+            "assessed_by": "J. Smith",
+            "assessed_on": "2025-03-01",
+            "reviewed_by": "K. Lee",
+            "status": "Approved",
+        }
+        assert json.loads(stored["E2"])["evidence"] == {
+            c: "Joint statement, 3 May" for c in result.rubric.ids
+        }
+        assert "evidence" not in json.loads(stored["E3"])
+        if require_status is None:
+            assert json.loads(stored["E5"]) == {"status": "Pending"}
+        # deleting the period removes its flags and rows not approved with it
+        store.delete_period("P")
+        assert table_counts(store)["flags"] == table_counts(store)["held"] == 0
 
 
 def test_recording_the_same_inputs_again_changes_nothing(store_url, tmp_path):

@@ -27,13 +27,15 @@ from assess.scoring import input_columns, score_frame
 from assess.validation import Problem, Rejection
 
 QUARTERS = ROOT / "examples" / "quarters"
+#: the built-in rubric as it was in 1.0.0, with which Q1 and Q2 were scored
+ORIGINAL = QUARTERS / "military-diplomacy-v1.0.yaml"
 REVISED = QUARTERS / "military-diplomacy-v1.1.yaml"
 #: period -> the files recorded for it, in order (Q2's correction supersedes the original)
 RECORDED = {
-    "2025-Q1": [("FY2025-Q1.xlsx", "military-diplomacy")],
+    "2025-Q1": [("FY2025-Q1.xlsx", ORIGINAL)],
     "2025-Q2": [
-        ("FY2025-Q2.xlsx", "military-diplomacy"),
-        ("FY2025-Q2-corrected.xlsx", "military-diplomacy"),
+        ("FY2025-Q2.xlsx", ORIGINAL),
+        ("FY2025-Q2-corrected.xlsx", ORIGINAL),
     ],
     "2025-Q3": [("FY2025-Q3.xlsx", REVISED)],
     "2025-Q4": [("FY2025-Q4.xlsx", REVISED)],

@@ -8,7 +8,7 @@ import json
 
 import pytest
 import yaml
-from conftest import DEFAULT_RUBRIC_FILE, HEADER, dump_rubric, row, write_xlsx
+from conftest import DEFAULT_RUBRIC_FILE, HEADER, ROOT, dump_rubric, row, write_xlsx
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -16,6 +16,7 @@ import assess
 from assess.errors import InputError, OptionError
 
 EVIDENCE_HEADER = [*HEADER, "Transparency evidence", "Evidence", "Status", "Assessed by"]
+RUBRIC_1_0 = ROOT / "examples" / "quarters" / "military-diplomacy-v1.0.yaml"
 
 
 def rubric_file(tmp_path, **changes) -> str:
@@ -91,11 +92,28 @@ def test_every_rating_can_require_evidence(tmp_path):
     assert by_id == {"E1": 4, "E3": 5, "E4": 5}
 
 
-def test_no_rule_no_flags_and_the_builtin_rubric_hash_is_unchanged(tmp_path):
+def test_no_rule_no_flags_and_a_rubric_without_the_new_keys_keeps_its_hash(tmp_path):
     path = write_xlsx(tmp_path / "in.xlsx", evidence_rows(), header=EVIDENCE_HEADER)
-    result = assess.score(path)
+    result = assess.score(path, rubric=RUBRIC_1_0)  # the built-in rubric as it was in 1.0.0
     assert not result.flags
     assert result.rubric.short_hash == "ed768234629e"
+
+
+def test_the_built_in_rubric_flags_extreme_ratings_without_evidence_and_scores_alike(tmp_path):
+    path = write_xlsx(tmp_path / "in.xlsx", evidence_rows(), header=EVIDENCE_HEADER)
+    result = assess.score(path)
+    assert (result.rubric.version, result.rubric.require_evidence.action) == ("2.0.0", "flag")
+    assert [(f.id, f.criterion, f.cell) for f in result.flags] == [
+        ("E3", "transparency", "Engagements!I4"),
+        ("E3", "political_friction", "Engagements!J4"),
+    ]
+    assert result.summary_line() == (
+        "4 scored, 0 insufficient evidence, 0 rejected of 4 rows; "
+        "2 flags (2 ratings without required evidence)"
+    )
+    before = assess.score(path, rubric=RUBRIC_1_0)
+    assert result.engagements["score"].tolist() == before.engagements["score"].tolist()
+    assert result.engagements["band"].tolist() == before.engagements["band"].tolist()
 
 
 def test_the_json_contract_carries_evidence_and_the_review_fields(tmp_path):

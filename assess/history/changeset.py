@@ -40,6 +40,23 @@ def band_moves(
     return pd.arrays.IntegerArray(np.where(valid, steps, 0).astype("int64"), ~valid)
 
 
+def driver_criteria(differences: pd.DataFrame) -> dict[Any, list[str]]:
+    """Per engagement (a row of contribution changes, one column per criterion), the
+    criteria that drove its change: those whose contribution changed most, at most
+    :data:`DRIVERS_SHOWN`, each of at least :data:`DRIVER_MIN` points, largest first (as
+    :func:`contribution_drivers` names them)."""
+    values = np.abs(differences.to_numpy(dtype=float))
+    if not values.size:
+        return {eid: [] for eid in differences.index}
+    order = np.argsort(-values, axis=1, kind="stable")[:, :DRIVERS_SHOWN]
+    large = np.take_along_axis(values, order, axis=1) >= DRIVER_MIN
+    columns = [str(c) for c in differences.columns]
+    return {
+        eid: [columns[j] for j, keep in zip(picked, kept, strict=True) if keep]
+        for eid, picked, kept in zip(differences.index, order.tolist(), large.tolist(), strict=True)
+    }
+
+
 def contribution_drivers(differences: pd.Series) -> str:
     """The criteria whose contribution changed most, e.g. ``"political_friction +9.1,
     transparency -2.3"`` (at most :data:`DRIVERS_SHOWN`, each of at least :data:`DRIVER_MIN`
@@ -51,6 +68,15 @@ def contribution_drivers(differences: pd.Series) -> str:
         if abs(values.iloc[j]) >= DRIVER_MIN:
             parts.append(f"{values.index[j]} {values.iloc[j]:+.1f}")
     return ", ".join(parts)
+
+
+#: The columns of :attr:`Changes.evidence` (indexed by ``id``).
+EVIDENCE_COLUMNS = ("criterion", "from", "to")
+
+
+def empty_evidence() -> pd.DataFrame:
+    """An :attr:`Changes.evidence` table with no rows."""
+    return pd.DataFrame(columns=list(EVIDENCE_COLUMNS), index=pd.Index([], name="id"), dtype=object)
 
 
 def _json_values(values: pd.Series | pd.Index) -> list[Any]:
@@ -125,6 +151,11 @@ class Changes:
     gates : pandas.DataFrame
         One row per gate newly applied or lifted: ``name``, ``gate``, ``change``
         (``applied`` or ``lifted``), ``band_from``, ``band_to``.
+    evidence : pandas.DataFrame
+        The evidence behind the criteria that drove each change listed in :attr:`largest`
+        and :attr:`moved`, where either period recorded some: one row per engagement and
+        driving criterion, ``criterion``, ``from`` and ``to`` (the evidence text in each
+        period, None where there was none).
     """
 
     from_period: str
@@ -142,6 +173,7 @@ class Changes:
     not_scored: pd.DataFrame = field(repr=False)
     largest: pd.DataFrame = field(repr=False)
     gates: pd.DataFrame = field(repr=False)
+    evidence: pd.DataFrame = field(repr=False, default_factory=lambda: empty_evidence())
 
     @cached_property
     def moved(self) -> pd.DataFrame:
@@ -210,15 +242,23 @@ class Changes:
             ``name``, ``version``, ``hash``); ``as_recorded``; ``rescored_under`` (a rubric
             block or null); ``note``; ``unrated``; ``counts`` (as :attr:`counts`); then lists
             of objects, each with the ``id`` and the columns of its table: ``new``, ``ended``,
-            ``not_scored``, ``moved``, ``largest`` (each also with ``contributions``:
-            ``{criterion: points}``, the non-zero contribution changes) and ``gates``.
+            ``not_scored``, ``moved`` (each also with ``evidence``), ``largest`` (each also
+            with ``contributions``: ``{criterion: points}``, the non-zero contribution
+            changes, and ``evidence``) and ``gates``.  ``evidence`` is ``{criterion: {"from":
+            text, "to": text}}`` for the criteria that drove the change where either period
+            recorded evidence for it (:attr:`evidence`), ``{}`` where neither did.
         """
+        evidence = self.evidence_by_id()
         largest = _records(self.largest)
         for item, eid in zip(largest, self.largest.index, strict=True):
             diffs = self.contributions.loc[eid]
             item["contributions"] = {
                 str(c): float(v) for c, v in diffs.items() if abs(float(v)) > 1e-9
             }
+            item["evidence"] = evidence.get(eid, {})
+        moved = _records(self.moved)
+        for item, eid in zip(moved, self.moved.index, strict=True):
+            item["evidence"] = evidence.get(eid, {})
         return {
             "from_period": self.from_period,
             "to_period": self.to_period,
@@ -231,10 +271,17 @@ class Changes:
             "new": _records(self.new),
             "ended": _records(self.ended),
             "not_scored": _records(self.not_scored),
-            "moved": _records(self.moved),
+            "moved": moved,
             "largest": largest,
             "gates": _records(self.gates),
         }
+
+    def evidence_by_id(self) -> dict[Any, dict[str, dict[str, Any]]]:
+        """:attr:`evidence` as ``{id: {criterion: {"from": text, "to": text}}}``."""
+        out: dict[Any, dict[str, dict[str, Any]]] = {}
+        for eid, criterion, start, end in _rows(self.evidence, "criterion", "from", "to"):
+            out.setdefault(eid, {})[str(criterion)] = {"from": start, "to": end}
+        return out
 
     @property
     def headline(self) -> str:

@@ -23,7 +23,7 @@ row.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
@@ -35,7 +35,15 @@ from ..result import Result, input_labels
 from ..rubric import Rubric
 from ..scoring import STATUS_INSUFFICIENT, STATUS_SCORED, input_columns, score_frame
 from ..validation import Rejection
-from .changeset import Changes, band_moves, contribution_drivers, rubric_block
+from .changeset import (
+    EVIDENCE_COLUMNS,
+    Changes,
+    band_moves,
+    contribution_drivers,
+    driver_criteria,
+    empty_evidence,
+    rubric_block,
+)
 from .trends import RecordedRuns
 
 #: Status, in :attr:`Changes.not_scored`, of an engagement whose row a period rejected.
@@ -280,6 +288,43 @@ def _largest(compared: pd.DataFrame, contributions: pd.DataFrame, top: int) -> p
     return frame
 
 
+#: Reads the review cells (``<criterion>.evidence`` ...) of engagements by id: those of the
+#: period compared from, and of the period compared to (frames indexed by id).
+EvidenceReader = Callable[[list], tuple[pd.DataFrame, pd.DataFrame]]
+
+
+def _evidence_text(frame: pd.DataFrame, eid: Any, criterion: str) -> Any:
+    column = f"{criterion}.evidence"
+    if column not in frame.columns or eid not in frame.index:
+        return None
+    value = frame.at[eid, column]
+    return None if value is None or (isinstance(value, float) and np.isnan(value)) else value
+
+
+def _has_evidence(frame: pd.DataFrame) -> bool:
+    columns = [c for c in frame.columns if str(c).endswith(".evidence")]
+    return bool(columns) and bool(frame[columns].notna().to_numpy().any())
+
+
+def _driver_evidence(ids: list, contributions: pd.DataFrame, read: EvidenceReader) -> pd.DataFrame:
+    """For the engagements ``ids`` (scored in both periods), the evidence behind each criterion
+    that drove their change, where either period has some (:attr:`Changes.evidence`)."""
+    if not ids:
+        return empty_evidence()
+    before, after = read(ids)
+    if not (_has_evidence(before) or _has_evidence(after)):
+        return empty_evidence()
+    rows = []
+    for eid, criteria in driver_criteria(contributions.loc[ids]).items():
+        for criterion in criteria:
+            start = _evidence_text(before, eid, criterion)
+            end = _evidence_text(after, eid, criterion)
+            if start is not None or end is not None:
+                rows.append((eid, criterion, start, end))
+    frame = pd.DataFrame(rows, columns=["id", *EVIDENCE_COLUMNS], dtype=object)
+    return frame.set_index("id")
+
+
 def _not_scored(rows: list[dict[str, Any]]) -> pd.DataFrame:
     columns = [
         "id",
@@ -326,6 +371,7 @@ def compare_results(
     as_recorded: bool = False,
     top: int = 10,
     others: Mapping[str, Result] | None = None,
+    evidence: EvidenceReader | None = None,
 ) -> Changes:
     """What changed from one result to another (see :meth:`Store.changes`).
 
@@ -344,6 +390,10 @@ def compare_results(
         Other periods' results by label: where a period has rows rejected without an id of
         their own, an engagement missing from it but recorded in a period on its far side is
         taken to be one of those rows (not new, not ended).
+    evidence : callable or None
+        Given the ids of the engagements whose changes are listed, their review cells in
+        ``earlier`` and in ``later`` (two frames indexed by id, with ``<criterion>.evidence``
+        columns); by default the results' own engagements.
 
     Returns
     -------
@@ -367,6 +417,11 @@ def compare_results(
     new, missing_a = _one_sided(list(b.side.index[~in_a]), a, b, others)
     ended, missing_b = _one_sided(list(a.side.index[~in_b]), b, a, others)
     compared, contributions = _compared(x, y, a, b, criteria)
+    largest = _largest(compared, contributions, top)
+    moved = compared.index[(compared["move"].fillna(0) != 0).to_numpy()]
+    listed = list(dict.fromkeys([*largest.index, *moved]))
+    if evidence is None:
+        evidence = lambda ids: (earlier.engagements, later.engagements)  # noqa: E731
     return Changes(
         from_period=a.label,
         to_period=b.label,
@@ -381,8 +436,9 @@ def compare_results(
         new=_listing(b.side, new),
         ended=_listing(a.side, ended),
         not_scored=_not_scored(missing_a + missing_b + _insufficient_rows(x, y, a, b)),
-        largest=_largest(compared, contributions, top),
+        largest=largest,
         gates=_gate_changes(compared),
+        evidence=_driver_evidence(listed, contributions, evidence),
     )
 
 
@@ -459,4 +515,5 @@ def period_changes(
         as_recorded=as_recorded,
         top=top,
         others=others,
+        evidence=lambda ids: (store.review_trail(a, ids), store.review_trail(b, ids)),
     )

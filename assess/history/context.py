@@ -216,6 +216,15 @@ class _Cached:
     ) -> list[dict[str, Any]]:
         return self._store.trend_rows(ids, periods)
 
+    def review_trail(
+        self,
+        period: str | None = None,
+        ids: list[str] | str | None = None,
+        *,
+        run_id: int | None = None,
+    ) -> pd.DataFrame:
+        return self._store.review_trail(period, ids, run_id=run_id)
+
 
 def _grouping(by: str | None, results: dict[str, Result]) -> str | None:
     """The carried column named ``by`` (exactly, else ignoring case) in some period, or None."""

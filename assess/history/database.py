@@ -30,7 +30,7 @@ from ..errors import StoreError
 #: The environment variable naming the store when none is given.
 ENV_VAR = "ASSESS_STORE"
 #: The newest schema revision this assess knows: the head of ``migrations/versions``.
-SCHEMA_REVISION = "0001"
+SCHEMA_REVISION = "0002"
 #: How long (seconds) a writer waits for another one to finish before giving up.
 DEFAULT_TIMEOUT = 30.0
 #: The page size (bytes) of a new SQLite store.

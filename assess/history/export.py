@@ -4,9 +4,11 @@ One row per engagement of each run exported, with the run's metadata (``run_id``
 ``recorded_at``, ``recorded_by``, ``rubric_name``, ``rubric_version``, ``rubric_hash``,
 ``current``), the engagement's recorded columns (``engagement_id``, ``source``, ``sheet``,
 ``row``, ``status``, ``score``, ``band``, ``rank``, ``completeness``, ``gates``), one column per
-input (``<criterion>.rating`` for a rated criterion, ``<indicator>.value`` for an indicator)
-and its carried columns.  ``pandas.read_parquet(folder)``
-reads it back, the period as a column.
+input (``<criterion>.rating`` for a rated criterion, ``<indicator>.value`` for an indicator),
+its carried columns, then its review trail: the evidence behind each criterion's rating
+(``<criterion>.evidence``) and ``review.assessed_by``, ``review.assessed_on``,
+``review.reviewed_by``, ``review.status`` (text, missing where there was none).
+``pandas.read_parquet(folder)`` reads it back, the period as a column.
 """
 
 from __future__ import annotations

@@ -2,9 +2,10 @@
 
 The rubric comes from its stored YAML, the engagements frame from the ``engagements`` rows
 (columns as :func:`assess.score` makes them, best first: each criterion's normalised value and
-contribution recomputed from the recorded ratings with the run's rubric), the rejected rows
-with every problem they had.  What a result computed beyond its engagements (several raters'
-agreement, weight sensitivity) is not recorded and comes back as None.
+contribution recomputed from the recorded ratings with the run's rubric; the evidence and
+review fields from each row's review trail), the rejected rows with every problem they had,
+the flags and the rows not approved.  What a result computed beyond its engagements (several
+raters' agreement, weight sensitivity) is not recorded and comes back as None.
 """
 
 from __future__ import annotations
@@ -18,13 +19,13 @@ import pandas as pd
 from sqlalchemy import Connection, select
 
 from ..result import Result, SourceInfo, naming_column, order_best_first
-from ..review import blank_review_cells
+from ..review import Flag, Held, blank_review_cells
 from ..rubric import Rubric, parse_rubric
 from ..scoring import score_arrays
 from ..validation import Problem, Rejection
 from . import schema
 from .database import fetch_rows
-from .rows import rating_keys
+from .rows import EVIDENCE_KEY, rating_keys, review_keys
 
 
 @lru_cache(maxsize=32)
@@ -37,15 +38,15 @@ def load_result(connection: Connection, run_id: int, *, details: bool = True) ->
     """The :class:`Result` recorded as run ``run_id`` (which must exist).
 
     With ``details=False``, what a comparison of runs uses only: the engagements without
-    their ``source``, ``sheet`` and ``row``, and of the carried columns only the one naming
-    them (:func:`~assess.result.naming_column`), which is then ``carried_columns``.
+    their ``source``, ``sheet`` and ``row``, of the carried columns only the one naming them
+    (:func:`~assess.result.naming_column`), which is then ``carried_columns``, without their
+    evidence and review fields (None) and without the flags.
     """
     notes, rubric = _run_notes(connection, run_id)
     carried = list(notes.get("carried_columns", []))
     if not details:
         carried = [c for c in (naming_column(carried),) if c is not None]
-    meta, inputs, cells = _engagement_parts(connection, run_id, rubric, carried, details)
-    review = blank_review_cells(meta.index, rubric)
+    meta, inputs, cells, review = _engagement_parts(connection, run_id, rubric, carried, details)
     frame = pd.concat([meta, derived_columns(inputs, rubric), inputs, cells, review], axis=1)
     return Result(
         rubric=rubric,
@@ -53,15 +54,60 @@ def load_result(connection: Connection, run_id: int, *, details: bool = True) ->
         engagements=_best_first(frame),
         rejected=_rejections(connection, run_id),
         carried_columns=carried,
+        flags=_flags(connection, run_id) if details else [],
+        held=_held(connection, run_id),
         scored_at=notes.get("scored_at", ""),
+        require_status=tuple(notes.get("require_status", ())),
     )
+
+
+#: Above this many ids, a run's review trail is read whole and the ids picked from it.
+MANY_IDS = 500
+
+
+def read_review(connection: Connection, run_id: int, ids: list[str] | None = None) -> pd.DataFrame:
+    """The review cells of run ``run_id``'s engagements as recorded (:func:`review_frame`),
+    indexed by id: of every engagement that has any, or of those among ``ids``."""
+    _, rubric = _run_notes(connection, run_id)
+    t = schema.engagements
+    query = select(t.c.engagement_id, t.c.review).where(
+        t.c.run_id == run_id, t.c.review.is_not(None)
+    )
+    wanted = None if ids is None else [str(i) for i in ids]
+    if wanted is not None and len(wanted) <= MANY_IDS:
+        query = query.where(t.c.engagement_id.in_(wanted))
+    found, texts = _columns(fetch_rows(connection, query), 2)
+    frame = review_frame(texts, pd.Index(found, name="id", dtype=object), rubric)
+    if wanted is not None and len(wanted) > MANY_IDS:
+        frame = frame[frame.index.isin(wanted)]
+    return frame
+
+
+def review_frame(texts: Any, index: pd.Index, rubric: Rubric) -> pd.DataFrame:
+    """Engagements' review cells from their recorded ``review`` JSON texts (None where NULL),
+    on ``index``: ``<criterion>.evidence`` per criterion, then ``review.assessed_by`` ...
+    ``review.status`` (text; None where the engagement had none, and for every row recorded
+    before the store kept them)."""
+    present = [j for j, text in enumerate(texts) if text is not None]
+    if not present:
+        return blank_review_cells(index, rubric)
+    codes, objects = _decoded([texts[j] for j in present])
+    evidence, fields = review_keys(rubric)
+    got = {c: [obj.get(EVIDENCE_KEY, {}).get(k) for obj in objects] for k, c in evidence.items()}
+    got |= {c: [obj.get(k) for obj in objects] for k, c in fields.items()}
+    cells = {}
+    for column, values in got.items():
+        cells[column] = np.full(len(index), None, dtype=object)
+        cells[column][present] = np.asarray(values, dtype=object)[codes]
+    return pd.DataFrame(cells, index=index, dtype=object)
 
 
 def recorded_engagements(connection: Connection, run_id: int) -> pd.DataFrame:
     """Run ``run_id``'s engagements as recorded, best first: ``source``, ``sheet``, ``row``,
     ``status``, ``score``, ``band``, ``rank``, ``completeness``, ``gates``, the inputs
-    (``<criterion>.rating``, ``<indicator>.value``) and the carried columns; without the
-    normalised values and contributions, which :func:`load_result` recomputes."""
+    (``<criterion>.rating``, ``<indicator>.value``), the carried columns and the review cells
+    (:func:`review_frame`); without the normalised values and contributions, which
+    :func:`load_result` recomputes."""
     notes, rubric = _run_notes(connection, run_id)
     carried = list(notes.get("carried_columns", []))
     parts = _engagement_parts(connection, run_id, rubric, carried, details=True)
@@ -113,9 +159,25 @@ def _sources(connection: Connection, run_id: int) -> list[SourceInfo]:
             blank_rows=r.blank_rows,
             notes=tuple(json.loads(r.notes)),
             columns=tuple((str(k), str(v)) for k, v in json.loads(r.columns)),
+            held=r.not_approved,
+            flagged=r.flagged,
         )
         for r in rows
     ]
+
+
+def _flags(connection: Connection, run_id: int) -> list[Flag]:
+    t = schema.flags
+    names = ["file", "sheet", "row", "engagement_id", "column", "header", "kind", "criterion"]
+    query = select(*(t.c[n] for n in [*names, "reason"])).where(t.c.run_id == run_id)
+    return [Flag(*r) for r in fetch_rows(connection, query.order_by(t.c.position))]
+
+
+def _held(connection: Connection, run_id: int) -> list[Held]:
+    t = schema.held
+    names = ["file", "sheet", "row", "engagement_id", "status", "column", "reason"]
+    query = select(*(t.c[n] for n in names)).where(t.c.run_id == run_id)
+    return [Held(*r) for r in fetch_rows(connection, query.order_by(t.c.position))]
 
 
 def _rejections(connection: Connection, run_id: int) -> list[Rejection]:
@@ -166,12 +228,14 @@ _DETAILS = ("source", "sheet", "row")
 
 def _engagement_parts(
     connection: Connection, run_id: int, rubric: Rubric, carried: list[str], details: bool
-) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """A run's engagements as three frames on one index (in the store's order): what was
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """A run's engagements as four frames on one index (in the store's order): what was
     computed (``source`` ... ``gates``; without ``source``, ``sheet`` and ``row`` unless
-    ``details``), the inputs, and the ``carried`` columns."""
+    ``details``), the inputs, the ``carried`` columns and the review cells (None unless
+    ``details``)."""
     t = schema.engagements
     names = [*_COLUMNS, *(_DETAILS if details else ()), "ratings"]
+    names += ["review"] if details else []
     names += ["carried"] if carried else []
     rows = fetch_rows(connection, select(*(t.c[n] for n in names)).where(t.c.run_id == run_id))
     found = dict(zip(names, _columns(rows, len(names)), strict=True))
@@ -199,11 +263,15 @@ def _engagement_parts(
     inputs = pd.DataFrame(
         _input_matrix(found["ratings"], list(keys)), columns=list(keys.values()), index=index
     )
+    if details:
+        review = review_frame(found["review"], index, rubric)
+    else:
+        review = blank_review_cells(index, rubric)
     if not carried:
-        return meta, inputs, pd.DataFrame(index=index)
+        return meta, inputs, pd.DataFrame(index=index), review
     codes, objects = _decoded(found["carried"])
     cells = pd.DataFrame.from_records(objects, columns=carried).take(codes).set_axis(index)
-    return meta, inputs, cells.astype(object)
+    return meta, inputs, cells.astype(object), review
 
 
 def _input_matrix(texts: Any, keys: list[str]) -> np.ndarray:

@@ -97,10 +97,12 @@ def check_period(period: Any) -> str:
 
 
 def fingerprint(result: Result, period: str) -> str:
-    """SHA-256 of what makes a run: the period, the rubric's content hash, and each source's
+    """SHA-256 of what makes a run: the period, the rubric's content hash, each source's
     content hash with the reading choices that change its results (sheet, header row, notes,
-    columns read), in the order read (an id repeated across files rejects the later row)."""
-    payload = {
+    columns read), in the order read (an id repeated across files rejects the later row), and
+    the review statuses a row had to be in to be scored (``require_status``, when any: a run
+    scoring every row keeps the fingerprint it had before statuses could be required)."""
+    payload: dict[str, Any] = {
         "period": period,
         "rubric": result.rubric.content_hash,
         "sources": [
@@ -108,6 +110,9 @@ def fingerprint(result: Result, period: str) -> str:
             for s in result.sources
         ],
     }
+    required = list(result.require_status)
+    if required:
+        payload["require_status"] = required
     text = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -218,6 +223,8 @@ def _insert_run(connection: Connection, result: Result, period: str, stamp: str,
         "name_column": result.name_column,  # so that reading a few rows needs no rubric code
         "scored_at": result.scored_at,
     }
+    if result.require_status:
+        notes["require_status"] = list(result.require_status)
     inserted = connection.execute(
         schema.runs.insert().values(
             period=period,
@@ -230,6 +237,8 @@ def _insert_run(connection: Connection, result: Result, period: str, stamp: str,
             scored=counts["scored"],
             insufficient=counts["insufficient"],
             rejected=counts["rejected"],
+            not_approved=counts["not_approved"],
+            flagged=len(result.flags),
             notes=to_json(notes),
         )
     )

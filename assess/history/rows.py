@@ -1,9 +1,10 @@
-"""A result's rows for the ``sources``, ``engagements`` and ``rejections`` tables, built as
-columns of Python values before the write transaction (so that its lock is brief), engagements
-in key order (by id), which is what a B-tree takes fastest.
+"""A result's rows for the ``sources``, ``engagements``, ``rejections``, ``flags`` and
+``held`` tables, built as columns of Python values before the write transaction (so that its
+lock is brief), engagements in key order (by id), which is what a B-tree takes fastest.
 
 Each engagement's inputs go in its row as one JSON object (see :mod:`assess.history.schema`
-and :func:`rating_keys`), encoded a column at a time.
+and :func:`rating_keys`), and so does its review trail (:func:`review_keys`), each encoded a
+column at a time.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import json
 from itertools import repeat
 from json.encoder import encode_basestring
+from operator import attrgetter
 from typing import Any
 
 import numpy as np
@@ -18,6 +20,7 @@ import pandas as pd
 from sqlalchemy import Connection
 
 from ..result import Result, input_labels
+from ..review import REVIEW_FIELDS, evidence_field
 from ..rubric import Rubric
 from ..validation import json_value
 from . import schema
@@ -58,6 +61,30 @@ def rating_keys(rubric: Rubric) -> dict[str, str]:
         else:
             keys.update((f"{c.id}/{ind.id}", labels[ind.id]) for ind in c.indicators)
     return keys
+
+
+#: The member of an engagement's ``review`` JSON that holds its evidence, by criterion id.
+EVIDENCE_KEY = "evidence"
+
+
+def review_keys(rubric: Rubric) -> tuple[dict[str, str], dict[str, str]]:
+    """The members of an engagement's ``review`` JSON, each with the column of an engagements
+    frame that holds its value: the evidence by criterion id (column ``<criterion>.evidence``),
+    inside the :data:`EVIDENCE_KEY` object, and the review fields (``status`` for column
+    ``review.status`` ...).
+
+    Parameters
+    ----------
+    rubric : Rubric
+        The rubric of the run.
+
+    Returns
+    -------
+    tuple of (dict, dict)
+        Criterion id -> column, and review key -> column.
+    """
+    evidence = {c: evidence_field(c) for c in rubric.ids}
+    return evidence, {name.removeprefix("review."): name for name in REVIEW_FIELDS}
 
 
 def nullable(values: Any) -> list[Any]:
@@ -139,6 +166,53 @@ def _ratings_json(eng: pd.DataFrame, rubric: Rubric) -> list[str]:
     return _json_objects(members, len(eng))
 
 
+def _present_members(column: pd.Series, key: str) -> tuple[np.ndarray, list[str]] | None:
+    """``,"key":value`` for each row that has a value, ``""`` for one that has none, as a code
+    per row into the distinct texts; None when no row has a value."""
+    codes, distinct = pd.factorize(column)
+    if not len(distinct):
+        return None
+    prefix = "," + to_json(key) + ":"
+    texts = [
+        prefix + (_escape(v) if isinstance(v, str) else to_json(json_value(v))) for v in distinct
+    ]
+    return np.where(codes < 0, len(texts), codes), [*texts, ""]
+
+
+def _joined(members: list[tuple[np.ndarray, list[str]]], n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's member texts one after the other, as a code per row into the distinct
+    joined texts (joined once per distinct combination, as in :func:`_json_objects`)."""
+    row_codes = np.zeros(n, dtype=np.int64)
+    row_texts = np.asarray([""], dtype=object)
+    for codes, texts in members:
+        m = len(texts)
+        combined, distinct = pd.factorize(row_codes * m + codes)
+        row_texts = row_texts[distinct // m] + np.asarray(texts, dtype=object)[distinct % m]
+        row_codes = combined
+    return row_codes, row_texts
+
+
+def _review_json(eng: pd.DataFrame, rubric: Rubric) -> list[str | None]:
+    """Each row's review trail as a JSON object of what it has (:func:`review_keys`): its
+    evidence by criterion, then its review fields; None for a row that has none of them."""
+    evidence, fields = review_keys(rubric)
+    n = len(eng)
+    found = [_present_members(eng[col], key) for key, col in evidence.items() if col in eng]
+    members = [m for m in found if m is not None]
+    if members:
+        codes, texts = _joined(members, n)
+        prefix = "," + to_json(EVIDENCE_KEY) + ":{"
+        wrapped = [prefix + s[1:] + "}" if s else "" for s in texts.tolist()]
+        members = [(codes, wrapped)]
+    found = [_present_members(eng[col], key) for key, col in fields.items() if col in eng]
+    members += [m for m in found if m is not None]
+    if not members:
+        return [None] * n
+    codes, texts = _joined(members, n)
+    objects = np.asarray(["{" + s[1:] + "}" if s else None for s in texts.tolist()], dtype=object)
+    return objects[codes].tolist()
+
+
 def _carried_json(eng: pd.DataFrame, carried: list[str]) -> list[str]:
     """Each row's carried cells as a JSON object ``{header: value}`` (dates as ISO text)."""
     return _json_objects([_encoded_members(eng[col], col) for col in carried], len(eng))
@@ -158,6 +232,8 @@ class RunRows:
             (schema.sources, *_source_columns(result)),
             (schema.engagements, *_engagement_columns(result, ids, order)),
             (schema.rejections, *_rejection_columns(result)),
+            (schema.flags, *_flag_columns(result)),
+            (schema.held, *_held_columns(result)),
         ]
 
     def insert(self, connection: Connection, run_id: int) -> None:
@@ -184,6 +260,7 @@ def _columns(rows: list[tuple]) -> list[list[Any]]:
 def _source_columns(result: Result) -> tuple[list[str], list[list[Any]]]:
     names = ["position", "file", "path", "sha256", "sheet", "header_row", "data_rows"]
     names += ["scored", "insufficient", "rejected", "blank_rows", "notes", "columns"]
+    names += ["not_approved", "flagged"]
     rows = [
         (
             i,
@@ -199,6 +276,8 @@ def _source_columns(result: Result) -> tuple[list[str], list[list[Any]]]:
             int(s.blank_rows),
             to_json(list(s.notes)),
             to_json([list(c) for c in s.columns]),
+            int(s.held),
+            int(s.flagged),
         )
         for i, s in enumerate(result.sources)
     ]
@@ -209,15 +288,17 @@ def _engagement_columns(
     result: Result, ids: list[str], order: np.ndarray
 ) -> tuple[list[str], list[list[Any]]]:
     carried = list(result.carried_columns)
+    evidence, fields = review_keys(result.rubric)
+    review = [c for c in (*evidence.values(), *fields.values()) if c in result.engagements]
     stored = ["source", "sheet", "row", "status", "score", "band", "rank", "gates"]
-    stored += ["completeness", *rating_keys(result.rubric).values(), *carried]
+    stored += ["completeness", *rating_keys(result.rubric).values(), *carried, *review]
     eng = result.engagements[list(dict.fromkeys(stored))].iloc[order]
     carried_json = _carried_json(eng, carried)
     rank = eng["rank"]
     ranks = rank.fillna(0).to_numpy(dtype="int64").astype(object)
     ranks[rank.isna().to_numpy()] = None
     names = ["engagement_id", "source", "sheet", "row", "status", "score", "band", "rank"]
-    names += ["gate", "completeness", "ratings", "carried"]
+    names += ["gate", "completeness", "ratings", "carried", "review"]
     columns = [
         np.asarray(ids, dtype=object)[order].tolist(),
         _texts(eng["source"]),
@@ -231,6 +312,7 @@ def _engagement_columns(
         nullable(eng["completeness"]),
         _ratings_json(eng, result.rubric),
         carried_json,
+        _review_json(eng, result.rubric),
     ]
     return names, columns
 
@@ -266,3 +348,33 @@ def _rejection_columns(result: Result) -> tuple[list[str], list[list[Any]]]:
             )
         )
     return names, _columns(rows)
+
+
+def _attribute_columns(items: list[Any], attributes: list[str]) -> list[list[Any]]:
+    """The position of each of ``items``, then its ``attributes``, a column each (none when
+    there are no items)."""
+    if not items:
+        return []
+    return [list(range(len(items))), *(list(map(attrgetter(a), items)) for a in attributes)]
+
+
+def _flag_columns(result: Result) -> tuple[list[str], list[list[Any]]]:
+    names = ["position", "file", "sheet", "row", "engagement_id", "column", "header", "kind"]
+    names += ["criterion", "reason"]
+    attributes = ["file", "sheet", "row", "id", "column", "header", "kind", "criterion"]
+    columns = _attribute_columns(list(result.flags), [*attributes, "reason"])
+    if columns:
+        columns[3] = [int(r) for r in columns[3]]
+        columns[4] = [str(i) for i in columns[4]]
+        columns[6] = [str(h) for h in columns[6]]
+    return names, columns
+
+
+def _held_columns(result: Result) -> tuple[list[str], list[list[Any]]]:
+    names = ["position", "file", "sheet", "row", "engagement_id", "status", "column", "reason"]
+    attributes = ["file", "sheet", "row", "id", "status", "column", "reason"]
+    columns = _attribute_columns(list(result.held), attributes)
+    if columns:
+        columns[3] = [int(r) for r in columns[3]]
+        columns[4] = [None if i is None else str(i) for i in columns[4]]
+    return names, columns

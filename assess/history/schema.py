@@ -10,8 +10,12 @@ matches it.
 * ``runs``: one row per recorded run; ``superseded_by`` is NULL for a period's current run.
 * ``sources``: the files (or tables) read for a run, in order, with their row accounting.
 * ``engagements``: each valid engagement of a run: status, score, band, rank, gates,
-  completeness, its inputs (``ratings``, JSON) and its carried columns (``carried``, JSON).
+  completeness, its inputs (``ratings``, JSON), its carried columns (``carried``, JSON) and
+  its review trail (``review``, JSON, below).
 * ``rejections``: each rejected row of a run, with every problem found in it (JSON).
+* ``flags``: each warning on a scored row of a run (a rating without the evidence the rubric
+  requires, a status the rubric does not know), with its cell.
+* ``held``: each row of a run set aside as not in the required review status, with its status.
 
 Text that may hold JSON is stored as text (portable); times are ISO 8601 UTC text.
 
@@ -23,6 +27,12 @@ criterion's rating under the criterion's id, an indicator's value under
 
 Each criterion's normalised value and contribution are not stored: they follow from the
 ratings and the run's rubric (:mod:`assess.history.rebuild` recomputes them).
+
+An engagement's ``review`` is one JSON object of what it has of the evidence behind its
+ratings (by criterion id) and of its review fields, leaving out what it does not have; NULL
+when it has none (and for every row recorded before the store kept them)::
+
+    {"evidence":{"transparency":"AAR-2025-014"},"assessed_by":"J. Smith","status":"Approved"}
 """
 
 from __future__ import annotations
@@ -37,6 +47,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    text,
 )
 
 metadata = MetaData()
@@ -77,6 +88,8 @@ runs = Table(
     Column("notes", Text, nullable=False),
     Column("superseded_by", Integer, ForeignKey("runs.id"), nullable=True),
     Column("superseded_at", String(32), nullable=True),
+    Column("not_approved", Integer, nullable=False, server_default=text("0")),
+    Column("flagged", Integer, nullable=False, server_default=text("0")),
     Index("ix_runs_period_superseded_by", "period", "superseded_by"),
 )
 
@@ -97,6 +110,8 @@ sources = Table(
     Column("blank_rows", Integer, nullable=False),
     Column("notes", Text, nullable=False),
     Column("columns", Text, nullable=False),
+    Column("not_approved", Integer, nullable=False, server_default=text("0")),
+    Column("flagged", Integer, nullable=False, server_default=text("0")),
 )
 
 engagements = Table(
@@ -115,6 +130,7 @@ engagements = Table(
     Column("completeness", Float, nullable=True),
     Column("ratings", Text, nullable=False),
     Column("carried", Text, nullable=False),
+    Column("review", Text, nullable=True),
     Index("ix_engagements_engagement_id", "engagement_id"),
     # SQLite: the rows live in the key's B-tree rather than beside it (one B-tree less)
     sqlite_with_rowid=False,
@@ -136,5 +152,35 @@ rejections = Table(
     Column("problems", Text, nullable=False),
 )
 
+flags = Table(
+    "flags",
+    metadata,
+    Column("run_id", Integer, ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True),
+    Column("position", Integer, primary_key=True),
+    Column("file", Text, nullable=False),
+    Column("sheet", Text, nullable=False),
+    Column("row", Integer, nullable=False),
+    Column("engagement_id", Text, nullable=False),
+    Column("column", Text, nullable=False),
+    Column("header", Text, nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("criterion", Text, nullable=True),
+    Column("reason", Text, nullable=False),
+)
+
+held = Table(
+    "held",
+    metadata,
+    Column("run_id", Integer, ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True),
+    Column("position", Integer, primary_key=True),
+    Column("file", Text, nullable=False),
+    Column("sheet", Text, nullable=False),
+    Column("row", Integer, nullable=False),
+    Column("engagement_id", Text, nullable=True),
+    Column("status", Text, nullable=False),
+    Column("column", Text, nullable=False),
+    Column("reason", Text, nullable=False),
+)
+
 #: The tables holding one run's rows, children first (the order to delete them in).
-RUN_TABLES = (engagements, rejections, sources)
+RUN_TABLES = (engagements, rejections, flags, held, sources)

@@ -246,6 +246,36 @@ class Store:
             found = self._find_run(connection, period, run_id)
             return load_result(connection, found, details=details)
 
+    def review_trail(
+        self,
+        period: str | None = None,
+        ids: list[str] | str | None = None,
+        *,
+        run_id: int | None = None,
+    ) -> pd.DataFrame:
+        """The evidence and review fields recorded with a run's engagements.
+
+        Parameters
+        ----------
+        period, run_id : str, int or None
+            The run, as for :meth:`run_result` (by default the last period's current run).
+        ids : list of str, str or None
+            The engagements to read; by default all.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per engagement (of ``ids``) that has any evidence or review field
+            recorded, indexed by id: ``<criterion>.evidence`` per criterion of the run's
+            rubric, then ``review.assessed_by``, ``review.assessed_on``, ``review.reviewed_by``
+            and ``review.status``; None where that one was not.
+        """
+        from .rebuild import read_review
+
+        wanted = [ids] if isinstance(ids, str) else None if ids is None else list(ids)
+        with self._reporting(), self.engine.connect() as connection:
+            return read_review(connection, self._find_run(connection, period, run_id), wanted)
+
     def _find_run(self, connection: Connection, period: str | None, run_id: int | None) -> int:
         runs = schema.runs
         if run_id is not None:

@@ -49,6 +49,14 @@ class RecordedRuns(Protocol):
         self, ids: list[str] | str | None = None, periods: list[str] | None = None
     ) -> list[dict[str, Any]]: ...
 
+    def review_trail(
+        self,
+        period: str | None = None,
+        ids: list[str] | str | None = None,
+        *,
+        run_id: int | None = None,
+    ) -> pd.DataFrame: ...
+
 
 #: The label of engagements that have no value in the grouping column.
 MISSING_GROUP = "(missing)"

@@ -89,6 +89,24 @@ def _shown(value: float, crit: Criterion) -> str:
     return f"{value:g} ({level.label})" if level is not None else f"{value:g}"
 
 
+def _cells(table: Any, key: str) -> Any:
+    """Row -> ``(letter, header)`` of ``key``'s cell on that row, looked up once per table
+    block (a flag per row would otherwise search the columns each time)."""
+    if not table.blocks:
+        col = table.column_at(key, 0)
+        single = (col.letter, col.header)
+        return lambda row: single
+    found: dict[int, tuple[str, str]] = {}
+
+    def cell(row: int) -> tuple[str, str]:
+        col = table.column_at(key, row)
+        if id(col) not in found:
+            found[id(col)] = (col.letter, col.header)
+        return found[id(col)]
+
+    return cell
+
+
 def apply_evidence(part: Validated, columns: ReviewColumns, rubric: Rubric) -> list[Flag]:
     """Check that every rating the rubric's ``require_evidence`` names has evidence.  With
     ``action: flag`` the rows stay and each missing piece is a :class:`Flag`; with
@@ -98,10 +116,12 @@ def apply_evidence(part: Validated, columns: ReviewColumns, rubric: Rubric) -> l
     if rule is None or not len(part.ratings):
         return []
     table, wanted = part.table, rule.describe()
+    name, sheet = table.name, table.sheet
     problems: dict[int, list[Problem]] = {}
     flags: list[Flag] = []
     uncovered = []
     rows = part.rows.to_numpy()
+    ids = part.ratings.index.tolist()  # read once: a flag per row would index pandas each time
     for crit in rubric.criteria:
         missing = _needs(part, crit, rule.levels) & (evidence_texts(part, columns, crit.id) == None)  # noqa: E711
         if not missing.any():
@@ -109,26 +129,31 @@ def apply_evidence(part: Validated, columns: ReviewColumns, rubric: Rubric) -> l
         keys = columns.evidence_keys(crit.id)
         if not keys:
             uncovered.append(crit.label)
+        values = part.ratings[crit.id].tolist() if crit.rated else []
+        shown: dict[float, str] = {}
+        cell = _cells(table, keys[0] if keys else crit.id)
         for i in np.flatnonzero(missing):
-            col = table.column_at(keys[0] if keys else crit.id, int(rows[i]))
-            what = (
-                f"rating {_shown(part.ratings[crit.id].iat[i], crit)} of {crit.label}"
-                if crit.rated
-                else f"{crit.label}'s value"
-            )
+            letter, header = cell(int(rows[i]))
+            if crit.rated:
+                value = values[i]
+                if value not in shown:
+                    shown[value] = _shown(value, crit)
+                what = f"rating {shown[value]} of {crit.label}"
+            else:
+                what = f"{crit.label}'s value"
             reason = f"{what} has no evidence (the rubric asks for evidence behind {wanted})"
             if rule.action == "reject":
-                problem = Problem(col.letter, col.header, None, reason)
+                problem = Problem(letter, header, None, reason)
                 problems.setdefault(int(i), []).append(problem)
             else:
                 flags.append(
                     Flag(
-                        table.name,
-                        table.sheet,
+                        name,
+                        sheet,
                         int(rows[i]),
-                        part.ratings.index[i],
-                        col.letter,
-                        col.header,
+                        ids[i],
+                        letter,
+                        header,
                         "evidence",
                         crit.id,
                         reason,

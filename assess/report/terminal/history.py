@@ -3,14 +3,16 @@ with a sparkline of its score, every engagement's sparkline, a group's mean scor
 per period, and what changed between two periods.
 
 Every piece of input text (ids, names, group values, band and gate names, period labels,
-reasons) is printed as :class:`rich.text.Text` made :func:`~assess.report.safety.printable`:
-it never becomes markup and its control characters show as escapes.
+reasons, evidence) is printed as :class:`rich.text.Text` made
+:func:`~assess.report.safety.printable`: it never becomes markup and its control characters
+show as escapes.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from rich.cells import cell_len
 from rich.console import Console
@@ -192,15 +194,19 @@ def print_group_trend(group: GroupTrend, console: Console, store: str) -> None:
 
 def print_changes(changes: Changes, console: Console, store: str, limit: int | None = 20) -> None:
     """The note on how the scores are compared first, then who moved band, the largest score
-    changes with their drivers, who is new, ended or not scored, the gates applied or lifted,
-    and the counts.  Each list shows at most ``limit`` engagements (None: all), its heading
-    saying how many there are."""
+    changes with their drivers, the evidence behind those drivers (when any was recorded), who
+    is new, ended or not scored, the gates applied or lifted, and the counts.  Each list shows
+    at most ``limit`` engagements (None: all), its heading saying how many there are."""
     say(console, "note: " + changes.note, NOTE_STYLE)
     say(console, f"{store}: what changed from {changes.from_period} to {changes.to_period}")
     moved = changes.moved
+    listed = []
     for direction, heading in (("up", "Moved up a band"), ("down", "Moved down a band")):
-        _moved(console, _first(moved[moved["direction"] == direction], limit), heading)
+        first = _first(moved[moved["direction"] == direction], limit)
+        _moved(console, first, heading)
+        listed += list(first.index)
     _largest(console, changes)
+    _evidence(console, changes, [*listed, *changes.largest.index])
     _listing(console, _first(changes.new, limit), f"New: only in {changes.to_period}")
     _listing(console, _first(changes.ended, limit), f"Ended: only in {changes.from_period}")
     _not_scored(console, _first(changes.not_scored, limit))
@@ -285,6 +291,42 @@ def _largest(console: Console, changes: Changes) -> None:
             "Band: in the later period (↑ ↓ moved up or down); Driven by: the criteria whose "
             "points changed most.",
         )
+
+
+#: Evidence is cut to this many characters in the terminal (the JSON output has it whole).
+EVIDENCE_MAX = 120
+
+
+def _evidence_cell(value: Any) -> Text:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return Text("–")
+    text = inert(value)
+    text.truncate(EVIDENCE_MAX, overflow="ellipsis")
+    return text
+
+
+def _evidence(console: Console, changes: Changes, ids: list) -> None:
+    """The evidence each period recorded behind the criteria that drove the changes listed
+    above (nothing at all when neither period recorded any)."""
+    frame = changes.evidence
+    frame = frame[frame.index.isin(ids)]
+    if frame.empty:
+        return
+    order = {eid: j for j, eid in enumerate(dict.fromkeys(ids))}
+    frame = frame.iloc[np.argsort([order[eid] for eid in frame.index], kind="stable")]
+    rows = [
+        [shown(eid), inert(criterion), _evidence_cell(start), _evidence_cell(end)]
+        for eid, criterion, start, end in zip(
+            frame.index, frame["criterion"], frame["from"], frame["to"], strict=True
+        )
+    ]
+    columns = [("ID", "left"), ("Criterion", "left")]
+    columns += [
+        (inert(f"In {changes.from_period}"), "wrap"),
+        (inert(f"In {changes.to_period}"), "wrap"),
+    ]
+    _section(console, "Evidence behind the changes", columns, rows)
+    say(console, "Evidence recorded for the criteria that drove each change above (– none).")
 
 
 def _listing(console: Console, frame: pd.DataFrame, heading: str) -> None:
