@@ -145,7 +145,7 @@ def score(
     >>> for part in result.summary_line().split("; "):
     ...     print(part)
     49 scored, 1 insufficient evidence, 4 rejected of 54 rows
-    59 flags (59 ratings without required evidence)
+    5 flags (5 ratings without required evidence)
     """
     rub = load_rubric(rubric)
     if isinstance(sources, (str, Path, pd.DataFrame)):

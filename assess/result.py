@@ -23,6 +23,10 @@ from .rubric import Rubric, normalise_header
 from .scoring import STATUS_INSUFFICIENT, STATUS_SCORED, input_columns
 from .validation import Rejection
 
+#: How many flags the terminal lists one per line (a table without evidence columns can have
+#: a flag for most rows); every flag is in the JSON and the reports.
+SHOWN_FLAGS = 20
+
 #: Headers (compared after normalise_header) of the carried column that names an engagement.
 NAME_HEADERS = ("engagement", "engagement name", "name", "title", "activity")
 
@@ -277,7 +281,7 @@ class Result:
 
     def problem_lines(self) -> list[str]:
         """One line per insufficient-evidence row, per rejected row, per row not approved and
-        per flag."""
+        per flag (the first :data:`SHOWN_FLAGS` flags, then how many more)."""
         need = percent(self.rubric.missing.min_weight_share)
         lines = []
         for eid, row in self.insufficient.iterrows():
@@ -289,7 +293,12 @@ class Result:
             )
         lines += [f"rejected {rej}" for rej in self.rejected]
         lines += [f"not approved {held}" for held in self.held]
-        lines += [f"flagged {flag}" for flag in self.flags]
+        lines += [f"flagged {flag}" for flag in self.flags[:SHOWN_FLAGS]]
+        if len(self.flags) > SHOWN_FLAGS:
+            lines.append(
+                f"flagged: {len(self.flags) - SHOWN_FLAGS} more (every flag is in --format json "
+                "and in the reports)"
+            )
         return lines
 
     def band_counts(self) -> dict[str, int]:

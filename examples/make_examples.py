@@ -3,8 +3,10 @@
 It imitates an analyst's workbook: a "Read me" sheet of notes, then "FY2025 Engagements" with a
 title block and the header on row 5.  Ratings come from a fixed seed and lean by engagement type,
 so every band appears.  Some cells use other accepted forms (fractions, numeric strings, dropdown
-labels, missing markers), a blank row sits mid-table, and five rows show validation at work.  The
-file is byte-identical across runs.  Run from the repository root::
+labels, missing markers), a blank row sits mid-table, and five rows show validation at work.
+Most rows cite the evidence behind their ratings (a column for transparency, one shared by every
+criterion), a few extreme ratings have none, and a review trail (assessed by, status) shows some
+rows still in draft.  The file is byte-identical across runs.  Run from the repository root::
 
     python examples/make_examples.py [--out DIR]
 """
@@ -43,6 +45,26 @@ HEADERS = [
     "Notes",
 ]
 WIDTHS = [15, 50, 32, 36, 13, 12, 12, 12, 12, 12, 11, 11, 48]
+#: the review trail's columns, inserted before Notes once the rows are drawn
+REVIEW_HEADERS = ["Transparency evidence", "Evidence", "Assessed by", "Status"]
+REVIEW_WIDTHS = [40, 48, 14, 11]
+NOTES_AT = HEADERS.index("Notes")
+ANALYSTS = ("R. Okafor", "M. Lindqvist", "S. Haddad")
+#: the evidence an engagement of each type cites for its ratings
+SOURCES: dict[str, tuple[str, ...]] = {
+    "Joint exercise": ("exercise after-action report", "partner debrief minutes"),
+    "Peacekeeping contribution": ("mission end-of-rotation report", "Force HQ assessment"),
+    "Strategic dialogue": ("joint statement", "record of discussion"),
+    "Military assistance and training": ("course completion report", "partner evaluation"),
+    "Intelligence sharing": ("liaison officer report", "quarterly exchange log"),
+    "Capacity building": ("programme progress report", "donor review"),
+    "Post-conflict reconstruction": ("project handover report", "field monitoring visit"),
+}
+#: data rows (0-based, before the blank row) whose extreme ratings are left without evidence
+UNEVIDENCED = (5, 22, 33)
+#: data rows still in draft, and rows reviewed but not yet approved
+DRAFTS = (41, 44, 46, 47)
+REVIEWED = (30, 39)
 LABELS = ["None", "Minimal", "Partial", "Substantial", "Full"]
 FY_START = date(2024, 10, 1)
 
@@ -190,6 +212,33 @@ def apply_forms(rows: list[list[Any]]) -> None:
     rows.insert(25, [None] * len(HEADERS))  # a stray blank row mid-table
 
 
+def add_review(rows: list[list[Any]], rng: np.random.Generator) -> None:
+    """Insert the evidence and review columns before Notes (``rows`` as drawn, blank row
+    included; the blank row stays blank).  Transparency rated 0 or 4 cites its own source; every
+    other row cites its type's sources in the shared column, but for the rows of
+    :data:`UNEVIDENCED`; rows of :data:`DRAFTS` and :data:`REVIEWED` are not yet approved."""
+    data = [r for r in rows if any(v not in (None, "") for v in r)]
+    for i, row in enumerate(data):
+        kind, month = row[2], row[5].strftime("%b %Y")
+        first, second = SOURCES[kind]
+        shared = f"{first.capitalize()}, {month}; {second}"
+        own = None
+        if row[R0] in (0, 4):
+            own = (
+                f"{first.capitalize()} published to partners, {month}"
+                if row[R0] == 4
+                else f"Information request of {month} unanswered"
+            )
+        if i in UNEVIDENCED:
+            shared = own = None
+        status = "Draft" if i in DRAFTS else "Reviewed" if i in REVIEWED else "Approved"
+        analyst = ANALYSTS[int(rng.integers(0, len(ANALYSTS)))]
+        row[NOTES_AT:NOTES_AT] = [own, shared, analyst, status]
+    for row in rows:
+        if row not in data:
+            row[NOTES_AT:NOTES_AT] = [None] * len(REVIEW_HEADERS)
+
+
 def build_workbook(rows: list[list[Any]]) -> Workbook:
     """Lay out the "Read me" and data sheets."""
     wb = Workbook()
@@ -215,7 +264,9 @@ def build_workbook(rows: list[list[Any]]) -> Workbook:
     ws["A1"].font = Font(bold=True, size=14)
     ws["A2"] = "Prepared by: Strategy & Policy Unit"
     ws["A3"] = "Status: draft for quarterly review"
-    for c, (header, width) in enumerate(zip(HEADERS, WIDTHS, strict=True), start=1):
+    headers = HEADERS[:NOTES_AT] + REVIEW_HEADERS + HEADERS[NOTES_AT:]
+    widths = WIDTHS[:NOTES_AT] + REVIEW_WIDTHS + WIDTHS[NOTES_AT:]
+    for c, (header, width) in enumerate(zip(headers, widths, strict=True), start=1):
         ws.cell(row=5, column=c, value=header).font = Font(bold=True)
         ws.column_dimensions[ws.cell(row=5, column=c).column_letter].width = width
     ws.freeze_panes = "A6"
@@ -267,6 +318,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     rows = draw_rows(np.random.default_rng(SEED))
     apply_forms(rows)
+    add_review(rows, np.random.default_rng(SEED + 1))
     args.out.mkdir(parents=True, exist_ok=True)
     path = args.out / "engagements.xlsx"
     save_deterministic(build_workbook(rows), path)

@@ -309,3 +309,24 @@ def test_template_has_evidence_and_review_columns_and_reads_back_with_no_rejecti
         "reviewed_by": None,
         "status": "Draft",
     }
+
+
+def test_the_terminal_lists_twenty_flags_and_counts_the_rest(tmp_path, cli):
+    rows = [row(f"E{i}", t=4) for i in range(30)]
+    path = write_xlsx(tmp_path / "in.xlsx", rows)
+    result = assess.score(path, rubric=rubric_file(tmp_path, require_evidence={"levels": [4]}))
+    assert len(result.flags) == 30
+    lines = result.problem_lines()
+    assert sum(line.startswith("flagged Engagements!") for line in lines) == 20
+    assert lines[-1].startswith("flagged: 10 more (every flag is in --format json")
+    data = json.loads(
+        cli(
+            "score",
+            path,
+            "-r",
+            rubric_file(tmp_path, require_evidence={"levels": [4]}),
+            "-f",
+            "json",
+        ).stdout
+    )
+    assert len(data["flags"]) == 30
