@@ -66,6 +66,7 @@ def validate_file(
     part.flags = apply_evidence(part, columns, rubric) + status_flags(part, columns, rubric)
     part.flags.sort(key=lambda f: (f.row, f.column))
     review_cells(part, columns, rubric)
+    part.review = columns
     return part
 
 
@@ -190,6 +191,7 @@ def scored(
 def combine(parts: list[Validated], rubric: Rubric) -> Result:
     """Score validated tables together and assemble the :class:`Result`."""
     frames, infos, rejected, carried_cols, flags, held = [], [], [], [], [], []
+    evidence_cols: list[str] = []
     computed = {*REVIEW_FIELDS, *(evidence_field(c) for c in rubric.ids)}
     for part in parts:
         ratings, rows, carried = part.ratings, part.rows, part.carried
@@ -233,6 +235,9 @@ def combine(parts: list[Validated], rubric: Rubric) -> Result:
         rejected.extend(part.rejected)
         flags.extend(part.flags)
         held.extend(part.held)
+        if part.review is not None:
+            keys = [*part.review.evidence.values(), part.review.shared]
+            evidence_cols += [k for k in keys if k is not None and k not in evidence_cols]
     if len(frames) > 1:
         table = pd.concat(frames, axis=0)
         # ranks are over the whole set, not per file
@@ -248,4 +253,5 @@ def combine(parts: list[Validated], rubric: Rubric) -> Result:
         carried_columns=carried_cols,
         flags=flags,
         held=held,
+        evidence_columns=[c for c in carried_cols if c in evidence_cols],
     )

@@ -171,6 +171,9 @@ class Result:
         (``require_status``; :class:`assess.review.Held`), each with its status.
     carried_columns : list of str
         Headers of the input columns carried through to the reports (Name, Type ...).
+    evidence_columns : list of str
+        Those of the carried columns that hold evidence (a criterion's own, or the shared
+        one); each engagement's evidence per criterion is also in ``<criterion>.evidence``.
     scored_at : str
         When scoring ran (UTC, ISO 8601); honours ``SOURCE_DATE_EPOCH`` for reproducible
         builds.
@@ -201,6 +204,7 @@ class Result:
     carried_columns: list[str] = field(default_factory=list)
     flags: list[Any] = field(default_factory=list)
     held: list[Any] = field(default_factory=list)
+    evidence_columns: list[str] = field(default_factory=list)
     scored_at: str = field(default_factory=lambda: utc_now())
     agreement: Any = None
     sensitivity: Any = None

@@ -129,6 +129,7 @@ class Validated:
     rejected: list[Rejection] = field(default_factory=list)
     flags: list[Any] = field(default_factory=list)
     held: list[Any] = field(default_factory=list)
+    review: Any = None  # the table's evidence and review columns (assess.review.ReviewColumns)
 
     @property
     def data_rows(self) -> int:

@@ -109,7 +109,15 @@ def details_of(text: str, eid: str) -> str:
 def test_page_has_every_section(page):
     assert page.startswith("<!DOCTYPE html>")
     sections = re.findall(r'<section class="card[^"]*" id="([a-z]+)"', page)
-    assert sections == ["summary", "ranking", "breakdown", "insufficient", "rejected", "rubric"]
+    assert sections == [
+        "summary",
+        "ranking",
+        "breakdown",
+        "insufficient",
+        "rejected",
+        "review",  # the input has extreme ratings without evidence: flagged
+        "rubric",
+    ]
     for section in sections:
         assert f'<a href="#{section}">' in page  # in the table of contents
 

@@ -116,6 +116,14 @@ def score(
     split: SplitOpt = None,
     require_status: RequireStatusOpt = None,
     charts: ChartsOpt = None,
+    link_evidence: Annotated[
+        bool,
+        typer.Option(
+            "--link-evidence",
+            help="In an .html or .xlsx report (-o), make evidence that is an http(s) "
+            "address a live link; by default all evidence is plain text.",
+        ),
+    ] = False,
     id_column: IdColumnOpt = None,
     allow_missing: AllowMissingOpt = None,
     max_input_size: MaxInputSizeOpt = MAX_INPUT_SIZE,
@@ -154,6 +162,8 @@ def score(
         if split is not None and not by:
             raise fail("--split goes with --by COLUMN (the column whose cells to split)")
         as_asked = _report_format(output, fmt)
+        if link_evidence and _report_kind(output, as_asked) not in ("html", "xlsx"):
+            raise fail("--link-evidence goes with -o REPORT.html or -o REPORT.xlsx")
         if charts is not None:  # refused before any work
             api.check_charts_folder(charts, files)
         with recording(period, store, assessor) as recorder:
@@ -169,7 +179,9 @@ def score(
                 result.comparison = api.compare(result, by, split=split)
                 _warn_no_comparison(output, as_asked, fmt)
             recorded = _record(recorder, result, output is not None or fmt in DATA_FORMATS)
-            drawn = _write_outputs(result, output, as_asked, charts, compared=bool(by))
+            drawn = _write_outputs(
+                result, output, as_asked, charts, compared=bool(by), link_evidence=link_evidence
+            )
         _print_scores(result, fmt, output, limit, recorded)
         if charts is not None:
             say(console(stderr=fmt in DATA_FORMATS), _charts_line(drawn, charts))
@@ -177,7 +189,12 @@ def score(
 
 
 def _write_outputs(
-    result: Any, output: Path | None, as_asked: str | None, charts: Path | None, compared: bool
+    result: Any,
+    output: Path | None,
+    as_asked: str | None,
+    charts: Path | None,
+    compared: bool,
+    link_evidence: bool = False,
 ) -> list[Path]:
     """Write the report (``-o``) and the charts (``--charts``), with the comparison by Type
     when they show one and no ``--by`` asked for another; the chart files written."""
@@ -185,7 +202,7 @@ def _write_outputs(
     if not compared and (output is not None or charts is not None):
         by_type = _compare_by_type(result, output, as_asked, charted=charts is not None)
     if output is not None:
-        api.write_report(result, output, as_asked)
+        api.write_report(result, output, as_asked, link_evidence=link_evidence)
     drawn = api.write_charts(result, charts) if charts is not None else []
     if by_type and _report_kind(output, as_asked) not in COMPARED_FORMATS:
         result.comparison = None  # drawn only: what is printed stays what was asked for

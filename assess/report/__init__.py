@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import OutputError
+from ..errors import OptionError, OutputError
 from ..files import (  # noqa: F401 - the writers' shared file handling, for them to import
     atomic_path,
     atomic_write_bytes,
@@ -136,7 +136,17 @@ def check_calibration_report_target(
     return kind
 
 
-def write_report(result: Result | Calibration, path: str | Path, fmt: str | None = None) -> Path:
+#: The formats that can show evidence that is a web address as a live link (``link_evidence``).
+LINKING_FORMATS = ("html", "xlsx")
+
+
+def write_report(
+    result: Result | Calibration,
+    path: str | Path,
+    fmt: str | None = None,
+    *,
+    link_evidence: bool = False,
+) -> Path:
     """Write a report of ``result`` to ``path`` in the format its extension (or ``fmt``) names.
 
     Parameters
@@ -151,6 +161,10 @@ def write_report(result: Result | Calibration, path: str | Path, fmt: str | None
     fmt : str, optional
         The format, whatever the extension (``"xlsx"``, ``"csv"``, ``"json"``, ``"md"``,
         ``"html"``).
+    link_evidence : bool, optional
+        In an HTML or Excel report, show evidence that is an ``http://`` or ``https://``
+        address as a live link (by default every piece of evidence is plain text).  Other
+        formats have no links: asking for them there is an ``OptionError``.
 
     Returns
     -------
@@ -171,8 +185,15 @@ def write_report(result: Result | Calibration, path: str | Path, fmt: str | None
         return write_calibration_report(_calibration(result), path, fmt)
     target = Path(path)
     kind = check_report_target(target, [s.path for s in result.sources], fmt)
+    options = {}
+    if link_evidence:
+        if kind not in LINKING_FORMATS:
+            raise OptionError(
+                f"--link-evidence is for .html and .xlsx reports; a .{kind} report has no links"
+            )
+        options["link_evidence"] = True
     try:
-        _writers()[kind](result, target)
+        _writers()[kind](result, target, **options)
     except OSError as exc:
         raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from exc
     return target

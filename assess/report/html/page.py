@@ -37,6 +37,7 @@ from ..safety import clean_text, report_notes, safe_cell
 from .analyses import agreement_context, sensitivity_context
 from .comparison import comparison_context
 from .history import history_context, since_rows
+from .review import criterion_evidence, flag_index, review_context, shared_evidence
 
 #: Per-engagement breakdowns are rendered for this many engagements (best first) at most.
 BREAKDOWN_LIMIT = 500
@@ -49,14 +50,16 @@ SCORE_TICKS = [int(t) for t in nice_ticks(0, 100, 4)]
 BAR_WIDTH = 400  # SVG units of the 0-100 axis in the contribution bars
 
 
-def to_html(result: Result, generated_at: str | None = None) -> str:
+def to_html(result: Result, generated_at: str | None = None, *, link_evidence: bool = False) -> str:
     """The report as one HTML5 document.
 
     ``generated_at`` is printed as the generation time; by default the current UTC time, or
-    ``SOURCE_DATE_EPOCH`` when that is set (for reproducible output).
+    ``SOURCE_DATE_EPOCH`` when that is set (for reproducible output).  With ``link_evidence``
+    the ``http(s)`` addresses in evidence are live links (opened in a new tab, no referrer);
+    by default every piece of evidence is plain text.
     """
     script = _static("report.js")
-    context = _context(result)
+    context = _context(result, link_evidence)
     context.update(
         generated_at=generated_at or generated_timestamp(),
         version=__version__,
@@ -67,10 +70,10 @@ def to_html(result: Result, generated_at: str | None = None) -> str:
     return _environment().get_template("report.html.j2").render(context)
 
 
-def write_html(result: Result, path: Path) -> None:
+def write_html(result: Result, path: Path, link_evidence: bool = False) -> None:
     """Write :func:`to_html` to ``path`` atomically."""
     with atomic_path(path) as tmp:
-        tmp.write_text(to_html(result), encoding="utf-8")
+        tmp.write_text(to_html(result, link_evidence=link_evidence), encoding="utf-8")
 
 
 def template(name: str) -> Template:
@@ -257,10 +260,18 @@ def gate_text(result: Result, gate: Gate) -> str:
 
 
 def _engagement(
-    result: Result, eid: str, row: dict[str, Any], colours: list[str], name_col: str | None
+    result: Result,
+    eid: str,
+    row: dict[str, Any],
+    colours: list[str],
+    name_col: str | None,
+    evidence: tuple[dict[tuple[Any, str], str], bool] = ({}, False),
 ) -> dict[str, Any]:
+    """One engagement's breakdown; ``evidence``: the flags by engagement and criterion
+    (:func:`~assess.report.html.review.flag_index`), and whether to link web addresses."""
     rubric = result.rubric
     gates = [g for g in str(row["gates"]).split(",") if g]
+    flags, link = evidence
     criteria = []
     for c, colour in zip(rubric.criteria, colours, strict=True):
         rating = row[f"{c.id}.rating"] if c.rated else None
@@ -273,6 +284,7 @@ def _engagement(
                 "normalised": row[f"{c.id}.normalised"],
                 "contribution": row.get(f"{c.id}.contribution"),
                 "missing": _missing(row[f"{c.id}.normalised"]),
+                **criterion_evidence(flags, eid, row, c.id, link),
             }
         )
     return {
@@ -283,9 +295,10 @@ def _engagement(
         "carried": [
             (_text(col), _text(row[col]))  # a header is input text too
             for col in result.carried_columns
-            if col != name_col and _text(row[col])
+            if col != name_col and col not in result.evidence_columns and _text(row[col])
         ],
         "segments": _segments(result, row, colours) if row["status"] == "scored" else [],
+        "evidence": shared_evidence(criteria),
     }
 
 
@@ -385,8 +398,9 @@ def _rejected(result: Result) -> list[dict[str, Any]]:
     ]
 
 
-def _context(result: Result) -> dict[str, Any]:
+def _context(result: Result, link_evidence: bool = False) -> dict[str, Any]:
     rubric = result.rubric
+    evidence = (flag_index(result), link_evidence)
     colours = criterion_colours(len(rubric.criteria))
     columns = {
         "name": result.name_column,
@@ -413,7 +427,7 @@ def _context(result: Result) -> dict[str, Any]:
         "ranking": _ranking(result, columns, since),
         "since": since is not None,
         "breakdown": [
-            _engagement(result, eid, row, colours, columns["name"])
+            _engagement(result, eid, row, colours, columns["name"], evidence)
             for eid, row in _records(result.scored.head(BREAKDOWN_LIMIT))
         ],
         "breakdown_limit": BREAKDOWN_LIMIT,
@@ -436,4 +450,6 @@ def _context(result: Result) -> dict[str, Any]:
         "history": history_context(result, list(PALETTE)),
         # the scores compared across groups (by Type ...)
         "comparison": comparison_context(result),
+        # the evidence behind the ratings and the review trail: shares, flags, not approved
+        "review": review_context(result),
     }

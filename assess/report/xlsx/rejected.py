@@ -1,5 +1,5 @@
 """The report workbook's **Rejected** sheet: every rejected or insufficient-evidence row, with
-the cell to correct."""
+the cell to correct; then the rows not approved and the flags (:mod:`.review`)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from ...result import Result, missing_criteria
 from ..page import LINE, PADDING, column_width, header_height, set_page, wrapped_lines
 from ..sheets import Worksheet, write_value
 from .formats import CellFormats
+from .review import review_rows
 
 #: The sheet's columns.
 HEAD = ["Status", "Cell", "File", "Sheet", "Row", "Column", "Header", "Value", "Reason"]
@@ -53,7 +54,12 @@ def write_rejected_sheet(wb, f: CellFormats, result: Result) -> None:
 
 def _rows(result: Result) -> Iterator[list]:
     """A row per problem cell of every rejected row, then a row per engagement with
-    insufficient evidence."""
+    insufficient evidence, then the rows not approved and the flags."""
+    yield from _unscored(result)
+    yield from review_rows(result)
+
+
+def _unscored(result: Result) -> Iterator[list]:
     for rej in result.rejected:
         for p in rej.problems:
             yield [

@@ -27,6 +27,7 @@ from ..safety import clean_text
 from ..sheets import ROW, Row, Worksheet, is_missing, write_value
 from .formats import CellFormats
 from .layout import EPS, INSUFFICIENT, Layout, scale_of
+from .review import MAX_LINKS, evidence_columns, web_address
 
 
 def _row_templates(lay: Layout) -> dict[int, str]:
@@ -154,10 +155,16 @@ def _plain(values: np.ndarray) -> list[Any]:
 
 
 def write_scores_sheet(
-    wb, f: CellFormats, lay: Layout, result: Result, band_fmt: dict[str, Any]
+    wb,
+    f: CellFormats,
+    lay: Layout,
+    result: Result,
+    band_fmt: dict[str, Any],
+    link_evidence: bool = False,
 ) -> None:
     """Add the Scores sheet to ``wb``: a header row, one row per engagement, then the filter,
-    the bands' colours, the ratings' validation and the column widths."""
+    the bands' colours, the ratings' validation and the column widths.  With
+    ``link_evidence`` an evidence cell that is one ``http(s)`` address is a live link."""
     ws = wb.add_worksheet(worksheet_class=Worksheet, name="Scores")
     headers = {col: clean_text(text) for col, text in _headers(lay, result.history).items()}
     widths = _column_widths(lay, result, headers)
@@ -166,7 +173,7 @@ def write_scores_sheet(
     for col in range(lay.c_key + 1):
         ws.write_string(0, col, headers[col], f.head)
     wrapped = _set_columns(ws, f, lay, result, widths)
-    _write_score_rows(ws, f, lay, result, wrapped)
+    _write_score_rows(ws, f, lay, result, wrapped, link_evidence)
     last = max(lay.n, 1)
     ws.freeze_panes(1, 2)
     ws.autofilter(0, 0, last, lay.c_source + 2)
@@ -259,7 +266,12 @@ def _set_columns(
 
 
 def _write_score_rows(
-    ws: Worksheet, f: CellFormats, lay: Layout, result: Result, wrapped: dict[int, float]
+    ws: Worksheet,
+    f: CellFormats,
+    lay: Layout,
+    result: Result,
+    wrapped: dict[int, float],
+    link_evidence: bool = False,
 ) -> None:
     """One row per engagement: id, carried input values, ratings, the formulas (the engine's
     values cached) and where the row came from; a row whose text wraps in the ``wrapped``
@@ -271,6 +283,8 @@ def _write_score_rows(
     rewrite) is written with XlsxWriter's public methods, as every cell used to be.
     """
     rows = _ScoreRows(ws, f, lay, result, wrapped)
+    if link_evidence:
+        rows.links = evidence_columns(lay, result)
     for n in range(lay.n):
         rows.write(n)
 
@@ -308,6 +322,8 @@ class _ScoreRows:
         self.names = {v: (cleaned, Row.text(cleaned)) for v, cleaned in cleaned_names.items()}
         self.formulas, self.other_formulas = self._formula_columns(f, lay, result)
         self.previous = _previous_cells(f, lay, result)
+        self.links: set[int] = set()  # evidence columns whose web addresses are links
+        self.linked = 0
 
     def _formula_columns(self, f: CellFormats, lay: Layout, result: Result) -> tuple[list, list]:
         """(column, prepared parts, format, cached values) of the formulas ``Row`` can store,
@@ -376,6 +392,10 @@ class _ScoreRows:
         for col, values in self.carried:
             value = values[n]
             cell = None
+            if col in self.links and self.linked < MAX_LINKS and (url := web_address(value)):
+                later.append((self.ws.write_url, col, url, None, clean_text(url)))
+                self.linked += 1
+                continue
             if value.__class__ is str:
                 cell = text(clean_text(value))
             elif value.__class__ is float or value.__class__ is int:

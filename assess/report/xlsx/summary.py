@@ -13,6 +13,7 @@ from ..safety import clean_text, limit_notes
 from ..sheets import Worksheet, is_missing
 from .formats import CellFormats
 from .layout import INSUFFICIENT, Layout
+from .review import write_review_block
 
 #: Engagements in each of the top and bottom lists.
 TOP_N = 5
@@ -44,6 +45,7 @@ def write_summary_sheet(
     r = _write_criteria_stats(
         ws, f, lay, result, r + 1, header_height(zip(CRITERIA_HEAD, widths, strict=False))
     )
+    r = write_review_block(ws, f, result, r + 1)
     height = header_height(zip(EXTREMES_HEAD, widths, strict=False))
     for title, fn, best_first in (
         ("Top engagements", "LARGE", True),
@@ -114,8 +116,9 @@ def _write_provenance(ws: Worksheet, f: CellFormats, result: Result, r: int) -> 
 def _write_counts(
     ws: Worksheet, f: CellFormats, lay: Layout, result: Result, r: int
 ) -> tuple[int, int]:
-    """The rows scored, with insufficient evidence and rejected, and their sum, from row
-    ``r``; returns the row after them and the row of the first count."""
+    """The rows scored, with insufficient evidence, rejected and (with required statuses) not
+    approved, and their sum, from row ``r``; returns the row after them and the row of the
+    first count."""
     counts = result.counts
     ws.write_string(r, 0, "Rows", f.h2)
     r += 1
@@ -129,6 +132,8 @@ def _write_counts(
         ),
         ("Rejected", None, counts["rejected"]),
     ]
+    if counts["not_approved"] or result.require_status:
+        count_rows.append(("Not approved", None, counts["not_approved"]))
     for label, formula, value in count_rows:
         ws.write_string(r, 0, label)
         if formula:

@@ -29,7 +29,7 @@ from .weights import write_weights_sheet
 MAX_ROWS = 1_048_575  # Excel's row limit, less the header
 
 
-def write_xlsx(result: Result, path: Path) -> None:
+def write_xlsx(result: Result, path: Path, link_evidence: bool = False) -> None:
     """Write the analyst workbook for ``result`` to ``path`` (atomically).
 
     Parameters
@@ -38,6 +38,8 @@ def write_xlsx(result: Result, path: Path) -> None:
         What :func:`assess.score` returned.
     path : Path
         The workbook to write.
+    link_evidence : bool, optional
+        Make an evidence cell that is one ``http(s)`` address a live link (default: text).
 
     Raises
     ------
@@ -66,7 +68,7 @@ def write_xlsx(result: Result, path: Path) -> None:
         f = CellFormats(wb, PageSetup.of("Effectiveness report", result.rubric, result.scored_at))
         band_fmt = band_formats(wb, result.rubric)
         where = write_summary_sheet(wb, f, lay, result, band_fmt)
-        write_scores_sheet(wb, f, lay, result, band_fmt)
+        write_scores_sheet(wb, f, lay, result, band_fmt, link_evidence)
         write_charts_sheet(wb, f, lay, result, where)
         if result.history is not None:
             write_trends_sheet(wb, f, result)
