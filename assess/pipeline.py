@@ -57,6 +57,14 @@ def validate_file(
         allow_missing=allow_missing,
         max_input_size=max_input_size,
     )
+    return reviewed(table, rubric, require_status)
+
+
+def reviewed(table: RawTable, rubric: Rubric, require_status: tuple[str, ...] = ()) -> Validated:
+    """Validate a table read with :func:`~assess.read.read_table` and review it
+    (:mod:`assess.review`): the rows not in a required status set aside first, then the
+    evidence checked (flagged or rejected as the rubric says), each engagement's evidence and
+    review fields carried.  What every engine scores."""
     columns = find_review_columns(table, rubric)
     held = []
     if require_status:

@@ -170,6 +170,8 @@ def test_parquet_dataset_scores_equal_the_in_memory_scores(tmp_path, scheduler):
         if col in provenance:
             continue
         left, right = got[col], expected[col]
+        if col == "flags":  # each flag names its cell on its sheet: a file, or "DataFrame"
+            left, right = (c.str.replace(r"[^ |]+!", "!", regex=True) for c in (left, right))
         if pd.api.types.is_float_dtype(right):
             pd.testing.assert_series_equal(
                 left.astype(float), right.astype(float), check_names=False, rtol=0, atol=0

@@ -64,6 +64,7 @@ COMPUTED_COLUMNS = frozenset(
         "gates",
         "criteria",
         "missing",
+        "flags",
         # the review trail of each engagement (assess.review)
         "review",
         "review.assessed_by",

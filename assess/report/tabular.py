@@ -20,8 +20,8 @@ LEAD_COLUMNS = list(SCORES_HEADER)
 def flat_table(result: Result) -> pd.DataFrame:
     """One row per valid engagement (best first), in the column order every tabular report
     uses: lead columns, carried columns, then per criterion rating, normalised, contribution;
-    last, the columns of an attached agreement or sensitivity analysis
-    (:func:`analysis_columns`)."""
+    then ``flags`` (each engagement's warnings with their cells, "" for none); last, the
+    columns of an attached agreement or sensitivity analysis (:func:`analysis_columns`)."""
     eng = result.engagements.reset_index()
     per_criterion: list[str] = []
     for c in result.rubric.criteria:
@@ -32,6 +32,11 @@ def flat_table(result: Result) -> pd.DataFrame:
         per_criterion += [f"{c.id}.normalised", f"{c.id}.contribution"]
     carried = [c for c in result.carried_columns if c not in LEAD_COLUMNS]
     table = eng[LEAD_COLUMNS + carried + per_criterion]
+    notes: dict[str, list[str]] = {}  # the warnings on each engagement, with their cells
+    for f in result.flags:
+        notes.setdefault(f.id, []).append(f"{f.cell}: {f.reason}")
+    flags = [" | ".join(notes[eid]) if eid in notes else "" for eid in table["id"].tolist()]
+    table = table.assign(flags=flags)
     analysis = analysis_columns(result)
     if analysis is None:
         return table

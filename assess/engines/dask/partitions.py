@@ -13,12 +13,12 @@ import numpy as np
 import pandas as pd
 
 from ...errors import AssessError, InputError
-from ...pipeline import combine
+from ...pipeline import combine, reviewed
 from ...read import read_table
 from ...report.tabular import flat_table, rejected_table
 from ...rubric import Rubric
 from ...scoring import score_frame
-from ...validation import Validated, id_keys, reject_seen_ids, validate
+from ...validation import Validated, id_keys, reject_seen_ids
 from .dataset import PART, Dataset
 
 STATUS_REJECTED = "rejected"
@@ -38,7 +38,7 @@ def _validated(raw: pd.DataFrame, rubric: Rubric, ds: Dataset) -> tuple[Validate
     # names and decimal mark as assess's reader gives them for this file (CSV: the sheet is
     # named after the file)
     table = dataclasses.replace(table, path=path, sheet=path.stem, decimal=ds.decimals[part])
-    return validate(table, rubric), part
+    return reviewed(table, rubric), part
 
 
 def slim_partition(raw: pd.DataFrame, rubric: Rubric, ds: Dataset) -> pd.DataFrame:
@@ -206,7 +206,7 @@ def output_dtypes(rubric: Rubric, ds: Dataset, raw_meta: pd.DataFrame) -> dict[s
             dtypes[col] = "Int64"
         elif col == "row":
             dtypes[col] = "int64"
-        elif col in {"id", "band", "status", "gates", "source", "sheet"}:
+        elif col in {"id", "band", "status", "gates", "source", "sheet", "flags"}:
             dtypes[col] = _TEXT
         else:
             dtypes[col] = "float64"
