@@ -11,12 +11,12 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from browser import CHROMIUM, chromium
 from conftest import EXAMPLE_WORKBOOK, ROOT
 
 import assess
 from assess.report.html import to_html
 
-CHROMIUM = shutil.which("chromium")
 PDFINFO = shutil.which("pdfinfo")
 PDFTOTEXT = shutil.which("pdftotext")
 pytestmark = [
@@ -33,29 +33,6 @@ pytestmark = [
 REPORT_PAGES = 12
 #: The most A4 pages the example calibration page may print on (3 measured).
 CALIBRATION_PAGES = 4
-
-
-def chromium(*args: str, tmp_path: Path) -> subprocess.CompletedProcess:
-    profile = tmp_path / "chromium-profile"
-    profile.mkdir(exist_ok=True)
-    return subprocess.run(
-        [
-            CHROMIUM,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            f"--user-data-dir={profile}",
-            *args,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
 
 
 def print_to_pdf(page: Path, tmp_path: Path) -> Path:

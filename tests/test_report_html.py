@@ -6,12 +6,11 @@ import base64
 import hashlib
 import html
 import re
-import shutil
-import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from browser import chromium, needs_chromium
 from conftest import SMALL_HEADER, dump_rubric, row, small_rubric_data, write_csv, write_xlsx
 
 import assess
@@ -20,11 +19,6 @@ from assess.report.html import to_html, write_html
 
 XSS = "<script>alert(1)</script>"
 FORMULA = '=HYPERLINK("http://x")'
-CHROMIUM = shutil.which("chromium")
-needs_chromium = pytest.mark.skipif(
-    CHROMIUM is None,
-    reason="Chromium is not installed (apt-get install chromium); the page is not rendered",
-)
 
 
 @pytest.fixture
@@ -304,30 +298,6 @@ def test_formula_looking_input_is_escaped_and_defused(page):
 
 
 # -- in a browser -------------------------------------------------------------------------
-
-
-def chromium(*args: str, tmp_path: Path) -> subprocess.CompletedProcess:
-    profile = tmp_path / "chromium-profile"
-    profile.mkdir(exist_ok=True)
-    return subprocess.run(
-        [
-            CHROMIUM,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            f"--user-data-dir={profile}",
-            *args,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
 
 
 @needs_chromium
