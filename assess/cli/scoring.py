@@ -157,15 +157,9 @@ def score(
             charting=charts is not None,
         )
     with user_errors(debug):
-        if fmt is ScoreFormat.xlsx and output is None:
-            raise fail("--format xlsx needs -o FILE.xlsx (a workbook cannot be printed)")
+        as_asked = _checked_outputs(files, output, fmt, charts, link_evidence)
         if split is not None and not by:
             raise fail("--split goes with --by COLUMN (the column whose cells to split)")
-        as_asked = _report_format(output, fmt)
-        if link_evidence and _report_kind(output, as_asked) not in ("html", "xlsx"):
-            raise fail("--link-evidence goes with -o REPORT.html or -o REPORT.xlsx")
-        if charts is not None:  # refused before any work
-            api.check_charts_folder(charts, files)
         with recording(period, store, assessor) as recorder:
             if recorder is not None and output is not None:  # refused before anything is recorded
                 api.check_report_target(output, files, as_asked)
@@ -186,6 +180,25 @@ def score(
         if charts is not None:
             say(console(stderr=fmt in DATA_FORMATS), _charts_line(drawn, charts))
     raise typer.Exit(result.exit_code)
+
+
+def _checked_outputs(
+    files: list[Path],
+    output: Path | None,
+    fmt: ScoreFormat | None,
+    charts: Path | None,
+    link_evidence: bool,
+) -> str | None:
+    """Refuse, before any work, outputs that cannot be written as asked; the format to write
+    ``-o`` in when its extension does not say (:func:`_report_format`)."""
+    if fmt is ScoreFormat.xlsx and output is None:
+        raise fail("--format xlsx needs -o FILE.xlsx (a workbook cannot be printed)")
+    as_asked = _report_format(output, fmt)
+    if link_evidence and _report_kind(output, as_asked) not in ("html", "xlsx"):
+        raise fail("--link-evidence goes with -o REPORT.html or -o REPORT.xlsx")
+    if charts is not None:
+        api.check_charts_folder(charts, files)
+    return as_asked
 
 
 def _write_outputs(
