@@ -109,7 +109,6 @@ def test_page_has_every_section(page):
         "breakdown",
         "insufficient",
         "rejected",
-        "review",  # the input has extreme ratings without evidence: flagged
         "rubric",
     ]
     for section in sections:

@@ -73,12 +73,19 @@ def test_required_evidence_in_reject_mode_rejects_the_row_naming_the_cell(tmp_pa
     assert not result.flags and result.exit_code == 1
 
 
-def test_without_an_evidence_column_the_rating_cell_is_named_and_a_note_says_why(tmp_path):
-    path = write_xlsx(tmp_path / "in.xlsx", [row("E1", t=4), row("E2")])
+def test_without_an_evidence_column_one_note_counts_the_ratings_and_reject_names_cells(
+    tmp_path,
+):
+    path = write_xlsx(tmp_path / "in.xlsx", [row("E1", t=4), row("E2", t=4), row("E3")])
     result = assess.score(path, rubric=rubric_file(tmp_path, require_evidence={"levels": [4]}))
-    assert [f.cell for f in result.flags] == ["Engagements!D2"]
+    assert result.flags == [] and result.counts["scored"] == 3  # nowhere to cite: one note
     (note,) = result.source_notes()
-    assert "no evidence column for Transparency" in note and "rating 4" in note
+    assert "no evidence column for Transparency (2)" in note and "rating 4" in note
+    assert "not flagged one by one" in note
+    strict = rubric_file(tmp_path, require_evidence={"levels": [4], "action": "reject"})
+    result = assess.score(path, rubric=strict)
+    assert [r.cell for r in result.rejected] == ["Engagements!D2", "Engagements!D3"]
+    assert "rejected" in result.source_notes()[0]
 
 
 def test_every_rating_can_require_evidence(tmp_path):
@@ -312,8 +319,8 @@ def test_template_has_evidence_and_review_columns_and_reads_back_with_no_rejecti
 
 
 def test_the_terminal_lists_twenty_flags_and_counts_the_rest(tmp_path, cli):
-    rows = [row(f"E{i}", t=4) for i in range(30)]
-    path = write_xlsx(tmp_path / "in.xlsx", rows)
+    rows = [row(f"E{i}", t=4) + [None] for i in range(30)]
+    path = write_xlsx(tmp_path / "in.xlsx", rows, header=[*HEADER, "Evidence"])
     result = assess.score(path, rubric=rubric_file(tmp_path, require_evidence={"levels": [4]}))
     assert len(result.flags) == 30
     lines = result.problem_lines()

@@ -111,7 +111,9 @@ def apply_evidence(part: Validated, columns: ReviewColumns, rubric: Rubric) -> l
     """Check that every rating the rubric's ``require_evidence`` names has evidence.  With
     ``action: flag`` the rows stay and each missing piece is a :class:`Flag`; with
     ``action: reject`` the rows move, in place, to ``part.rejected``.  A table with no
-    evidence column for a criterion that needs one gets a note saying so."""
+    evidence column for a criterion that needs one gets one note saying so, with how many of
+    its ratings need evidence: with ``action: flag`` those are not flagged one by one (the
+    table has nowhere to cite evidence; a flag per row would bury the ones that matter)."""
     rule = rubric.require_evidence
     if rule is None or not len(part.ratings):
         return []
@@ -128,7 +130,9 @@ def apply_evidence(part: Validated, columns: ReviewColumns, rubric: Rubric) -> l
             continue
         keys = columns.evidence_keys(crit.id)
         if not keys:
-            uncovered.append(crit.label)
+            uncovered.append((crit.label, int(missing.sum())))
+            if rule.action == "flag":  # one note says it for the whole column, not a flag each
+                continue
         values = part.ratings[crit.id].tolist() if crit.rated else []
         shown: dict[float, str] = {}
         cell = _cells(table, keys[0] if keys else crit.id)
@@ -160,9 +164,12 @@ def apply_evidence(part: Validated, columns: ReviewColumns, rubric: Rubric) -> l
                     )
                 )
     if uncovered:
+        counted = ", ".join(f"{label} ({n})" for label, n in uncovered)
+        then = "rejected" if rule.action == "reject" else "not flagged one by one"
         table.notes.append(
-            f"no evidence column for {', '.join(uncovered)}: the rubric asks for evidence "
-            f"behind {wanted} (add '<criterion> evidence' columns or one 'Evidence' column)"
+            f"no evidence column for {counted}: the rubric asks for evidence behind {wanted}, "
+            f"and these ratings have none ({then}; add '<criterion> evidence' columns or one "
+            "'Evidence' column)"
         )
     if problems:
         _reject(part, problems)
