@@ -19,7 +19,7 @@ import pandas as pd
 from sqlalchemy import Connection, select
 
 from ..result import Result, SourceInfo, naming_column, order_best_first
-from ..review import Flag, Held, blank_review_cells
+from ..review import Flag, Held
 from ..rubric import Rubric, parse_rubric
 from ..scoring import score_arrays
 from ..validation import Problem, Rejection
@@ -78,6 +78,9 @@ def read_review(connection: Connection, run_id: int, ids: list[str] | None = Non
         query = query.where(t.c.engagement_id.in_(wanted))
     found, texts = _columns(fetch_rows(connection, query), 2)
     frame = review_frame(texts, pd.Index(found, name="id", dtype=object), rubric)
+    evidence, fields = review_keys(rubric)  # every column, None where none was recorded
+    frame = frame.reindex(columns=[*evidence.values(), *fields.values()]).astype(object)
+    frame = frame.where(frame.notna(), None)
     if wanted is not None and len(wanted) > MANY_IDS:
         frame = frame[frame.index.isin(wanted)]
     return frame
@@ -90,13 +93,15 @@ def review_frame(texts: Any, index: pd.Index, rubric: Rubric) -> pd.DataFrame:
     before the store kept them)."""
     present = [j for j, text in enumerate(texts) if text is not None]
     if not present:
-        return blank_review_cells(index, rubric)
+        return pd.DataFrame(index=index)
     codes, objects = _decoded([texts[j] for j in present])
     evidence, fields = review_keys(rubric)
     got = {c: [obj.get(EVIDENCE_KEY, {}).get(k) for obj in objects] for k, c in evidence.items()}
     got |= {c: [obj.get(k) for obj in objects] for k, c in fields.items()}
     cells = {}
     for column, values in got.items():
+        if all(v is None for v in values):  # a column of nothing is left out, as when scored
+            continue
         cells[column] = np.full(len(index), None, dtype=object)
         cells[column][present] = np.asarray(values, dtype=object)[codes]
     return pd.DataFrame(cells, index=index, dtype=object)
@@ -266,7 +271,7 @@ def _engagement_parts(
     if details:
         review = review_frame(found["review"], index, rubric)
     else:
-        review = blank_review_cells(index, rubric)
+        review = pd.DataFrame(index=index)
     if not carried:
         return meta, inputs, pd.DataFrame(index=index), review
     codes, objects = _decoded(found["carried"])

@@ -18,7 +18,7 @@ note), in a column per criterion (``Transparency evidence``) or one shared colum
 from __future__ import annotations
 
 from .columns import REVIEW_FIELDS, ReviewColumns, evidence_field, find_review_columns
-from .evidence import apply_evidence, blank_review_cells, review_cells, review_names
+from .evidence import apply_evidence, review_cells
 from .findings import Flag, Held
 from .status import check_required_statuses, hold_unapproved, status_flags
 
@@ -28,12 +28,10 @@ __all__ = [
     "Held",
     "ReviewColumns",
     "apply_evidence",
-    "blank_review_cells",
     "check_required_statuses",
     "evidence_field",
     "find_review_columns",
     "hold_unapproved",
     "review_cells",
-    "review_names",
     "status_flags",
 ]

@@ -46,29 +46,22 @@ def evidence_texts(part: Validated, columns: ReviewColumns, criterion_id: str) -
     return out
 
 
-def review_names(rubric: Rubric) -> list[str]:
-    """The names of the review cells every engagement carries: ``<id>.evidence`` per
-    criterion, then the review fields."""
-    return [*(evidence_field(c) for c in rubric.ids), *REVIEW_FIELDS]
-
-
-def blank_review_cells(index: pd.Index, rubric: Rubric) -> pd.DataFrame:
-    """Review cells holding nothing (``None``), for engagements on ``index``."""
-    return pd.DataFrame(
-        {name: np.full(len(index), None, dtype=object) for name in review_names(rubric)},
-        index=index,
-        dtype=object,
-    )
-
-
 def review_cells(part: Validated, columns: ReviewColumns, rubric: Rubric) -> None:
     """Add, in place, each engagement's evidence per criterion (``<id>.evidence``) and review
-    fields (``review.status`` ...) to its carried cells, ``None`` where absent."""
-    cells = {evidence_field(c.id): evidence_texts(part, columns, c.id) for c in rubric.criteria}
+    fields (``review.status`` ...) to its carried cells, ``None`` where a cell is blank.  Only
+    those the table has a column for are added: every reader of an engagements frame takes a
+    missing one as blank (a million rows of nothing are not worth carrying)."""
+    cells = {
+        evidence_field(c.id): evidence_texts(part, columns, c.id)
+        for c in rubric.criteria
+        if columns.evidence_keys(c.id)
+    }
     for name in REVIEW_FIELDS:
-        cells[name] = _texts(part.carried, columns.fields.get(name))
-    extra = pd.DataFrame(cells, index=part.carried.index, dtype=object)
-    part.carried = pd.concat([part.carried, extra], axis=1)
+        if name in columns.fields:
+            cells[name] = _texts(part.carried, columns.fields[name])
+    if cells:
+        extra = pd.DataFrame(cells, index=part.carried.index, dtype=object)
+        part.carried = pd.concat([part.carried, extra], axis=1)
 
 
 def _needs(part: Validated, crit: Criterion, levels: Any) -> np.ndarray:
