@@ -42,6 +42,13 @@ def _cut(text: str) -> str:
     return units.decode("utf-16-le", errors="ignore") + "…"
 
 
+#: A web address in input text (evidence): http or https, up to the next space, quote or
+#: bracket; a report makes it a live link only when asked (``link_evidence``).
+WEB_ADDRESS = re.compile(r"https?://[^\s<>\"'()\[\]{}]+", re.IGNORECASE)
+#: Punctuation that ends a sentence rather than an address.
+ADDRESS_END = ".,;:!?"
+
+
 def clean_text(text: str) -> str:
     """Drop control characters (XML cannot hold most of them, a terminal obeys them) and cut
     text longer than an Excel cell holds, ending it in "…" (see :func:`too_long`)."""

@@ -10,18 +10,13 @@ opened in a new tab without a referrer.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from markupsafe import Markup, escape
 
 from ...result import Result
-from ..safety import clean_text, safe_cell
+from ..safety import ADDRESS_END, WEB_ADDRESS, clean_text, safe_cell
 
-#: A web address in evidence text: http or https, up to the next space, quote or bracket.
-WEB_ADDRESS = re.compile(r"https?://[^\s<>\"'()\[\]{}]+", re.IGNORECASE)
-#: Punctuation that ends a sentence rather than an address.
-TRAILING = ".,;:!?"
 #: How many flags the report lists (a table without evidence columns may have one for most
 #: rows); every flag is in the JSON report.
 FLAGS_SHOWN = 200
@@ -37,7 +32,7 @@ def evidence_markup(text: str | None, link: bool) -> Markup | None:
         return escape(shown)
     out, at = [], 0
     for m in WEB_ADDRESS.finditer(shown):
-        url = m.group(0).rstrip(TRAILING)
+        url = m.group(0).rstrip(ADDRESS_END)
         out.append(escape(shown[at : m.start()]))
         out.append(
             Markup(

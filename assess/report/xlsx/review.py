@@ -4,18 +4,15 @@ approved, and (when asked for) evidence that is one web address as a live link o
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import Any
 
 from ...result import Result
-from ..safety import clean_text
+from ..safety import WEB_ADDRESS, clean_text
 from ..sheets import Worksheet, is_missing
 from .formats import CellFormats
 from .layout import Layout
 
-#: An evidence cell that is one web address and nothing else (``link_evidence``).
-WEB_ADDRESS = re.compile(r"https?://[^\s<>\"']+", re.IGNORECASE)
 #: Excel's longest link.
 MAX_URL = 2079
 #: Excel's most links on a sheet.
