@@ -71,9 +71,9 @@ def reviewed(table: RawTable, rubric: Rubric, require_status: tuple[str, ...] = 
         table, held = hold_unapproved(table, rubric, columns, require_status)
     part = validate(table, rubric)
     part.held = held
+    review_cells(part, columns, rubric)  # each engagement's evidence, read once
     part.flags = apply_evidence(part, columns, rubric) + status_flags(part, columns, rubric)
     part.flags.sort(key=lambda f: (f.row, f.column))
-    review_cells(part, columns, rubric)
     part.review = columns
     return part
 

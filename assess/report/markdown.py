@@ -11,6 +11,7 @@ from ..display import fixed, percent, trimmed
 from ..files import atomic_path
 from ..result import Result
 from .figures import change_text, concentration, figure, sentence
+from .review_content import review_summary
 from .safety import md_cell, report_notes
 
 
@@ -63,26 +64,19 @@ def to_markdown(result: Result) -> str:
 def review_markdown(result: Result) -> list[str]:
     """The "Evidence and review" section: each criterion's share of ratings with evidence,
     and the rows per review status (no lines when the input has neither)."""
-    shares = result.evidence_shares()
-    statuses = {k: v for k, v in result.status_counts().items() if v}
-    cited = int(shares["with_evidence"].sum())
-    if not cited and set(statuses) <= {""}:
+    summary = review_summary(result)
+    if summary.empty:
         return []
     lines = ["", "## Evidence and review", ""]
-    if cited:
+    if summary.shares:
         rows = [
-            [
-                md_cell(c.label),
-                str(int(shares.at[c.id, "rated"])),
-                str(int(shares.at[c.id, "with_evidence"])),
-                percent(shares.at[c.id, "share"]),
-            ]
-            for c in result.rubric.criteria
+            [md_cell(s.label), str(s.rated), str(s.with_evidence), percent(s.share)]
+            for s in summary.shares
         ]
         lines += _md_table(["Criterion", "Rated", "With evidence", "Share"], "lrrr", rows)
-    if set(statuses) - {""}:
-        rows = [[md_cell(k) if k else "(no status)", str(v)] for k, v in statuses.items()]
-        lines += ([""] if cited else []) + _md_table(["Status", "Rows"], "lr", rows)
+    if summary.statuses:
+        rows = [[md_cell(k), str(v)] for k, v in summary.statuses]
+        lines += ([""] if summary.shares else []) + _md_table(["Status", "Rows"], "lr", rows)
     return lines
 
 

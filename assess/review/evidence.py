@@ -101,7 +101,8 @@ def _cells(table: Any, key: str) -> Any:
 
 
 def apply_evidence(part: Validated, columns: ReviewColumns, rubric: Rubric) -> list[Flag]:
-    """Check that every rating the rubric's ``require_evidence`` names has evidence.  With
+    """Check that every rating the rubric's ``require_evidence`` names has evidence (as
+    :func:`review_cells`, run first, carries it).  With
     ``action: flag`` the rows stay and each missing piece is a :class:`Flag`; with
     ``action: reject`` the rows move, in place, to ``part.rejected``.  A table with no
     evidence column for a criterion that needs one gets one note saying so, with how many of
@@ -118,7 +119,9 @@ def apply_evidence(part: Validated, columns: ReviewColumns, rubric: Rubric) -> l
     rows = part.rows.to_numpy()
     ids = part.ratings.index.tolist()  # read once: a flag per row would index pandas each time
     for crit in rubric.criteria:
-        missing = _needs(part, crit, rule.levels) & (evidence_texts(part, columns, crit.id) == None)  # noqa: E711
+        cited = part.carried.get(evidence_field(crit.id))  # review_cells' (None: no column)
+        blank = np.ones(len(part.ratings), dtype=bool) if cited is None else cited.isna()
+        missing = _needs(part, crit, rule.levels) & np.asarray(blank, dtype=bool)
         if not missing.any():
             continue
         keys = columns.evidence_keys(crit.id)

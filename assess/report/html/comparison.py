@@ -7,10 +7,10 @@ the result has no comparison.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from ...analyses.groups.result import p_text
+from ...analyses.groups.statistics import finite
 from ...result import Result
 from ..figures import NEUTRAL_COLOUR, nice_ticks, sentence
 
@@ -23,15 +23,11 @@ def _x(score: float) -> float:
     return LABEL_WIDTH + PLOT_WIDTH * max(0.0, min(100.0, score)) / 100.0
 
 
-def _finite(value: Any) -> float | None:
-    return None if value is None or (isinstance(value, float) and math.isnan(value)) else value
-
-
 def _chart(cmp: Any) -> dict[str, Any]:
     """The interval chart: a row per group, its mean's interval as a bar and the mean a dot."""
     rows = []
     for i, (name, g) in enumerate(cmp.groups.iterrows()):
-        mean, low, high = (_finite(float(g[k])) for k in ("mean", "mean_low", "mean_high"))
+        mean, low, high = (finite(float(g[k])) for k in ("mean", "mean_low", "mean_high"))
         rows.append(
             {
                 "name": name,
@@ -62,7 +58,7 @@ def _chart(cmp: Any) -> dict[str, Any]:
 
 def _shade(value: Any) -> int | None:
     """0-4: how good a normalised value is, for the profile cells' background."""
-    return None if _finite(value) is None else int(round(float(value) * 4))
+    return None if finite(value) is None else int(round(float(value) * 4))
 
 
 def _profile(result: Result) -> list[dict[str, Any]]:
@@ -74,9 +70,7 @@ def _profile(result: Result) -> list[dict[str, Any]]:
         {
             "name": name,
             "overall": overall,
-            "cells": [
-                {"value": _finite(float(values[c])), "shade": _shade(values[c])} for c in ids
-            ],
+            "cells": [{"value": finite(float(values[c])), "shade": _shade(values[c])} for c in ids],
         }
         for name, values, overall in rows
     ]
@@ -94,7 +88,7 @@ def _cross(cmp: Any) -> dict[str, Any] | None:
             {
                 "name": str(name),
                 "cells": [
-                    {"mean": _finite(float(m)), "n": int(n)}
+                    {"mean": finite(float(m)), "n": int(n)}
                     for m, n in zip(means, cmp.cross_n.loc[name], strict=True)
                 ],
             }
@@ -120,7 +114,7 @@ def comparison_context(result: Result) -> dict[str, Any] | None:
         "alpha": cmp.alpha,
         "overall": None
         if test is None
-        else {"h": _finite(float(test.statistic)), "df": test.df, "p": p_text(test.p)},
+        else {"h": finite(float(test.statistic)), "df": test.df, "p": p_text(test.p)},
         "chart": _chart(cmp),
         "criteria": [c.label for c in result.rubric.criteria],
         "profile": _profile(result),

@@ -15,6 +15,7 @@ from typing import Any
 from markupsafe import Markup, escape
 
 from ...result import Result
+from ..review_content import review_summary
 from ..safety import ADDRESS_END, WEB_ADDRESS, clean_text, safe_cell
 
 #: How many flags the report lists (a table without evidence columns may have one for most
@@ -84,29 +85,12 @@ def shared_evidence(criteria: list[dict[str, Any]]) -> dict[str, Any] | None:
 def review_context(result: Result) -> dict[str, Any] | None:
     """The summary's evidence shares and status counts, and the flags and rows not approved;
     None when the result has none of them."""
-    shares = result.evidence_shares()
-    statuses = {k: v for k, v in result.status_counts().items() if v}
-    cited = int(shares["with_evidence"].sum())
-    if not (cited or set(statuses) - {""} or result.flags or result.held):
+    summary = review_summary(result)
+    if summary.empty and not (result.flags or result.held):
         return None
     return {
-        "shares": [
-            {
-                "label": c.label,
-                "rated": int(shares.at[c.id, "rated"]),
-                "with_evidence": int(shares.at[c.id, "with_evidence"]),
-                "share": float(shares.at[c.id, "share"]),
-            }
-            for c in result.rubric.criteria
-        ]
-        if cited
-        else [],
-        "statuses": [
-            {"status": clean_text(k) if k else "(no status)", "rows": v}
-            for k, v in statuses.items()
-        ]
-        if set(statuses) - {""}
-        else [],
+        "shares": summary.shares,
+        "statuses": [{"status": clean_text(k), "rows": v} for k, v in summary.statuses],
         "flags": [
             {
                 "cell": clean_text(f.cell),

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ...result import Result
+from ..review_content import review_summary
 from ..safety import WEB_ADDRESS, clean_text
 from ..sheets import Worksheet, is_missing
 from .formats import CellFormats
@@ -23,31 +24,28 @@ def write_review_block(ws: Worksheet, f: CellFormats, result: Result, r: int) ->
     """From row ``r`` of the Summary: each criterion's ratings with evidence, the rows per
     review status and the flags (nothing when the input has none of them); returns the row
     after them."""
-    shares = result.evidence_shares()
-    statuses = {k: v for k, v in result.status_counts().items() if v}
-    cited = int(shares["with_evidence"].sum())
-    if not (cited or set(statuses) - {""} or result.flags):
+    summary = review_summary(result)
+    if summary.empty and not result.flags:
         return r
     ws.write_string(r, 0, "Evidence and review", f.h2)
     r += 1
-    if cited:
+    if summary.shares:
         for c, h in enumerate(("Criterion", "Rated", "With evidence", "Share")):
             ws.write_string(r, c, h, f.head)
         r += 1
-        for c in result.rubric.criteria:
-            ws.write_string(r, 0, clean_text(c.label))
-            ws.write_number(r, 1, int(shares.at[c.id, "rated"]))
-            ws.write_number(r, 2, int(shares.at[c.id, "with_evidence"]))
-            share = shares.at[c.id, "share"]
-            if not is_missing(share):
-                ws.write_number(r, 3, float(share), f.pct)
+        for share in summary.shares:
+            ws.write_string(r, 0, clean_text(share.label))
+            ws.write_number(r, 1, share.rated)
+            ws.write_number(r, 2, share.with_evidence)
+            if not is_missing(share.share):
+                ws.write_number(r, 3, share.share, f.pct)
             r += 1
-    if set(statuses) - {""}:
+    if summary.statuses:
         for c, h in enumerate(("Review status", "Rows")):
             ws.write_string(r, c, h, f.head)
         r += 1
-        for status, n in statuses.items():
-            ws.write_string(r, 0, clean_text(status) if status else "(no status)")
+        for status, n in summary.statuses:
+            ws.write_string(r, 0, clean_text(status))
             ws.write_number(r, 1, n)
             r += 1
     if result.flags:
